@@ -1,0 +1,50 @@
+//===- KilnOps.h - Ops of the kiln dialect and their shape rules ----------===//
+#ifndef KILN_DIALECTS_KILN_KILNOPS_H
+#define KILN_DIALECTS_KILN_KILNOPS_H
+
+#include "dialects/Kiln/KilnDialect.h"
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace mlir::kiln {
+
+/// Marks ops whose output element at index i depends only on the operand
+/// elements at the broadcast of i: the ops --kiln-fuse-elementwise groups.
+template <typename ConcreteType>
+class KilnElementwise
+    : public OpTrait::TraitBase<ConcreteType, KilnElementwise> {};
+
+/// Returns true for ops with the KilnElementwise trait.
+bool isElementwise(Operation *op);
+
+/// Formats a tensor type's shape and element type as "3x4xf32".
+std::string formatType(Type type);
+
+/// PyTorch broadcasting of two static shapes (right-aligned; a dim of 1
+/// stretches). Fails when two dims differ and neither is 1.
+FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> lhs,
+                                                ArrayRef<int64_t> rhs);
+
+// Shape rules shared by the ops' InferTypeOpInterface and by the importer,
+// which checks before it builds. Errors go to `loc` when it is given.
+LogicalResult inferBroadcastType(std::optional<Location> loc, StringRef opName,
+                                 Type lhs, Type rhs,
+                                 SmallVectorImpl<Type> &results);
+LogicalResult inferLinearType(std::optional<Location> loc, Type input,
+                              Type weight, Type bias,
+                              SmallVectorImpl<Type> &results);
+LogicalResult inferMatmulType(std::optional<Location> loc, Type lhs, Type rhs,
+                              SmallVectorImpl<Type> &results);
+
+} // namespace mlir::kiln
+
+#define GET_OP_CLASSES
+#include "dialects/Kiln/KilnOps.h.inc"
+
+#endif // KILN_DIALECTS_KILN_KILNOPS_H

@@ -1,0 +1,63 @@
+//===- Passes.td - Lowerings out of the kiln dialect --------*- tablegen -*-===//
+#ifndef KILN_CONVERSION_PASSES_TD
+#define KILN_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg", "ModuleOp"> {
+  let summary = "Lower kiln ops to linalg, tensor, arith and math on tensors";
+  let description = [{
+    Every elementwise op and every `kiln.fused` group becomes one
+    `linalg.generic` whose indexing maps implement broadcasting; `linear` and
+    `matmul` become a fill (bias or zero) plus a reduction `linalg.generic`;
+    constants become `arith.constant` (weights stay `dense_resource`).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
+def KilnPrepareABI : Pass<"kiln-prepare-abi", "ModuleOp"> {
+  let summary = "Check the model function and record its C signature";
+  let description = [{
+    Finds the model's entry function (`kiln.entry`), checks that every input
+    and output is a statically shaped tensor of a dtype the C ABI has, marks
+    inputs read-only for bufferization, makes the function private under the
+    name `_kiln_<model>_forward_impl` and records names and types in a
+    `kiln.abi` attribute that `kiln-emit-c-abi` turns into the public entry
+    points once the function has been lowered to LLVM.
+  }];
+  let options = [
+    Option<"modelName", "model-name", "std::string", /*default=*/"\"\"",
+           "C prefix of the generated symbols (default: the module's kiln.model_name)">
+  ];
+}
+
+def KilnDistinctResultBuffers
+    : Pass<"kiln-distinct-result-buffers", "func::FuncOp"> {
+  let summary = "Give each returned memref its own allocation";
+  let description = [{
+    Runs after bufferization, before `buffer-results-to-out-params`. A
+    function that returns the same buffer twice (MyCell returns `new_h`
+    twice), an argument or a constant global would otherwise share a buffer
+    between out-parameters. Each such result gets a fresh `memref.alloc` and
+    a `memref.copy`; the out-parameter promotion then turns every returned
+    allocation into the caller's buffer, so the first use of a value writes
+    straight into its output and the others are copied from it.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def KilnEmitCABI : Pass<"kiln-emit-c-abi", "ModuleOp"> {
+  let summary = "Emit the public C entry points and signature data";
+  let description = [{
+    After lowering to the LLVM dialect (bare-pointer memref convention),
+    creates `<model>_forward` (checks pointers, returns a status),
+    `<model>_forward_tensors` (checks kiln_tensor descriptors through the
+    runtime's `kiln_check_tensors`) and `<model>_signature` (constant data).
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+#endif // KILN_CONVERSION_PASSES_TD

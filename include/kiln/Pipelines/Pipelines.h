@@ -1,0 +1,64 @@
+//===- Pipelines.h - The pass pipelines every Kiln tool shares ------------===//
+//
+// kiln-compile, kiln-run and kiln-opt build their pass managers only through
+// these functions, so `kiln-opt --kiln-cpu-pipeline` replays exactly what
+// kiln-compile runs.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_PIPELINES_PIPELINES_H
+#define KILN_PIPELINES_PIPELINES_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+#include <string>
+
+namespace mlir::kiln {
+
+struct KilnPipelineOptions
+    : public PassPipelineOptions<KilnPipelineOptions> {
+  PassOptions::Option<bool> fuse{*this, "fuse",
+                                 llvm::cl::desc("Fuse elementwise chains"),
+                                 llvm::cl::init(true)};
+  PassOptions::Option<std::string> modelName{
+      *this, "model-name",
+      llvm::cl::desc("C prefix of the generated API (default: the module's "
+                     "kiln.model_name)"),
+      llvm::cl::init("")};
+};
+
+/// The stages a pipeline can stop after (kiln-compile --emit).
+enum class Stage {
+  Kiln,       ///< optimized kiln dialect (canonicalize, fusion, CSE)
+  Linalg,     ///< linalg/tensor/arith/math on tensors, signature recorded
+  Bufferized, ///< memrefs, results written into out-parameters
+  LLVM,       ///< LLVM dialect with the public C entry points
+};
+
+/// Graph-level optimization on the kiln dialect.
+void buildKilnOptimizationPipeline(OpPassManager &pm,
+                                   const KilnPipelineOptions &options);
+
+/// Adds the passes that take IR from the stage before `stage` to `stage`
+/// (for Stage::Kiln: from imported kiln IR to optimized kiln IR).
+void addKilnStagePasses(OpPassManager &pm, const KilnPipelineOptions &options,
+                        Stage stage);
+
+/// The stages `first` through `last`, in order: by default everything from
+/// imported kiln IR to the LLVM dialect.
+void buildKilnCPUPipeline(OpPassManager &pm, const KilnPipelineOptions &options,
+                          Stage last = Stage::LLVM, Stage first = Stage::Kiln);
+
+/// Registers kiln-optimize, kiln-lower-to-linalg, kiln-bufferize and
+/// kiln-cpu-pipeline for kiln-opt.
+void registerKilnPipelines();
+
+/// Runs `pm` on `module`. On failure, writes the IR as it was before the
+/// pipeline to a temporary file and prints a kiln-opt command that
+/// reproduces the failure.
+LogicalResult runPipeline(ModuleOp module, PassManager &pm);
+
+} // namespace mlir::kiln
+
+#endif // KILN_PIPELINES_PIPELINES_H

@@ -1,0 +1,19 @@
+//===- CHeader.h - The C header of a compiled model -----------------------===//
+#ifndef KILN_TARGET_CHEADER_H
+#define KILN_TARGET_CHEADER_H
+
+#include "kiln/Support/ABI.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+namespace mlir::kiln {
+
+/// Writes the header declaring NAME_forward, NAME_forward_tensors,
+/// NAME_signature and the signature constants. `source` names the input the
+/// model came from, for the banner.
+void emitCHeader(const ModelSignature &signature, StringRef source,
+                 llvm::raw_ostream &os);
+
+} // namespace mlir::kiln
+
+#endif // KILN_TARGET_CHEADER_H

@@ -1,0 +1,290 @@
+//===- EmitCABI.cpp - Public C entry points and signature data ------------===//
+//
+// Runs on the LLVM dialect, after the model function was lowered with the
+// bare-pointer memref convention to `void impl(ptr in..., ptr out...)`.
+// Emits, for model NAME:
+//   i32 NAME_forward(ptr in..., ptr out...)      NULL checks, then impl
+//   i32 NAME_forward_tensors(ptr, i64, ptr, i64)  kiln_check_tensors, impl
+//   ptr NAME_signature()                          constant kiln_signature
+// The struct layouts mirror runtime/include/kiln/runtime.h (LP64).
+//
+//===----------------------------------------------------------------------===//
+#include "kiln/Conversion/Passes.h"
+
+#include "dialects/Kiln/KilnDialect.h"
+#include "kiln/Support/ABI.h"
+#include "kiln/runtime.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_KILNEMITCABI
+#include "kiln/Conversion/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+
+struct ABIBuilder {
+  ModuleOp module;
+  OpBuilder b;
+  Location loc;
+  std::string prefix;
+  Type ptr, i32, i64;
+
+  ABIBuilder(ModuleOp module, StringRef model)
+      : module(module), b(module.getContext()), loc(module.getLoc()),
+        prefix(model.str()) {
+    MLIRContext *ctx = module.getContext();
+    ptr = LLVM::LLVMPointerType::get(ctx);
+    i32 = IntegerType::get(ctx, 32);
+    i64 = IntegerType::get(ctx, 64);
+    b.setInsertionPointToEnd(module.getBody());
+  }
+
+  /// struct kiln_tensor_info { const char *name; i32 dtype; i32 rank;
+  ///                           const int64_t *shape; }
+  Type tensorInfoType() {
+    return LLVM::LLVMStructType::getLiteral(b.getContext(),
+                                            {ptr, i32, i32, ptr});
+  }
+  /// struct kiln_signature { u32 struct_size; u32 abi_version;
+  ///   const char *model_name; i64 num_inputs; i64 num_outputs;
+  ///   const kiln_tensor_info *inputs, *outputs; }
+  Type signatureType() {
+    return LLVM::LLVMStructType::getLiteral(
+        b.getContext(), {i32, i32, ptr, i64, i64, ptr, ptr});
+  }
+  /// struct kiln_tensor { u32 struct_size; i32 dtype; i32 rank; i32 reserved;
+  ///                      i64 shape[KILN_MAX_RANK]; void *data; }
+  Type tensorType() {
+    return LLVM::LLVMStructType::getLiteral(
+        b.getContext(),
+        {i32, i32, i32, i32, LLVM::LLVMArrayType::get(i64, KILN_MAX_RANK), ptr});
+  }
+
+  LLVM::GlobalOp stringGlobal(StringRef name, StringRef value) {
+    std::string data = value.str();
+    data.push_back('\0');
+    auto type = LLVM::LLVMArrayType::get(IntegerType::get(b.getContext(), 8),
+                                         data.size());
+    return LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true,
+                                  LLVM::Linkage::Private, name,
+                                  b.getStringAttr(data));
+  }
+
+  LLVM::GlobalOp shapeGlobal(StringRef name, RankedTensorType type) {
+    auto arrayType = LLVM::LLVMArrayType::get(i64, type.getRank());
+    auto value = DenseElementsAttr::get(
+        RankedTensorType::get({type.getRank()}, i64), type.getShape());
+    return LLVM::GlobalOp::create(b, loc, arrayType, /*isConstant=*/true,
+                                  LLVM::Linkage::Private, name, value);
+  }
+
+  Value constant(OpBuilder &ib, Type type, int64_t v) {
+    return LLVM::ConstantOp::create(ib, loc, type, ib.getIntegerAttr(type, v));
+  }
+
+  /// A global array of kiln_tensor_info for `tensors`; null for none.
+  LLVM::GlobalOp infoArray(StringRef kind,
+                           ArrayRef<TensorSignature> tensors) {
+    if (tensors.empty())
+      return nullptr;
+    SmallVector<LLVM::GlobalOp> names, shapes;
+    for (auto [i, t] : llvm::enumerate(tensors)) {
+      std::string base = "__kiln_" + prefix + "_" + kind.str() +
+                         std::to_string(i);
+      names.push_back(stringGlobal(base + "_name", t.name));
+      shapes.push_back(t.type.getRank() ? shapeGlobal(base + "_shape", t.type)
+                                        : nullptr);
+    }
+    auto arrayType = LLVM::LLVMArrayType::get(tensorInfoType(), tensors.size());
+    auto global = LLVM::GlobalOp::create(
+        b, loc, arrayType, /*isConstant=*/true, LLVM::Linkage::Private,
+        "__kiln_" + prefix + "_" + kind.str() + "s", Attribute());
+    OpBuilder::InsertionGuard guard(b);
+    b.createBlock(&global.getInitializerRegion());
+    Value array = LLVM::UndefOp::create(b, loc, arrayType);
+    for (auto [i, t] : llvm::enumerate(tensors)) {
+      int64_t idx = static_cast<int64_t>(i);
+      Value name = LLVM::AddressOfOp::create(b, loc, names[i]);
+      Value shape = shapes[i] ? Value(LLVM::AddressOfOp::create(b, loc, shapes[i]))
+                              : Value(LLVM::ZeroOp::create(b, loc, ptr));
+      array = LLVM::InsertValueOp::create(b, loc, array, name, {idx, 0});
+      array = LLVM::InsertValueOp::create(
+          b, loc, array, constant(b, i32, getKilnDType(t.type.getElementType())),
+          {idx, 1});
+      array = LLVM::InsertValueOp::create(
+          b, loc, array, constant(b, i32, t.type.getRank()), {idx, 2});
+      array = LLVM::InsertValueOp::create(b, loc, array, shape, {idx, 3});
+    }
+    LLVM::ReturnOp::create(b, loc, array);
+    return global;
+  }
+
+  LLVM::GlobalOp signatureGlobal(const ModelSignature &sig) {
+    LLVM::GlobalOp modelName = stringGlobal("__kiln_" + prefix + "_model_name",
+                                            sig.modelName);
+    LLVM::GlobalOp inputs = infoArray("input", sig.inputs);
+    LLVM::GlobalOp outputs = infoArray("output", sig.outputs);
+    auto global = LLVM::GlobalOp::create(
+        b, loc, signatureType(), /*isConstant=*/true, LLVM::Linkage::Private,
+        "__kiln_" + prefix + "_signature", Attribute());
+    OpBuilder::InsertionGuard guard(b);
+    b.createBlock(&global.getInitializerRegion());
+    auto addressOrNull = [&](LLVM::GlobalOp g) -> Value {
+      return g ? Value(LLVM::AddressOfOp::create(b, loc, g))
+               : Value(LLVM::ZeroOp::create(b, loc, ptr));
+    };
+    Value s = LLVM::UndefOp::create(b, loc, signatureType());
+    SmallVector<Value> fields = {
+        constant(b, i32, sizeof(kiln_signature)),
+        constant(b, i32, KILN_ABI_VERSION),
+        addressOrNull(modelName),
+        constant(b, i64, sig.inputs.size()),
+        constant(b, i64, sig.outputs.size()),
+        addressOrNull(inputs),
+        addressOrNull(outputs)};
+    for (auto [i, v] : llvm::enumerate(fields))
+      s = LLVM::InsertValueOp::create(b, loc, s, v, {static_cast<int64_t>(i)});
+    LLVM::ReturnOp::create(b, loc, s);
+    return global;
+  }
+
+  LLVM::LLVMFuncOp function(StringRef name, Type result, ArrayRef<Type> args) {
+    auto f = LLVM::LLVMFuncOp::create(
+        b, loc, name, LLVM::LLVMFunctionType::get(result, args));
+    return f;
+  }
+
+  void emitSignatureFunction(LLVM::GlobalOp sig) {
+    auto f = function(prefix + "_signature", ptr, {});
+    OpBuilder::InsertionGuard guard(b);
+    b.createBlock(&f.getBody());
+    LLVM::ReturnOp::create(b, loc,
+                           Value(LLVM::AddressOfOp::create(b, loc, sig)));
+  }
+
+  /// Returns `status` from `f` when `failed` holds, else continues in a new
+  /// block where `b` is left.
+  void returnIf(LLVM::LLVMFuncOp f, Value failedCond, Value status) {
+    Block *current = b.getInsertionBlock();
+    Block *fail = b.createBlock(&f.getBody());
+    LLVM::ReturnOp::create(b, loc, status);
+    Block *cont = b.createBlock(&f.getBody());
+    b.setInsertionPointToEnd(current);
+    LLVM::CondBrOp::create(b, loc, failedCond, fail, cont);
+    b.setInsertionPointToEnd(cont);
+  }
+
+  void emitForward(LLVM::LLVMFuncOp impl, unsigned numArgs) {
+    SmallVector<Type> args(numArgs, ptr);
+    auto f = function(prefix + "_forward", i32, args);
+    OpBuilder::InsertionGuard guard(b);
+    Block *entry = b.createBlock(&f.getBody(), {}, args,
+                                 SmallVector<Location>(numArgs, loc));
+    if (numArgs) {
+      Value null = LLVM::ZeroOp::create(b, loc, ptr);
+      Value anyNull;
+      for (Value arg : entry->getArguments()) {
+        Value isNull =
+            LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, arg, null);
+        anyNull = anyNull ? Value(LLVM::OrOp::create(b, loc, anyNull, isNull))
+                          : isNull;
+      }
+      returnIf(f, anyNull, constant(b, i32, KILN_STATUS_INVALID_ARGUMENT));
+    }
+    LLVM::CallOp::create(b, loc, impl, entry->getArguments());
+    LLVM::ReturnOp::create(b, loc, constant(b, i32, KILN_STATUS_OK));
+  }
+
+  void emitForwardTensors(LLVM::LLVMFuncOp impl, LLVM::GlobalOp sig,
+                          const ModelSignature &signature) {
+    // int kiln_check_tensors(sig, in, nin, out, nout, message, message_size)
+    auto check = dyn_cast_or_null<LLVM::LLVMFuncOp>(
+        SymbolTable::lookupSymbolIn(module, "kiln_check_tensors"));
+    if (!check)
+      check = function("kiln_check_tensors", i32,
+                       {ptr, ptr, i64, ptr, i64, ptr, i64});
+    SmallVector<Type> args = {ptr, i64, ptr, i64};
+    auto f = function(prefix + "_forward_tensors", i32, args);
+    OpBuilder::InsertionGuard guard(b);
+    Block *entry =
+        b.createBlock(&f.getBody(), {}, args, SmallVector<Location>(4, loc));
+    Value in = entry->getArgument(0), out = entry->getArgument(2);
+    Value null = LLVM::ZeroOp::create(b, loc, ptr);
+    Value status =
+        LLVM::CallOp::create(
+            b, loc, check,
+            ValueRange{Value(LLVM::AddressOfOp::create(b, loc, sig)), in,
+                       entry->getArgument(1), out, entry->getArgument(3),
+                       null, constant(b, i64, 0)})
+            .getResult();
+    Value bad = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne, status,
+                                     constant(b, i32, KILN_STATUS_OK));
+    returnIf(f, bad, status);
+    SmallVector<Value> data;
+    auto loadData = [&](Value base, size_t count) {
+      for (size_t i = 0; i < count; ++i) {
+        Value field = LLVM::GEPOp::create(
+            b, loc, ptr, tensorType(), base,
+            ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i), 5});
+        data.push_back(LLVM::LoadOp::create(b, loc, ptr, field));
+      }
+    };
+    loadData(in, signature.inputs.size());
+    loadData(out, signature.outputs.size());
+    LLVM::CallOp::create(b, loc, impl, data);
+    LLVM::ReturnOp::create(b, loc, constant(b, i32, KILN_STATUS_OK));
+  }
+};
+
+struct KilnEmitCABI : public kiln::impl::KilnEmitCABIBase<KilnEmitCABI> {
+  using kiln::impl::KilnEmitCABIBase<KilnEmitCABI>::KilnEmitCABIBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    LLVM::LLVMFuncOp impl;
+    for (auto f : module.getOps<LLVM::LLVMFuncOp>())
+      if (f->hasAttr(kABIAttrName))
+        impl = f;
+    if (!impl) {
+      module.emitError() << "no lowered model function with '" << kABIAttrName
+                         << "' found; run --kiln-prepare-abi before lowering "
+                            "to LLVM";
+      return signalPassFailure();
+    }
+    FailureOr<ModelSignature> signature = readModelSignature(module);
+    if (failed(signature))
+      return signalPassFailure();
+    unsigned numArgs = signature->inputs.size() + signature->outputs.size();
+    LLVM::LLVMFunctionType implType = impl.getFunctionType();
+    if (implType.getNumParams() != numArgs ||
+        !isa<LLVM::LLVMVoidType>(implType.getReturnType()) ||
+        !llvm::all_of(implType.getParams(),
+                      [](Type t) { return isa<LLVM::LLVMPointerType>(t); })) {
+      impl.emitError() << "expected the model function lowered to 'void("
+                       << numArgs << " x ptr)' (bare-pointer convention, "
+                       << "results as out-parameters), got " << implType;
+      return signalPassFailure();
+    }
+    impl.setLinkage(LLVM::Linkage::Internal);
+
+    ABIBuilder abi(module, signature->modelName);
+    for (StringRef suffix : {"_forward", "_forward_tensors", "_signature"})
+      if (SymbolTable::lookupSymbolIn(module, abi.prefix + suffix.str())) {
+        module.emitError() << "symbol '" << abi.prefix << suffix
+                           << "' already exists";
+        return signalPassFailure();
+      }
+    LLVM::GlobalOp sig = abi.signatureGlobal(*signature);
+    abi.emitSignatureFunction(sig);
+    abi.emitForward(impl, numArgs);
+    abi.emitForwardTensors(impl, sig, *signature);
+  }
+};
+
+} // namespace

@@ -1,0 +1,646 @@
+//===- TorchScript.cpp - Import TorchScript archives into kiln ------------===//
+//
+// load -> eval -> freeze (weights become constants, calls are inlined) ->
+// walk forward's graph and emit one kiln op per aten op. Locations are the
+// Python file:line:col that TorchScript recorded, with the inlined call
+// stack as MLIR call-site locations.
+//
+//===----------------------------------------------------------------------===//
+#include "kiln/Import/TorchScript.h"
+
+#include "dialects/Kiln/KilnOps.h"
+#include "kiln/Support/ABI.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Diagnostics.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <torch/csrc/jit/api/module.h>
+#include <torch/csrc/jit/ir/ir.h>
+#include <torch/csrc/jit/passes/dead_code_elimination.h>
+#include <torch/csrc/jit/passes/inliner.h>
+#include <torch/csrc/jit/serialization/import.h>
+
+using namespace mlir;
+using namespace mlir::kiln;
+namespace tj = torch::jit;
+
+//===----------------------------------------------------------------------===//
+// Input specs and names
+//===----------------------------------------------------------------------===//
+
+FailureOr<InputSpec> mlir::kiln::parseInputSpec(StringRef text,
+                                                std::string &error) {
+  InputSpec spec;
+  StringRef rest = text.trim();
+  auto [lhs, rhs] = rest.split('=');
+  if (!rhs.empty() || rest.contains('=')) {
+    spec.name = lhs.trim().str();
+    rest = rhs.trim();
+    if (spec.name.empty()) {
+      error = "missing input name before '=' in '" + text.str() + "'";
+      return failure();
+    }
+  }
+  if (rest.empty()) {
+    error = "missing shape in '" + text.str() + "'";
+    return failure();
+  }
+  SmallVector<StringRef> parts;
+  rest.split(parts, 'x');
+  // The last part is a dtype when it does not start with a digit.
+  if (!parts.empty() && !parts.back().empty() &&
+      !llvm::isDigit(parts.back().front())) {
+    spec.dtype = parts.back().str();
+    parts.pop_back();
+  }
+  for (StringRef p : parts) {
+    int64_t d;
+    if (p.getAsInteger(10, d) || d < 0) {
+      error = "bad dimension '" + p.str() + "' in '" + text.str() +
+              "' (expected [NAME=]DIMSxDTYPE, e.g. x=3x4xf32)";
+      return failure();
+    }
+    spec.shape.push_back(d);
+  }
+  MLIRContext ctx;
+  if (!parseDType(spec.dtype, &ctx)) {
+    error = "unknown dtype '" + spec.dtype + "' in '" + text.str() +
+            "' (known: f32, f64, f16, bf16, i8, i16, i32, i64, bool)";
+    return failure();
+  }
+  return spec;
+}
+
+std::string mlir::kiln::defaultModelName(StringRef path) {
+  return sanitizeCIdentifier(llvm::sys::path::stem(path));
+}
+
+ArrayRef<StringRef> mlir::kiln::getSupportedTorchOps() {
+  static const StringRef ops[] = {
+      "aten::add",    "aten::sub",  "aten::mul",     "aten::div",
+      "aten::tanh",   "aten::relu", "aten::sigmoid", "aten::linear",
+      "aten::matmul", "aten::mm",   "prim::Constant", "prim::TupleConstruct"};
+  return ops;
+}
+
+//===----------------------------------------------------------------------===//
+// The importer
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// libtorch reports errors as exceptions with long backtraces; keep the
+/// message users can act on.
+std::string shortTorchMessage(const std::exception &e) {
+  std::string msg;
+  if (auto *c10err = dynamic_cast<const c10::Error *>(&e))
+    msg = c10err->what_without_backtrace();
+  else
+    msg = e.what();
+  StringRef s(msg);
+  s = s.trim();
+  // Keep the first paragraph only.
+  size_t cut = s.find("\n\n");
+  if (cut != StringRef::npos)
+    s = s.take_front(cut);
+  return s.str();
+}
+
+Type elementTypeOf(at::ScalarType t, MLIRContext *ctx) {
+  Builder b(ctx);
+  switch (t) {
+  case at::kFloat: return b.getF32Type();
+  case at::kDouble: return b.getF64Type();
+  case at::kHalf: return b.getF16Type();
+  case at::kBFloat16: return b.getBF16Type();
+  case at::kLong: return b.getIntegerType(64);
+  case at::kInt: return b.getIntegerType(32);
+  case at::kShort: return b.getIntegerType(16);
+  case at::kChar: return b.getIntegerType(8);
+  case at::kBool: return b.getI1Type();
+  default: return Type();
+  }
+}
+
+class Importer {
+public:
+  Importer(MLIRContext *ctx, StringRef path)
+      : ctx(ctx), builder(ctx), path(path.str()),
+        fileLoc(FileLineColLoc::get(ctx, path, 0, 0)) {}
+
+  /// Loads, freezes and inlines; fills `report`.
+  LogicalResult load(ImportReport &report);
+
+  OwningOpRef<ModuleOp> emit(const ImportOptions &options);
+
+private:
+  Location locationOf(const tj::SourceRange &range);
+  Location locationOf(const tj::Node *node);
+  LogicalResult checkSupported();
+  LogicalResult bindInputs(func::FuncOp func, const ImportOptions &options,
+                           SmallVectorImpl<Type> &types,
+                           SmallVectorImpl<std::string> &names);
+  LogicalResult emitNode(const tj::Node *node);
+  FailureOr<Value> lookupTensor(const tj::Value *v, const tj::Node *user);
+  std::optional<c10::IValue> constantOf(const tj::Value *v);
+  FailureOr<Value> emitTensorConstant(const at::Tensor &t, StringRef name,
+                                      Location loc);
+  FailureOr<Value> emitScalarLike(const c10::IValue &scalar, Value like,
+                                  Location loc);
+  LogicalResult flattenOutput(const tj::Value *v,
+                              SmallVectorImpl<const tj::Value *> &out);
+
+  template <typename OpTy, typename... Args>
+  Value create(Location loc, Args &&...args) {
+    return OpTy::create(builder, loc, std::forward<Args>(args)...);
+  }
+
+  MLIRContext *ctx;
+  OpBuilder builder;
+  std::string path;
+  Location fileLoc;
+  tj::Module module{c10::QualifiedName("__kiln_placeholder")};
+  std::shared_ptr<tj::Graph> graph;
+  std::vector<std::string> paramNames;
+  llvm::DenseMap<const tj::Value *, Value> values;
+  llvm::DenseMap<const tj::Value *, SmallVector<const tj::Value *>> tuples;
+};
+
+Location Importer::locationOf(const tj::SourceRange &range) {
+  c10::optional<tj::SourceRange> original = range.findSourceRangeThatGenerated();
+  const tj::SourceRange &r = original ? *original : range;
+  if (auto flc = r.file_line_col()) {
+    const auto &[file, line, col] = *flc;
+    if (!file.empty())
+      return FileLineColLoc::get(ctx, file, line, col);
+  }
+  return UnknownLoc::get(ctx);
+}
+
+Location Importer::locationOf(const tj::Node *node) {
+  Location loc = locationOf(node->sourceRange());
+  if (auto callstack = node->callstack()) {
+    // Entries run from the outermost call site inwards.
+    std::optional<Location> callers;
+    for (const auto &entry : (*callstack)->vec()) {
+      Location site = locationOf(std::get<1>(entry));
+      if (isa<UnknownLoc>(site))
+        continue;
+      callers = callers ? Location(CallSiteLoc::get(site, *callers)) : site;
+    }
+    if (callers)
+      loc = isa<UnknownLoc>(loc) ? *callers : CallSiteLoc::get(loc, *callers);
+  }
+  return isa<UnknownLoc>(loc) ? fileLoc : loc;
+}
+
+LogicalResult Importer::load(ImportReport &report) {
+  if (!llvm::sys::fs::exists(path))
+    return emitError(fileLoc) << "no such file: '" << path << "'";
+  if (llvm::sys::fs::is_directory(path))
+    return emitError(fileLoc) << "'" << path << "' is a directory, not a "
+                              << "TorchScript archive";
+  try {
+    module = tj::load(path);
+  } catch (const std::exception &e) {
+    return emitError(fileLoc)
+           << "cannot load '" << path << "' as a TorchScript archive "
+           << "(expected a file written by torch.jit.trace(...).save()): "
+           << shortTorchMessage(e);
+  }
+  try {
+    auto forward = module.find_method("forward");
+    if (!forward)
+      return emitError(fileLoc) << "the archive's module has no 'forward' "
+                                   "method";
+    report.loadedGraph = forward->graph()->toString();
+    const auto &args = forward->function().getSchema().arguments();
+    for (size_t i = 1; i < args.size(); ++i)
+      paramNames.push_back(args[i].name());
+    report.parameterNames = paramNames;
+
+    module.eval();
+    tj::Module frozen = tj::freeze(module);
+    graph = frozen.get_method("forward").graph();
+    tj::Inline(*graph);
+    tj::EliminateDeadCode(graph);
+    report.frozenGraph = graph->toString();
+    module = frozen;
+  } catch (const std::exception &e) {
+    return emitError(fileLoc) << "cannot freeze the archive's module: "
+                              << shortTorchMessage(e);
+  }
+  return success();
+}
+
+LogicalResult Importer::checkSupported() {
+  // kind -> (count, locations); one error lists them all.
+  std::vector<std::pair<std::string, std::pair<unsigned, SmallVector<Location>>>>
+      missing;
+  llvm::StringMap<size_t> index;
+  ArrayRef<StringRef> supported = getSupportedTorchOps();
+  std::function<void(const tj::Block *)> visit = [&](const tj::Block *block) {
+    for (const tj::Node *node : block->nodes()) {
+      std::string kind = node->kind().toQualString();
+      if (!llvm::is_contained(supported, StringRef(kind))) {
+        auto [it, inserted] = index.try_emplace(kind, missing.size());
+        if (inserted)
+          missing.push_back({kind, {0, {}}});
+        auto &entry = missing[it->second].second;
+        entry.first++;
+        entry.second.push_back(locationOf(node));
+      }
+      for (const tj::Block *sub : node->blocks())
+        visit(sub);
+    }
+  };
+  visit(graph->block());
+  if (missing.empty())
+    return success();
+  unsigned total = 0;
+  for (auto &kv : missing)
+    total += kv.second.first;
+  InFlightDiagnostic diag = emitError(fileLoc);
+  diag << "'" << path << "' uses " << missing.size()
+       << " TorchScript op kind(s) Kiln does not support (" << total
+       << " occurrence(s)):";
+  for (auto &[kind, info] : missing) {
+    diag << "\n  " << kind << " x" << info.first << " at ";
+    llvm::interleaveComma(info.second, diag, [&](Location l) {
+      std::string s;
+      llvm::raw_string_ostream os(s);
+      l.print(os);
+      diag << s;
+    });
+  }
+  return failure();
+}
+
+std::optional<c10::IValue> Importer::constantOf(const tj::Value *v) {
+  c10::optional<c10::IValue> iv = tj::toIValue(v);
+  if (!iv)
+    return std::nullopt;
+  return *iv;
+}
+
+FailureOr<Value> Importer::emitTensorConstant(const at::Tensor &tensor,
+                                              StringRef name, Location loc) {
+  at::Tensor t = tensor.contiguous();
+  Type elementType = elementTypeOf(t.scalar_type(), ctx);
+  if (!elementType)
+    return emitError(loc) << "constant tensor '" << name << "' has dtype "
+                          << c10::toString(t.scalar_type())
+                          << ", which Kiln does not support";
+  SmallVector<int64_t> shape(t.sizes().begin(), t.sizes().end());
+  auto type = RankedTensorType::get(shape, elementType);
+  ArrayRef<char> raw(static_cast<const char *>(t.data_ptr()), t.nbytes());
+  ElementsAttr value;
+  if (elementType.isInteger(1)) {
+    SmallVector<bool> bits;
+    for (char c : raw)
+      bits.push_back(c != 0);
+    value = DenseElementsAttr::get(type, ArrayRef<bool>(bits));
+  } else if (t.dim() == 0) {
+    value = DenseElementsAttr::getFromRawBuffer(type, raw);
+  } else {
+    // Weights: stored once as a resource blob, whatever the number of uses.
+    std::string blobName = name.empty() ? "weight" : name.str();
+    value = DenseResourceElementsAttr::get(
+        type, blobName,
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(raw, /*align=*/64,
+                                                      /*dataIsMutable=*/false));
+  }
+  return create<ConstantOp>(loc, value);
+}
+
+FailureOr<Value> Importer::emitScalarLike(const c10::IValue &scalar,
+                                          Value like, Location loc) {
+  auto likeType = cast<RankedTensorType>(like.getType());
+  Type elementType = likeType.getElementType();
+  auto scalarType = RankedTensorType::get({}, elementType);
+  Attribute attr;
+  if (isa<FloatType>(elementType) && (scalar.isDouble() || scalar.isInt()))
+    attr = builder.getFloatAttr(elementType, scalar.isDouble()
+                                                 ? scalar.toDouble()
+                                                 : double(scalar.toInt()));
+  else if (isa<IntegerType>(elementType) && scalar.isInt())
+    attr = builder.getIntegerAttr(elementType, scalar.toInt());
+  else
+    return emitError(loc) << "cannot combine scalar " << scalar.tagKind()
+                          << " with a tensor of " << getDTypeName(elementType)
+                          << " (type promotion is not supported yet)";
+  return create<ConstantOp>(loc, DenseElementsAttr::get(scalarType, attr));
+}
+
+FailureOr<Value> Importer::lookupTensor(const tj::Value *v,
+                                        const tj::Node *user) {
+  auto it = values.find(v);
+  if (it != values.end())
+    return it->second;
+  Location loc = locationOf(user);
+  if (std::optional<c10::IValue> iv = constantOf(v)) {
+    if (iv->isTensor()) {
+      FailureOr<Value> c = emitTensorConstant(iv->toTensor(), v->debugName(),
+                                              locationOf(v->node()));
+      if (succeeded(c))
+        values[v] = *c;
+      return c;
+    }
+  }
+  return emitError(loc) << "'" << user->kind().toQualString()
+                        << "' expects a tensor for operand '%"
+                        << v->debugName() << "' of type "
+                        << v->type()->str();
+}
+
+LogicalResult Importer::emitNode(const tj::Node *node) {
+  Location loc = locationOf(node);
+  std::string kind = node->kind().toQualString();
+  auto inputs = node->inputs();
+  auto tensor = [&](size_t i) { return lookupTensor(inputs[i], node); };
+  auto bind = [&](Value v) {
+    values[node->output()] = v;
+    return success();
+  };
+  auto isNone = [&](size_t i) {
+    return i >= inputs.size() || inputs[i]->type()->kind() == c10::TypeKind::NoneType;
+  };
+  // The second operand of add/sub/mul/div: a tensor or a constant scalar.
+  auto rhsOperand = [&](Value lhs) -> FailureOr<Value> {
+    if (inputs[1]->type()->isSubtypeOf(*c10::TensorType::get()))
+      return tensor(1);
+    std::optional<c10::IValue> scalar = constantOf(inputs[1]);
+    if (!scalar || !(scalar->isDouble() || scalar->isInt()))
+      return emitError(loc) << "'" << kind
+                            << "' needs a tensor or a constant number as its "
+                            << "second operand";
+    return emitScalarLike(*scalar, lhs, loc);
+  };
+  auto checkBroadcast = [&](StringRef op, Value a, Value b) {
+    SmallVector<Type> ignored;
+    return inferBroadcastType(loc, op, a.getType(), b.getType(), ignored);
+  };
+
+  if (kind == "prim::Constant")
+    return success(); // Materialized at first use.
+  if (kind == "prim::TupleConstruct") {
+    tuples[node->output()] = SmallVector<const tj::Value *>(inputs.begin(),
+                                                            inputs.end());
+    return success();
+  }
+  if (kind == "aten::tanh" || kind == "aten::relu" || kind == "aten::sigmoid") {
+    FailureOr<Value> x = tensor(0);
+    if (failed(x))
+      return failure();
+    if (!isa<FloatType>(cast<RankedTensorType>(x->getType()).getElementType()))
+      return emitError(loc) << "'" << kind << "' needs a floating-point tensor, "
+                            << "got " << formatType(x->getType());
+    if (kind == "aten::tanh")
+      return bind(create<TanhOp>(loc, *x));
+    if (kind == "aten::relu")
+      return bind(create<ReluOp>(loc, *x));
+    return bind(create<SigmoidOp>(loc, *x));
+  }
+  if (kind == "aten::add" || kind == "aten::sub" || kind == "aten::mul" ||
+      kind == "aten::div") {
+    FailureOr<Value> lhs = tensor(0);
+    if (failed(lhs))
+      return failure();
+    FailureOr<Value> rhs = rhsOperand(*lhs);
+    if (failed(rhs))
+      return failure();
+    std::string opName = "kiln." + kind.substr(6);
+    if (failed(checkBroadcast(opName, *lhs, *rhs)))
+      return failure();
+    if (kind == "aten::mul")
+      return bind(create<MulOp>(loc, *lhs, *rhs));
+    if (kind == "aten::div") {
+      if (!isNone(2))
+        return emitError(loc) << "'aten::div' with a rounding_mode is not "
+                              << "supported yet";
+      return bind(create<DivOp>(loc, *lhs, *rhs));
+    }
+    double alpha = 1.0;
+    if (inputs.size() > 2) {
+      std::optional<c10::IValue> a = constantOf(inputs[2]);
+      if (!a || !(a->isInt() || a->isDouble()))
+        return emitError(loc) << "'" << kind << "' needs a constant alpha";
+      alpha = a->isInt() ? double(a->toInt()) : a->toDouble();
+    }
+    auto alphaAttr = builder.getF64FloatAttr(alpha);
+    if (kind == "aten::add")
+      return bind(create<AddOp>(loc, *lhs, *rhs, alphaAttr));
+    return bind(create<SubOp>(loc, *lhs, *rhs, alphaAttr));
+  }
+  if (kind == "aten::linear") {
+    FailureOr<Value> x = tensor(0), w = tensor(1);
+    if (failed(x) || failed(w))
+      return failure();
+    Value bias;
+    if (!isNone(2)) {
+      FailureOr<Value> b = tensor(2);
+      if (failed(b))
+        return failure();
+      bias = *b;
+    }
+    SmallVector<Type> ignored;
+    if (failed(inferLinearType(loc, x->getType(), w->getType(),
+                               bias ? bias.getType() : Type(), ignored)))
+      return failure();
+    return bind(create<LinearOp>(loc, *x, *w, bias));
+  }
+  if (kind == "aten::matmul" || kind == "aten::mm") {
+    FailureOr<Value> a = tensor(0), b = tensor(1);
+    if (failed(a) || failed(b))
+      return failure();
+    if (kind == "aten::mm" &&
+        (cast<RankedTensorType>(a->getType()).getRank() != 2 ||
+         cast<RankedTensorType>(b->getType()).getRank() != 2))
+      return emitError(loc) << "'aten::mm' needs 2-D tensors, got "
+                            << formatType(a->getType()) << " and "
+                            << formatType(b->getType());
+    SmallVector<Type> ignored;
+    if (failed(inferMatmulType(loc, a->getType(), b->getType(), ignored)))
+      return failure();
+    return bind(create<MatmulOp>(loc, *a, *b));
+  }
+  return emitError(loc) << "unsupported TorchScript op '" << kind << "'";
+}
+
+LogicalResult
+Importer::flattenOutput(const tj::Value *v,
+                        SmallVectorImpl<const tj::Value *> &out) {
+  auto it = tuples.find(v);
+  if (it != tuples.end()) {
+    for (const tj::Value *element : it->second)
+      if (failed(flattenOutput(element, out)))
+        return failure();
+    return success();
+  }
+  if (!v->type()->isSubtypeOf(*c10::TensorType::get()))
+    return emitError(locationOf(v->node()))
+           << "forward returns a value of type " << v->type()->str()
+           << "; only tensors and (nested) tuples of tensors are supported";
+  out.push_back(v);
+  return success();
+}
+
+LogicalResult Importer::bindInputs(func::FuncOp func,
+                                   const ImportOptions &options,
+                                   SmallVectorImpl<Type> &types,
+                                   SmallVectorImpl<std::string> &names) {
+  // Graph inputs: self (a module object, unused after freezing) and then
+  // forward's parameters.
+  std::vector<const tj::Value *> params;
+  for (const tj::Value *in : graph->inputs())
+    if (in->type()->kind() != c10::TypeKind::ClassType)
+      params.push_back(in);
+  std::string expected;
+  for (size_t i = 0; i < params.size(); ++i) {
+    std::string n = i < paramNames.size() ? paramNames[i] : params[i]->debugName();
+    names.push_back(n);
+    expected += (i ? ", " : "") + n;
+  }
+  for (size_t i = 0; i < params.size(); ++i)
+    if (!params[i]->type()->isSubtypeOf(*c10::TensorType::get()))
+      return emitError(fileLoc)
+             << "forward's parameter '" << names[i] << "' has type "
+             << params[i]->type()->str()
+             << "; only tensor parameters are supported";
+
+  std::vector<const InputSpec *> bound(params.size(), nullptr);
+  std::vector<const InputSpec *> positional;
+  for (const InputSpec &spec : options.inputs) {
+    if (spec.name.empty()) {
+      positional.push_back(&spec);
+      continue;
+    }
+    auto it = llvm::find(names, spec.name);
+    if (it == names.end())
+      return emitError(fileLoc) << "--input-shape names '" << spec.name
+                                << "', but forward's parameters are: "
+                                << (expected.empty() ? "(none)" : expected);
+    size_t idx = it - names.begin();
+    if (bound[idx])
+      return emitError(fileLoc)
+             << "--input-shape for '" << spec.name << "' is given twice";
+    bound[idx] = &spec;
+  }
+  size_t next = 0;
+  for (size_t i = 0; i < params.size() && next < positional.size(); ++i)
+    if (!bound[i])
+      bound[i] = positional[next++];
+  if (next < positional.size())
+    return emitError(fileLoc) << "too many --input-shape values: forward takes "
+                              << params.size() << " tensor parameter(s) ("
+                              << expected << ")";
+  std::string missing;
+  for (size_t i = 0; i < params.size(); ++i)
+    if (!bound[i])
+      missing += (missing.empty() ? "" : ", ") + names[i];
+  if (!missing.empty())
+    return emitError(fileLoc)
+           << "missing --input-shape for forward's parameter(s): " << missing
+           << " (forward takes " << expected
+           << "; e.g. --input-shape " << names[0] << "=3x4xf32)";
+
+  for (size_t i = 0; i < params.size(); ++i) {
+    Type elementType = parseDType(bound[i]->dtype, ctx);
+    if (!elementType)
+      return emitError(fileLoc) << "unknown dtype '" << bound[i]->dtype
+                                << "' for input '" << names[i] << "'";
+    types.push_back(RankedTensorType::get(bound[i]->shape, elementType));
+  }
+  (void)func;
+  return success();
+}
+
+OwningOpRef<ModuleOp> Importer::emit(const ImportOptions &options) {
+  if (failed(checkSupported()))
+    return nullptr;
+  OwningOpRef<ModuleOp> mlirModule = ModuleOp::create(fileLoc);
+  std::string modelName =
+      options.modelName.empty() ? defaultModelName(path) : options.modelName;
+  (*mlirModule)->setAttr(kModelNameAttrName, builder.getStringAttr(modelName));
+  (*mlirModule)->setAttr("kiln.source", builder.getStringAttr(path));
+
+  SmallVector<Type> inputTypes;
+  SmallVector<std::string> inputNames;
+  if (failed(bindInputs(nullptr, options, inputTypes, inputNames)))
+    return nullptr;
+
+  builder.setInsertionPointToEnd(mlirModule->getBody());
+  auto func = func::FuncOp::create(builder, fileLoc, "forward",
+                                   builder.getFunctionType(inputTypes, {}));
+  func->setAttr(kEntryAttrName, builder.getUnitAttr());
+  Block *entry = func.addEntryBlock();
+  size_t argIndex = 0;
+  for (const tj::Value *in : graph->inputs()) {
+    if (in->type()->kind() == c10::TypeKind::ClassType)
+      continue;
+    func.setArgAttr(argIndex, kArgNameAttrName,
+                    builder.getStringAttr(inputNames[argIndex]));
+    values[in] = entry->getArgument(argIndex++);
+  }
+
+  builder.setInsertionPointToEnd(entry);
+  try {
+    for (const tj::Node *node : graph->nodes())
+      if (failed(emitNode(node)))
+        return nullptr;
+  } catch (const std::exception &e) {
+    emitError(fileLoc) << "libtorch failed while importing: "
+                       << shortTorchMessage(e);
+    return nullptr;
+  }
+
+  SmallVector<const tj::Value *> outputs;
+  for (const tj::Value *out : graph->outputs())
+    if (failed(flattenOutput(out, outputs)))
+      return nullptr;
+  SmallVector<Value> results;
+  for (const tj::Value *out : outputs) {
+    FailureOr<Value> v = lookupTensor(out, graph->return_node());
+    if (failed(v))
+      return nullptr;
+    results.push_back(*v);
+  }
+  func::ReturnOp::create(builder, fileLoc, results);
+  func.setType(builder.getFunctionType(inputTypes, ValueRange(results).getTypes()));
+  for (size_t i = 0; i < results.size(); ++i)
+    func.setResultAttr(i, kArgNameAttrName,
+                       builder.getStringAttr("out" + std::to_string(i)));
+  return mlirModule;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> mlir::kiln::importTorchScript(MLIRContext *ctx,
+                                                    StringRef path,
+                                                    const ImportOptions &options,
+                                                    ImportReport *report) {
+  ctx->loadDialect<KilnDialect, func::FuncDialect>();
+  Importer importer(ctx, path);
+  ImportReport local;
+  if (failed(importer.load(report ? *report : local)))
+    return nullptr;
+  return importer.emit(options);
+}
+
+std::optional<ImportReport> mlir::kiln::inspectTorchScript(MLIRContext *ctx,
+                                                           StringRef path) {
+  Importer importer(ctx, path);
+  ImportReport report;
+  if (failed(importer.load(report)))
+    return std::nullopt;
+  return report;
+}

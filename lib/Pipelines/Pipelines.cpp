@@ -1,0 +1,146 @@
+//===- Pipelines.cpp - The pass pipelines every Kiln tool shares ----------===//
+#include "kiln/Pipelines/Pipelines.h"
+
+#include "kiln/Conversion/Passes.h"
+#include "kiln/InitAll.h"
+#include "kiln/Transforms/Passes.h"
+
+#include "dialects/Kiln/KilnDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+/// Upstream passes are added from their textual form: the same text a user
+/// passes to kiln-opt, and a bug here is ours, not the user's.
+static void addUpstream(OpPassManager &pm, StringRef text) {
+  std::string error;
+  llvm::raw_string_ostream os(error);
+  if (failed(parsePassPipeline(text, pm, os)))
+    llvm::report_fatal_error(llvm::Twine("kiln: bad built-in pipeline '") +
+                             text + "': " + error);
+}
+
+void mlir::kiln::buildKilnOptimizationPipeline(
+    OpPassManager &pm, const KilnPipelineOptions &options) {
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  fpm.addPass(createCanonicalizerPass());
+  if (options.fuse)
+    fpm.addPass(createKilnFuseElementwise());
+  fpm.addPass(createCSEPass());
+}
+
+void mlir::kiln::addKilnStagePasses(OpPassManager &pm,
+                                    const KilnPipelineOptions &options,
+                                    Stage stage) {
+  switch (stage) {
+  case Stage::Kiln:
+    buildKilnOptimizationPipeline(pm, options);
+    return;
+  case Stage::Linalg: {
+    KilnPrepareABIOptions abiOptions;
+    abiOptions.modelName = options.modelName;
+    pm.addPass(createKilnPrepareABI(abiOptions));
+    pm.addPass(createConvertKilnToLinalg());
+    pm.addPass(createCanonicalizerPass());
+    return;
+  }
+  case Stage::Bufferized:
+    // Bufferize the whole module; results become out-parameters and the
+    // static allocations of returned buffers are replaced by the caller's
+    // buffers, so outputs are written in place.
+    addUpstream(pm, "one-shot-bufferize{bufferize-function-boundaries "
+                    "function-boundary-type-conversion=identity-layout-map}");
+    pm.addNestedPass<func::FuncOp>(createKilnDistinctResultBuffers());
+    addUpstream(pm, "buffer-results-to-out-params{hoist-static-allocs},"
+                    "canonicalize,buffer-deallocation-pipeline,canonicalize");
+    return;
+  case Stage::LLVM:
+    addUpstream(pm, "convert-linalg-to-loops,lower-affine,convert-scf-to-cf,"
+                    "expand-strided-metadata,lower-affine,"
+                    "convert-math-to-llvm,convert-math-to-libm,"
+                    "finalize-memref-to-llvm,convert-arith-to-llvm,"
+                    "convert-index-to-llvm,convert-cf-to-llvm,"
+                    "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
+                    "reconcile-unrealized-casts");
+    pm.addPass(createKilnEmitCABI());
+    pm.addPass(createCanonicalizerPass());
+    return;
+  }
+}
+
+void mlir::kiln::buildKilnCPUPipeline(OpPassManager &pm,
+                                      const KilnPipelineOptions &options,
+                                      Stage last, Stage first) {
+  for (int s = static_cast<int>(first); s <= static_cast<int>(last); ++s)
+    addKilnStagePasses(pm, options, static_cast<Stage>(s));
+}
+
+void mlir::kiln::registerKilnPipelines() {
+  PassPipelineRegistration<KilnPipelineOptions>(
+      "kiln-optimize", "Graph-level optimization of kiln IR (fusion, CSE)",
+      buildKilnOptimizationPipeline);
+  PassPipelineRegistration<KilnPipelineOptions>(
+      "kiln-lower-to-linalg",
+      "kiln IR to linalg on tensors, as kiln-compile --emit=linalg",
+      [](OpPassManager &pm, const KilnPipelineOptions &o) {
+        buildKilnCPUPipeline(pm, o, Stage::Linalg);
+      });
+  PassPipelineRegistration<KilnPipelineOptions>(
+      "kiln-bufferize", "kiln IR to bufferized memref code",
+      [](OpPassManager &pm, const KilnPipelineOptions &o) {
+        buildKilnCPUPipeline(pm, o, Stage::Bufferized);
+      });
+  PassPipelineRegistration<KilnPipelineOptions>(
+      "kiln-cpu-pipeline",
+      "kiln IR to the LLVM dialect with C entry points, as kiln-compile "
+      "--emit=llvm-dialect",
+      [](OpPassManager &pm, const KilnPipelineOptions &o) {
+        buildKilnCPUPipeline(pm, o, Stage::LLVM);
+      });
+}
+
+void mlir::kiln::registerAllKilnDialects(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registry.insert<KilnDialect>();
+}
+
+void mlir::kiln::registerAllKilnPasses() {
+  registerAllPasses();
+  registerKilnTransformsPasses();
+  registerKilnConversionPasses();
+  registerKilnPipelines();
+}
+
+LogicalResult mlir::kiln::runPipeline(ModuleOp module, PassManager &pm) {
+  OwningOpRef<ModuleOp> before = module.clone();
+  if (succeeded(pm.run(module)))
+    return success();
+  SmallString<128> path;
+  int fd;
+  if (llvm::sys::fs::createTemporaryFile("kiln-repro", "mlir", fd, path)) {
+    llvm::errs() << "note: could not write a reproducer file\n";
+    return failure();
+  }
+  {
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    before->print(os, OpPrintingFlags().enableDebugInfo(true, false));
+  }
+  std::string pipeline;
+  llvm::raw_string_ostream ps(pipeline);
+  pm.printAsTextualPipeline(ps);
+  llvm::errs() << "note: the pipeline failed; reproduce with:\n  kiln-opt '"
+               << path << "' --pass-pipeline='" << pipeline << "'\n";
+  return failure();
+}

@@ -1,0 +1,132 @@
+/* Kiln runtime: the stable C ABI shared by every model Kiln compiles.
+ *
+ * A compiled model (an object file from `kiln-compile`) exports, for a model
+ * named NAME:
+ *
+ *   int NAME_forward(const T *in0, ..., T *out0, ...);
+ *       Dense row-major buffers with the shapes and dtypes of the signature.
+ *       Returns KILN_STATUS_OK, or KILN_STATUS_INVALID_ARGUMENT if a pointer
+ *       is NULL. Re-entrant: the generated code has no mutable globals, so any
+ *       number of threads may call one model at once.
+ *
+ *   int NAME_forward_tensors(const kiln_tensor *inputs, int64_t num_inputs,
+ *                            kiln_tensor *outputs, int64_t num_outputs);
+ *       The same computation through self-describing tensors; counts, struct
+ *       sizes, dtypes, ranks and shapes are checked against the signature
+ *       before anything runs (one of the KILN_STATUS_* codes on mismatch).
+ *
+ *   const kiln_signature *NAME_signature(void);
+ *       Names, dtypes and shapes of every input and output (read-only data).
+ *
+ * The model's own header (`kiln-compile --header`) declares these for NAME.
+ * Every function here returns a status or a plain value and never allocates.
+ */
+#ifndef KILN_RUNTIME_H
+#define KILN_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Version of the structs and calling conventions below. Generated code
+ * records the version it was compiled for in kiln_signature.abi_version. */
+#define KILN_ABI_VERSION 1
+
+/* Status codes returned by generated entry points and runtime functions. */
+typedef enum kiln_status {
+  KILN_STATUS_OK = 0,
+  KILN_STATUS_INVALID_ARGUMENT = 1, /* NULL pointer or bad struct_size */
+  KILN_STATUS_COUNT_MISMATCH = 2,   /* wrong number of inputs/outputs */
+  KILN_STATUS_DTYPE_MISMATCH = 3,   /* a tensor's dtype differs */
+  KILN_STATUS_SHAPE_MISMATCH = 4,   /* a tensor's rank or shape differs */
+  KILN_STATUS_VERSION_MISMATCH = 5, /* ABI version of model vs runtime */
+  KILN_STATUS_OUT_OF_MEMORY = 6,
+  KILN_STATUS_INTERNAL = 7
+} kiln_status;
+
+/* Element types. Values are part of the ABI and never renumbered. */
+typedef enum kiln_dtype {
+  KILN_DTYPE_INVALID = 0,
+  KILN_DTYPE_F32 = 1,
+  KILN_DTYPE_F64 = 2,
+  KILN_DTYPE_F16 = 3,
+  KILN_DTYPE_BF16 = 4,
+  KILN_DTYPE_I8 = 5,
+  KILN_DTYPE_I16 = 6,
+  KILN_DTYPE_I32 = 7,
+  KILN_DTYPE_I64 = 8,
+  KILN_DTYPE_U8 = 9,
+  KILN_DTYPE_BOOL = 10
+} kiln_dtype;
+
+#define KILN_MAX_RANK 8
+
+/* A dense, row-major tensor owned by the caller. Set struct_size to
+ * sizeof(kiln_tensor); kiln_tensor_init does that for you. */
+typedef struct kiln_tensor {
+  uint32_t struct_size;
+  int32_t dtype; /* kiln_dtype */
+  int32_t rank;
+  int32_t reserved; /* must be 0 */
+  int64_t shape[KILN_MAX_RANK];
+  void *data;
+} kiln_tensor;
+
+/* Static description of one input or output of a compiled model. */
+typedef struct kiln_tensor_info {
+  const char *name;
+  int32_t dtype; /* kiln_dtype */
+  int32_t rank;
+  const int64_t *shape; /* rank entries */
+} kiln_tensor_info;
+
+/* Static description of a compiled model, returned by NAME_signature(). */
+typedef struct kiln_signature {
+  uint32_t struct_size; /* sizeof(kiln_signature) of the compiler */
+  uint32_t abi_version; /* KILN_ABI_VERSION the model was compiled for */
+  const char *model_name;
+  int64_t num_inputs;
+  int64_t num_outputs;
+  const kiln_tensor_info *inputs;
+  const kiln_tensor_info *outputs;
+} kiln_signature;
+
+/* A short English description of a status code ("shape mismatch"). */
+const char *kiln_status_string(int status);
+
+/* The dtype's name as Kiln spells it ("f32", "i64", ...), or "invalid". */
+const char *kiln_dtype_name(int dtype);
+
+/* Size of one element in bytes, or 0 for an unknown dtype. */
+size_t kiln_dtype_size(int dtype);
+
+/* Number of elements of a described tensor (1 for rank 0). */
+int64_t kiln_tensor_info_num_elements(const kiln_tensor_info *info);
+
+/* Fills *t: struct_size, dtype, rank, shape and data. Returns
+ * KILN_STATUS_INVALID_ARGUMENT for a NULL t, a rank outside
+ * [0, KILN_MAX_RANK], a NULL shape with rank > 0, or a negative dim. */
+int kiln_tensor_init(kiln_tensor *t, int dtype, int rank, const int64_t *shape,
+                     void *data);
+
+/* Checks caller tensors against a signature: counts, struct sizes, dtypes,
+ * ranks, shapes and non-NULL data. Returns the first mismatch's status. When
+ * message is not NULL, a NUL-terminated explanation naming the tensor and
+ * the expected and actual values is written into it (truncated to
+ * message_size bytes). Generated NAME_forward_tensors entries call this. */
+int kiln_check_tensors(const kiln_signature *sig, const kiln_tensor *inputs,
+                       int64_t num_inputs, const kiln_tensor *outputs,
+                       int64_t num_outputs, char *message,
+                       size_t message_size);
+
+/* Version string of this runtime library, e.g. "0.1.0". */
+const char *kiln_runtime_version(void);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* KILN_RUNTIME_H */

@@ -1,0 +1,56 @@
+//===- ToolCommon.h - Pieces shared by the kiln-* command-line tools ------===//
+#ifndef KILN_TOOLS_TOOLCOMMON_H
+#define KILN_TOOLS_TOOLCOMMON_H
+
+#include "kiln/Import/TorchScript.h"
+#include "kiln/InitAll.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <vector>
+
+namespace kiln_tools {
+
+inline constexpr const char *kVersion = "0.1.0";
+
+/// Exit codes of every kiln tool.
+enum ExitCode {
+  kExitOk = 0,
+  kExitCompileError = 1, ///< bad model or input: the diagnostics say why
+  kExitUsage = 2,        ///< bad command line
+  kExitIOError = 3,      ///< cannot read or write a file
+};
+
+/// Parses every --input-shape; prints the first error and returns false.
+inline bool parseInputSpecs(const std::vector<std::string> &texts,
+                            mlir::kiln::ImportOptions &options,
+                            const char *tool) {
+  for (const std::string &text : texts) {
+    std::string error;
+    auto spec = mlir::kiln::parseInputSpec(text, error);
+    if (mlir::failed(spec)) {
+      llvm::errs() << tool << ": error: --input-shape: " << error << "\n";
+      return false;
+    }
+    options.inputs.push_back(*spec);
+  }
+  return true;
+}
+
+/// A context with every dialect and interface the pipelines need.
+/// Also registers the passes the pipelines are built from.
+inline std::unique_ptr<mlir::MLIRContext> makeContext() {
+  static bool registered = (mlir::kiln::registerAllKilnPasses(), true);
+  (void)registered;
+  mlir::DialectRegistry registry;
+  mlir::kiln::registerAllKilnDialects(registry);
+  auto ctx = std::make_unique<mlir::MLIRContext>(registry);
+  ctx->loadAllAvailableDialects();
+  return ctx;
+}
+
+} // namespace kiln_tools
+
+#endif // KILN_TOOLS_TOOLCOMMON_H

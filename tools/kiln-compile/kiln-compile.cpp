@@ -1,0 +1,231 @@
+//===- kiln-compile.cpp - Compile a TorchScript model to a native object --===//
+#include "../ToolCommon.h"
+
+#include "kiln/Pipelines/Pipelines.h"
+#include "kiln/Support/ABI.h"
+#include "kiln/Target/CHeader.h"
+#include "kiln/Target/CPU.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <CLI/CLI.hpp>
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace kiln_tools;
+
+static const char *kDescription = R"(kiln-compile: compile a traced PyTorch model to native code.
+
+Reads a TorchScript archive (torch.jit.trace(model, inputs).save("m.pt")) or a
+.mlir file of kiln IR, optimizes it (fusion, constant folding) and writes an
+object file that exports, for a model NAME:
+  int NAME_forward(const float *in0, ..., float *out0, ...);
+  int NAME_forward_tensors(const kiln_tensor *in, int64_t n_in,
+                           kiln_tensor *out, int64_t n_out);
+  const kiln_signature *NAME_signature(void);
+Link it with Kiln's runtime (libkiln_runtime.a) and libm.)";
+
+static const char *kFooter = R"(
+STAGES (--emit):
+  kiln          optimized kiln dialect IR (after fusion)
+  linalg        linalg/tensor/arith/math on tensors
+  bufferized    memref code with results written into out-parameters
+  llvm-dialect  MLIR LLVM dialect with the C entry points
+  llvm          LLVM IR (optimized at -O)
+  asm           native assembly
+  obj           native object file (default)
+  header        the C header only
+
+EXAMPLES:
+  kiln-compile mycell.pt --input-shape x=3x4xf32 --input-shape h=3x4xf32 \
+      -o mycell.o --header mycell.h
+  kiln-compile mycell.pt --input-shape 3x4xf32 --input-shape 3x4xf32 --emit=kiln
+  kiln-compile model.mlir --emit=llvm -o model.ll
+  cc app.c mycell.o -lkiln_runtime -lm -o app
+
+EXIT STATUS:
+  0 success; 1 the model cannot be compiled (diagnostics say why, with the
+  Python source line); 2 bad command line; 3 a file cannot be written.)";
+
+int main(int argc, char **argv) {
+  CLI::App app{kDescription, "kiln-compile"};
+  app.footer(kFooter);
+  app.set_version_flag("--version", std::string("kiln-compile ") + kVersion);
+  app.get_formatter()->column_width(34);
+
+  std::string input, output, headerPath, name, emit = "obj";
+  std::string mcpu = "host", mtriple, mattr;
+  std::vector<std::string> inputShapes;
+  unsigned optLevel = 3;
+  bool noFuse = false, timing = false;
+
+  app.add_option("model", input,
+                 "TorchScript archive (.pt) or kiln IR (.mlir, .mlirbc)")
+      ->required()
+      ->type_name("MODEL");
+  app.add_option("-o,--output", output,
+                 "Output file (default: MODEL's stem + .o for obj, stdout "
+                 "for text stages; '-' is stdout)")
+      ->type_name("FILE");
+  app.add_option("--header", headerPath,
+                 "Also write the model's C header here (e.g. mycell.h)")
+      ->type_name("FILE");
+  app.add_option("--name", name,
+                 "C prefix of the generated API (default: MODEL's file stem, "
+                 "e.g. mycell -> mycell_forward)")
+      ->type_name("NAME");
+  app.add_option("--input-shape", inputShapes,
+                 "Type of one of forward's tensor parameters, by name "
+                 "(x=3x4xf32) or in order (3x4xf32); repeat per input. "
+                 "dtypes: f32 f64 f16 bf16 i8 i16 i32 i64 bool")
+      ->type_name("[NAME=]DIMSxDTYPE");
+  app.add_option("--emit", emit, "Stop after this stage (see STAGES)")
+      ->check(CLI::IsMember({"kiln", "linalg", "bufferized", "llvm-dialect",
+                             "llvm", "asm", "obj", "header"}))
+      ->type_name("STAGE");
+  app.add_option("--mcpu", mcpu,
+                 "Target CPU: host (default), or e.g. x86-64-v3, znver3")
+      ->type_name("CPU");
+  app.add_option("--mtriple", mtriple, "Target triple (default: the host's)")
+      ->type_name("TRIPLE");
+  app.add_option("--mattr", mattr, "Extra target features, e.g. +avx2,-fma")
+      ->type_name("FEATURES");
+  app.add_option("-O,--opt-level", optLevel, "LLVM optimization level 0-3 "
+                 "(default 3)")
+      ->check(CLI::Range(0u, 3u))
+      ->type_name("N");
+  app.add_flag("--no-fuse", noFuse, "Do not fuse elementwise chains");
+  app.add_flag("--timing", timing, "Print the time spent in each pass");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  ImportOptions importOptions;
+  importOptions.modelName = name;
+  if (!parseInputSpecs(inputShapes, importOptions, "kiln-compile"))
+    return kExitUsage;
+  if (!name.empty() && !isValidCIdentifier(name)) {
+    llvm::errs() << "kiln-compile: error: --name '" << name
+                 << "' is not a valid C identifier\n";
+    return kExitUsage;
+  }
+
+  std::unique_ptr<MLIRContext> ctx = makeContext();
+  DialectRegistry llvmRegistry;
+  initializeCPUTarget(llvmRegistry);
+  ctx->appendDialectRegistry(llvmRegistry);
+
+  OwningOpRef<ModuleOp> module = loadModel(ctx.get(), input, importOptions);
+  if (!module)
+    return kExitCompileError;
+
+  Stage stage = emit == "kiln"                             ? Stage::Kiln
+                : emit == "linalg" || emit == "header"     ? Stage::Linalg
+                : emit == "bufferized"                     ? Stage::Bufferized
+                                                           : Stage::LLVM;
+  // A header needs the signature, recorded in the linalg stage.
+  if (!headerPath.empty() && stage == Stage::Kiln) {
+    llvm::errs() << "kiln-compile: error: --header needs --emit=linalg or a "
+                    "later stage\n";
+    return kExitUsage;
+  }
+
+  KilnPipelineOptions pipelineOptions;
+  pipelineOptions.fuse = !noFuse;
+  pipelineOptions.modelName = name;
+  auto run = [&](Stage last, Stage first) {
+    PassManager pm(ctx.get());
+    if (timing)
+      pm.enableTiming();
+    buildKilnCPUPipeline(pm, pipelineOptions, last, first);
+    return runPipeline(*module, pm);
+  };
+
+  // Up to the linalg stage, where the C signature is recorded; read it
+  // before lowering to LLVM drops the tensor types, then go on.
+  Stage firstLinalgOrLast = stage == Stage::Kiln ? Stage::Kiln : Stage::Linalg;
+  if (failed(run(firstLinalgOrLast, Stage::Kiln)))
+    return kExitCompileError;
+  std::optional<ModelSignature> signature;
+  if (stage != Stage::Kiln) {
+    FailureOr<ModelSignature> sig = readModelSignature(*module);
+    if (failed(sig))
+      return kExitCompileError;
+    signature = *sig;
+  }
+  if (static_cast<int>(stage) > static_cast<int>(Stage::Linalg) &&
+      failed(run(stage, Stage::Bufferized)))
+    return kExitCompileError;
+
+  auto writeText = [&](StringRef path, auto &&writer) -> int {
+    std::string error;
+    auto file = openOutputFile(path, &error);
+    if (!file) {
+      llvm::errs() << "kiln-compile: error: " << error << "\n";
+      return kExitIOError;
+    }
+    writer(file->os());
+    file->keep();
+    return kExitOk;
+  };
+
+  if (!headerPath.empty() || emit == "header") {
+    std::string path = emit == "header" && headerPath.empty()
+                           ? (output.empty() ? "-" : output)
+                           : headerPath;
+    int rc = writeText(path, [&](llvm::raw_ostream &os) {
+      emitCHeader(*signature, llvm::sys::path::filename(input), os);
+    });
+    if (rc != kExitOk || emit == "header")
+      return rc;
+  }
+
+  if (stage != Stage::LLVM || emit == "llvm-dialect")
+    return writeText(output.empty() ? "-" : output,
+                     [&](llvm::raw_ostream &os) { module->print(os); });
+
+  CPUTargetOptions targetOptions;
+  targetOptions.cpu = mcpu;
+  targetOptions.triple = mtriple;
+  targetOptions.features = mattr;
+  targetOptions.optLevel = optLevel;
+  std::string error;
+  auto tm = createCPUTargetMachine(targetOptions, error);
+  if (!tm) {
+    llvm::errs() << "kiln-compile: error: " << error << "\n";
+    return kExitUsage;
+  }
+  llvm::LLVMContext llvmContext;
+  auto llvmModule = translateToLLVMIR(*module, llvmContext, *tm, optLevel);
+  if (!llvmModule)
+    return kExitCompileError;
+  if (emit == "llvm")
+    return writeText(output.empty() ? "-" : output,
+                     [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
+
+  if (output.empty())
+    output = emit == "obj"
+                 ? (llvm::sys::path::stem(input) + ".o").str()
+                 : std::string("-");
+  auto file = openOutputFile(output, &error);
+  if (!file) {
+    llvm::errs() << "kiln-compile: error: " << error << "\n";
+    return kExitIOError;
+  }
+  if (failed(emitMachineCode(*llvmModule, *tm, file->os(), emit == "asm",
+                             error))) {
+    llvm::errs() << "kiln-compile: error: " << error << "\n";
+    return kExitCompileError;
+  }
+  file->keep();
+  return kExitOk;
+}
