@@ -4,6 +4,7 @@
 
 #include "kiln/Import/TorchScript.h"
 #include "kiln/InitAll.h"
+#include "kiln/Support/Diagnostics.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/raw_ostream.h"

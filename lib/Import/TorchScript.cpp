@@ -10,6 +10,7 @@
 
 #include "dialects/Kiln/KilnOps.h"
 #include "kiln/Support/ABI.h"
+#include "kiln/Support/Diagnostics.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -56,9 +57,9 @@ FailureOr<InputSpec> mlir::kiln::parseInputSpec(StringRef text,
   }
   SmallVector<StringRef> parts;
   rest.split(parts, 'x');
-  // The last part is a dtype when it does not start with a digit.
+  // The last part is a dtype when it starts with a letter.
   if (!parts.empty() && !parts.back().empty() &&
-      !llvm::isDigit(parts.back().front())) {
+      llvm::isAlpha(parts.back().front())) {
     spec.dtype = parts.back().str();
     parts.pop_back();
   }
@@ -188,10 +189,14 @@ Location Importer::locationOf(const tj::SourceRange &range) {
 
 Location Importer::locationOf(const tj::Node *node) {
   Location loc = locationOf(node->sourceRange());
+  std::string modulePath;
   if (auto callstack = node->callstack()) {
     // Entries run from the outermost call site inwards.
     std::optional<Location> callers;
     for (const auto &entry : (*callstack)->vec()) {
+      if (const auto &info = std::get<tj::kModuleInstanceInfo>(entry))
+        if (!info->instance_name().empty())
+          modulePath += (modulePath.empty() ? "" : ".") + info->instance_name();
       Location site = locationOf(std::get<1>(entry));
       if (isa<UnknownLoc>(site))
         continue;
@@ -200,7 +205,13 @@ Location Importer::locationOf(const tj::Node *node) {
     if (callers)
       loc = isa<UnknownLoc>(loc) ? *callers : CallSiteLoc::get(loc, *callers);
   }
-  return isa<UnknownLoc>(loc) ? fileLoc : loc;
+  if (isa<UnknownLoc>(loc))
+    loc = fileLoc;
+  // Traces record no call site for submodules; their names say where an op
+  // of the user's model came from (e.g. 'linear' for self.linear).
+  if (!modulePath.empty())
+    loc = NameLoc::get(StringAttr::get(ctx, modulePath), loc);
+  return loc;
 }
 
 LogicalResult Importer::load(ImportReport &report) {
@@ -215,7 +226,11 @@ LogicalResult Importer::load(ImportReport &report) {
     return emitError(fileLoc)
            << "cannot load '" << path << "' as a TorchScript archive "
            << "(expected a file written by torch.jit.trace(...).save()): "
-           << shortTorchMessage(e);
+           << shortTorchMessage(e)
+           << (StringRef(shortTorchMessage(e)).contains("constants.pkl")
+                   ? " (this looks like a torch.save() checkpoint, which holds "
+                     "weights but no TorchScript code)"
+                   : "");
   }
   try {
     auto forward = module.find_method("forward");
@@ -270,17 +285,13 @@ LogicalResult Importer::checkSupported() {
   for (auto &kv : missing)
     total += kv.second.first;
   InFlightDiagnostic diag = emitError(fileLoc);
-  diag << "'" << path << "' uses " << missing.size()
-       << " TorchScript op kind(s) Kiln does not support (" << total
-       << " occurrence(s)):";
+  diag << "the model uses " << missing.size() << " TorchScript op kind"
+       << (missing.size() == 1 ? "" : "s") << " Kiln does not support ("
+       << total << " occurrence" << (total == 1 ? "" : "s") << "):";
   for (auto &[kind, info] : missing) {
     diag << "\n  " << kind << " x" << info.first << " at ";
-    llvm::interleaveComma(info.second, diag, [&](Location l) {
-      std::string s;
-      llvm::raw_string_ostream os(s);
-      l.print(os);
-      diag << s;
-    });
+    llvm::interleaveComma(info.second, diag,
+                          [&](Location l) { diag << formatLocation(l); });
   }
   return failure();
 }
@@ -376,9 +387,21 @@ LogicalResult Importer::emitNode(const tj::Node *node) {
   };
   // The second operand of add/sub/mul/div: a tensor or a constant scalar.
   auto rhsOperand = [&](Value lhs) -> FailureOr<Value> {
-    if (inputs[1]->type()->isSubtypeOf(*c10::TensorType::get()))
-      return tensor(1);
     std::optional<c10::IValue> scalar = constantOf(inputs[1]);
+    // A Python number in a trace is a constant 0-d tensor (f64 or i64); as in
+    // PyTorch's type promotion it takes the dtype of the other operand.
+    if (scalar && scalar->isTensor() && scalar->toTensor().dim() == 0 &&
+        elementTypeOf(scalar->toTensor().scalar_type(), ctx) !=
+            cast<RankedTensorType>(lhs.getType()).getElementType()) {
+      at::Tensor t = scalar->toTensor();
+      if (t.is_floating_point())
+        scalar = c10::IValue(t.item<double>());
+      else if (!t.is_complex() && t.scalar_type() != at::kBool)
+        scalar = c10::IValue(t.item<int64_t>());
+    }
+    if (inputs[1]->type()->isSubtypeOf(*c10::TensorType::get()) &&
+        !(scalar && (scalar->isDouble() || scalar->isInt())))
+      return tensor(1);
     if (!scalar || !(scalar->isDouble() || scalar->isInt()))
       return emitError(loc) << "'" << kind
                             << "' needs a tensor or a constant number as its "
@@ -504,6 +527,7 @@ LogicalResult Importer::bindInputs(func::FuncOp func,
   for (const tj::Value *in : graph->inputs())
     if (in->type()->kind() != c10::TypeKind::ClassType)
       params.push_back(in);
+  const std::string &flag = options.inputFlag;
   std::string expected;
   for (size_t i = 0; i < params.size(); ++i) {
     std::string n = i < paramNames.size() ? paramNames[i] : params[i]->debugName();
@@ -526,13 +550,13 @@ LogicalResult Importer::bindInputs(func::FuncOp func,
     }
     auto it = llvm::find(names, spec.name);
     if (it == names.end())
-      return emitError(fileLoc) << "--input-shape names '" << spec.name
+      return emitError(fileLoc) << flag << " names '" << spec.name
                                 << "', but forward's parameters are: "
                                 << (expected.empty() ? "(none)" : expected);
     size_t idx = it - names.begin();
     if (bound[idx])
       return emitError(fileLoc)
-             << "--input-shape for '" << spec.name << "' is given twice";
+             << flag << " for '" << spec.name << "' is given twice";
     bound[idx] = &spec;
   }
   size_t next = 0;
@@ -540,7 +564,8 @@ LogicalResult Importer::bindInputs(func::FuncOp func,
     if (!bound[i])
       bound[i] = positional[next++];
   if (next < positional.size())
-    return emitError(fileLoc) << "too many --input-shape values: forward takes "
+    return emitError(fileLoc) << "too many " << flag
+                              << " values: forward takes "
                               << params.size() << " tensor parameter(s) ("
                               << expected << ")";
   std::string missing;
@@ -549,9 +574,11 @@ LogicalResult Importer::bindInputs(func::FuncOp func,
       missing += (missing.empty() ? "" : ", ") + names[i];
   if (!missing.empty())
     return emitError(fileLoc)
-           << "missing --input-shape for forward's parameter(s): " << missing
+           << "missing " << flag << " for forward's parameter(s): " << missing
            << " (forward takes " << expected
-           << "; e.g. --input-shape " << names[0] << "=3x4xf32)";
+           << (flag == "--input-shape" ? "; e.g. --input-shape " + names[0] +
+                                             "=3x4xf32)"
+                                       : ")");
 
   for (size_t i = 0; i < params.size(); ++i) {
     Type elementType = parseDType(bound[i]->dtype, ctx);

@@ -120,6 +120,7 @@ int main(int argc, char **argv) {
   }
 
   std::unique_ptr<MLIRContext> ctx = makeContext();
+  ToolDiagnosticHandler diagnostics(ctx.get());
   DialectRegistry llvmRegistry;
   initializeCPUTarget(llvmRegistry);
   ctx->appendDialectRegistry(llvmRegistry);

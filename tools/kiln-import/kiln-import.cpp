@@ -57,6 +57,7 @@ int main(int argc, char **argv) {
     return kExitUsage;
 
   std::unique_ptr<MLIRContext> ctx = makeContext();
+  ToolDiagnosticHandler diagnostics(ctx.get());
   ImportReport report;
   bool wantIR = !graphOnly && !options.inputs.empty();
   OwningOpRef<ModuleOp> module;

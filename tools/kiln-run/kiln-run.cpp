@@ -90,6 +90,7 @@ int main(int argc, char **argv) {
 
   ImportOptions importOptions;
   importOptions.modelName = name;
+  importOptions.inputFlag = "--input";
   bool isMLIR = StringRef(model).ends_with(".mlir") ||
                 StringRef(model).ends_with(".mlirbc");
   if (!isMLIR)
@@ -98,6 +99,7 @@ int main(int argc, char **argv) {
           {"", a.shape, kiln_dtype_name(a.dtype)});
 
   std::unique_ptr<MLIRContext> ctx = makeContext();
+  ToolDiagnosticHandler diagnostics(ctx.get());
   DialectRegistry llvmRegistry;
   initializeCPUTarget(llvmRegistry);
   ctx->appendDialectRegistry(llvmRegistry);

@@ -35,6 +35,9 @@ struct ImportOptions {
   std::vector<InputSpec> inputs;
   /// C prefix of the generated API; default: the archive's file stem.
   std::string modelName;
+  /// How the tool's user gives input types, for messages ("--input" for
+  /// kiln-run's .npy files).
+  std::string inputFlag = "--input-shape";
 };
 
 /// What an import produced besides the module: the TorchScript graphs, for
