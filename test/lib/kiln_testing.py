@@ -1,0 +1,162 @@
+"""Helpers for Kiln's lit tests: trace models with PyTorch at test time.
+
+Each model is one small function returning (module, example_inputs); tests
+trace it, save the archive and inputs, and later compare Kiln's outputs with
+PyTorch's, computed here at test time (never pasted into a test).
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+import torch
+
+
+class MyCell(torch.nn.Module):
+    """The tutorial's cell: tanh(linear(x) + h), returned twice."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = torch.nn.Linear(4, 4)
+
+    def forward(self, x, h):
+        new_h = torch.tanh(self.linear(x) + h)
+        return new_h, new_h
+
+
+class Unsupported(torch.nn.Module):
+    """Uses ops Kiln does not support yet (exp twice, softmax once)."""
+
+    def forward(self, x):
+        y = torch.exp(x) + torch.exp(x * 2.0)
+        return torch.softmax(y, dim=1)
+
+
+class Arith(torch.nn.Module):
+    """Scalar operands, alpha, sub/mul/div, relu and sigmoid, matmul."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.randn(4, 5))
+
+    def forward(self, a, b):
+        y = torch.add(a, b, alpha=2.0) - 0.5
+        y = torch.sub(y, b, alpha=3) * 1.5
+        y = torch.relu(y) / (torch.sigmoid(b) + 1.0)
+        return torch.matmul(y, self.w), (y * b,)
+
+
+MODELS = {
+    "mycell": (MyCell, lambda: (torch.rand(3, 4), torch.rand(3, 4))),
+    "unsupported": (Unsupported, lambda: (torch.rand(2, 3),)),
+    "arith": (Arith, lambda: (torch.rand(3, 4), torch.rand(3, 4))),
+}
+
+
+def trace(name, out_dir, seed=0, sets=1):
+    """Traces MODELS[name] into out_dir/NAME.pt and writes `sets` input
+    sets (in{set}_{i}.npy/.bin) with PyTorch's outputs (ref{set}_{j}.npy/.bin)."""
+    os.makedirs(out_dir, exist_ok=True)
+    torch.manual_seed(seed)
+    cls, make_inputs = MODELS[name]
+    model = cls().eval()
+    example = make_inputs()
+    traced = torch.jit.trace(model, example)
+    traced.save(os.path.join(out_dir, name + ".pt"))
+    for s in range(sets):
+        inputs = example if s == 0 else make_inputs()
+        with torch.no_grad():
+            outs = traced(*inputs)
+        flat = []
+
+        def flatten(o):
+            if isinstance(o, (tuple, list)):
+                for e in o:
+                    flatten(e)
+            else:
+                flat.append(o)
+
+        flatten(outs)
+        for i, t in enumerate(inputs):
+            save(os.path.join(out_dir, "in%d_%d" % (s, i)), t)
+        for j, t in enumerate(flat):
+            save(os.path.join(out_dir, "ref%d_%d" % (s, j)), t)
+
+
+def save(stem, tensor):
+    a = tensor.detach().numpy()
+    np.save(stem + ".npy", a)
+    np.ascontiguousarray(a).tofile(stem + ".bin")
+
+
+def compare(actual, expected, atol):
+    """Compares two .npy or raw float32 .bin files; exits 1 on mismatch."""
+    def load(path, like=None):
+        if path.endswith(".npy"):
+            return np.load(path)
+        return np.fromfile(path, dtype=np.float32)
+
+    e = load(expected)
+    a = load(actual)
+    if a.size != e.size:
+        print("FAIL %s: %d elements, expected %d" % (actual, a.size, e.size))
+        sys.exit(1)
+    if actual.endswith(".npy") and expected.endswith(".npy") and a.shape != e.shape:
+        print("FAIL %s: shape %s, expected %s" % (actual, a.shape, e.shape))
+        sys.exit(1)
+    err = float(np.max(np.abs(a.reshape(-1) - e.reshape(-1)))) if e.size else 0.0
+    status = "OK" if err <= atol else "FAIL"
+    print("%s %s: max abs error %.3g (tolerance %g)" % (status, actual, err, atol))
+    if err > atol:
+        sys.exit(1)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("trace", help="trace a model and write inputs/refs")
+    t.add_argument("model", choices=sorted(MODELS))
+    t.add_argument("out_dir")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--sets", type=int, default=1)
+    c = sub.add_parser("compare", help="compare outputs with a reference")
+    c.add_argument("actual")
+    c.add_argument("expected")
+    c.add_argument("--atol", type=float, default=1e-5)
+    w = sub.add_parser("write", help="write a file for bad-input tests")
+    w.add_argument("kind", choices=["corrupt-zip", "state-dict", "text",
+                                    "npy-3x5", "npy-bad-magic", "npy-f64"])
+    w.add_argument("path")
+    args = p.parse_args()
+    if args.cmd == "trace":
+        trace(args.model, args.out_dir, args.seed, args.sets)
+    elif args.cmd == "compare":
+        compare(args.actual, args.expected, args.atol)
+    else:
+        write_bad(args.kind, args.path)
+
+
+def write_bad(kind, path):
+    if kind == "corrupt-zip":
+        # The first bytes of a real zip, then garbage: zip readers fail.
+        with open(path, "wb") as f:
+            f.write(b"PK\x03\x04" + os.urandom(256))
+    elif kind == "state-dict":
+        # A real PyTorch file, but torch.save of weights, not TorchScript.
+        torch.save(MyCell().state_dict(), path)
+    elif kind == "text":
+        with open(path, "w") as f:
+            f.write("def forward(x): return x\n")
+    elif kind == "npy-3x5":
+        with open(path, "wb") as f:
+            np.save(f, np.zeros((3, 5), dtype=np.float32))
+    elif kind == "npy-f64":
+        with open(path, "wb") as f:
+            np.save(f, np.zeros((3, 4), dtype=np.float64))
+    elif kind == "npy-bad-magic":
+        with open(path, "wb") as f:
+            f.write(b"NOTNUMPY" + b"\0" * 64)
+
+
+if __name__ == "__main__":
+    main()
