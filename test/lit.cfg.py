@@ -21,5 +21,7 @@ config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%cc", config.c_compiler))
 config.substitutions.append(("%kiln_runtime_lib", config.runtime_lib))
 config.substitutions.append(("%kiln_runtime_include", config.runtime_include))
+config.substitutions.append(("%kiln_src", config.kiln_src_root))
+config.substitutions.append(("%kiln_obj", config.kiln_obj_root))
 config.substitutions.append(("%test_lib", os.path.join(config.test_source_root, "lib")))
 

@@ -6,6 +6,8 @@
 #include "mlir/IR/OpImplementation.h"
 
 #include "llvm/ADT/STLExtras.h"
+
+#include <cmath>
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -19,6 +21,8 @@ std::string mlir::kiln::formatType(Type type) {
   std::string s;
   llvm::raw_string_ostream os(s);
   if (auto shaped = dyn_cast<ShapedType>(type)) {
+    if (shaped.hasRank() && shaped.getRank() == 0)
+      os << "0-d ";
     for (int64_t d : shaped.getShape())
       os << d << "x";
     os << shaped.getElementType();
@@ -187,36 +191,56 @@ KILN_BROADCAST_INFER(MulOp, "kiln.mul")
 KILN_BROADCAST_INFER(DivOp, "kiln.div")
 #undef KILN_BROADCAST_INFER
 
-/// Folds `x op c` to `x` when c is a splat equal to `identity` and x already
-/// has the result type (so no broadcast is lost).
-static OpFoldResult foldRightIdentity(Value lhs, Attribute rhs, Type result,
-                                      double identity) {
+/// The splat constant `rhs`, when `x op rhs` may fold to `x`: the result has
+/// x's type (no broadcast is lost) and rhs is a splat.
+static SplatElementsAttr foldableSplat(Value lhs, Attribute rhs, Type result) {
   auto splat = dyn_cast_or_null<SplatElementsAttr>(rhs);
   if (!splat || lhs.getType() != result)
     return {};
-  if (auto f = dyn_cast<FloatType>(splat.getElementType()))
-    return splat.getSplatValue<APFloat>().convertToDouble() == identity
-               ? OpFoldResult(lhs)
-               : OpFoldResult();
-  if (isa<IntegerType>(splat.getElementType()))
-    return splat.getSplatValue<APInt>().getSExtValue() ==
-                   static_cast<int64_t>(identity)
-               ? OpFoldResult(lhs)
-               : OpFoldResult();
-  return {};
+  return splat;
 }
 
+static bool isIntSplat(SplatElementsAttr splat, int64_t v) {
+  return isa<IntegerType>(splat.getElementType()) &&
+         splat.getSplatValue<APInt>().getSExtValue() == v;
+}
+
+/// True when the float splat is exactly `v`, sign of zero included.
+static bool isFloatSplat(SplatElementsAttr splat, double v) {
+  if (!isa<FloatType>(splat.getElementType()))
+    return false;
+  APFloat f = splat.getSplatValue<APFloat>();
+  return f.convertToDouble() == v && f.isNegative() == std::signbit(v);
+}
+
+// IEEE identities only: x + (-0.0) == x and x - (+0.0) == x for every x
+// (x + +0.0 turns -0.0 into +0.0), x * 1 == x and x / 1 == x. With an alpha
+// other than 1 only integer zeros fold.
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
-  return foldRightIdentity(getLhs(), adaptor.getRhs(), getType(), 0.0);
+  auto splat = foldableSplat(getLhs(), adaptor.getRhs(), getType());
+  if (splat && (isIntSplat(splat, 0) ||
+                (getAlpha().convertToDouble() == 1.0 && isFloatSplat(splat, -0.0))))
+    return getLhs();
+  return {};
 }
 OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
-  return foldRightIdentity(getLhs(), adaptor.getRhs(), getType(), 0.0);
+  auto splat = foldableSplat(getLhs(), adaptor.getRhs(), getType());
+  if (splat && (isIntSplat(splat, 0) ||
+                (getAlpha().convertToDouble() == 1.0 && isFloatSplat(splat, 0.0))))
+    return getLhs();
+  return {};
 }
 OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
-  return foldRightIdentity(getLhs(), adaptor.getRhs(), getType(), 1.0);
+  auto splat = foldableSplat(getLhs(), adaptor.getRhs(), getType());
+  if (splat && (isIntSplat(splat, 1) || isFloatSplat(splat, 1.0)))
+    return getLhs();
+  return {};
 }
 OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
-  return foldRightIdentity(getLhs(), adaptor.getRhs(), getType(), 1.0);
+  auto splat = foldableSplat(getLhs(), adaptor.getRhs(), getType());
+  if (splat && isFloatSplat(splat, 1.0))
+    return getLhs();
+  return {};
 }
 
 OpFoldResult ReluOp::fold(FoldAdaptor) {
@@ -224,6 +248,29 @@ OpFoldResult ReluOp::fold(FoldAdaptor) {
   if (getInput().getDefiningOp<ReluOp>())
     return getInput();
   return {};
+}
+
+/// PyTorch rejects a non-integral alpha for integer tensors.
+static LogicalResult verifyAlpha(Operation *op, llvm::APFloat alpha) {
+  Type element = cast<RankedTensorType>(op->getResult(0).getType())
+                     .getElementType();
+  double a = alpha.convertToDouble();
+  if (isa<IntegerType>(element) && a != std::trunc(a))
+    return op->emitOpError() << "alpha " << a
+                             << " is not an integer, but the operands are "
+                             << element;
+  return success();
+}
+LogicalResult AddOp::verify() { return verifyAlpha(*this, getAlpha()); }
+LogicalResult SubOp::verify() { return verifyAlpha(*this, getAlpha()); }
+
+LogicalResult DivOp::verify() {
+  if (!isa<FloatType>(getType().getElementType()))
+    return emitOpError() << "true division of integer tensors (which PyTorch "
+                            "computes in floating point) is not supported; "
+                            "got "
+                         << formatType(getType());
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -271,10 +318,32 @@ LogicalResult FusedOp::verify() {
   if (yield.getValue().getType() != getType())
     return emitOpError() << "yields " << yield.getValue().getType()
                          << " but the result is " << getType();
-  for (Operation &op : body.without_terminator())
-    if (!isElementwise(&op) && !isa<ConstantOp>(op))
+  // The lowering evaluates every body value at the broadcast of each result
+  // index, so each must broadcast to the result shape.
+  auto resultShape = cast<RankedTensorType>(getType()).getShape();
+  auto fitsResult = [&](Type t) {
+    auto shape = cast<RankedTensorType>(t).getShape();
+    FailureOr<SmallVector<int64_t>> b = broadcastShapes(shape, resultShape);
+    return succeeded(b) && ArrayRef<int64_t>(*b) == resultShape;
+  };
+  for (BlockArgument arg : body.getArguments())
+    if (!fitsResult(arg.getType()))
+      return emitOpError() << "input " << formatType(arg.getType())
+                           << " does not broadcast to the result "
+                           << formatType(getType());
+  for (Operation &op : body.without_terminator()) {
+    auto constant = dyn_cast<ConstantOp>(op);
+    if (constant && !isa<SplatElementsAttr>(constant.getValue()))
+      return emitOpError() << "may only contain splat constants; pass other "
+                              "constants as inputs";
+    if (!isElementwise(&op) && !constant)
       return emitOpError() << "may only contain elementwise ops, found '"
                            << op.getName() << "'";
+    if (!fitsResult(op.getResult(0).getType()))
+      return emitOpError() << "body value " << formatType(op.getResult(0).getType())
+                           << " does not broadcast to the result "
+                           << formatType(getType());
+  }
   return success();
 }
 

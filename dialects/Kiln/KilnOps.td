@@ -71,6 +71,7 @@ class Kiln_AlphaBinaryOp<string mnemonic>
     : Kiln_BinaryElementwiseOp<mnemonic> {
   let arguments = (ins Kiln_Tensor:$lhs, Kiln_Tensor:$rhs,
                        DefaultValuedAttr<F64Attr, "1.0">:$alpha);
+  let hasVerifier = 1;
 }
 
 def Kiln_AddOp : Kiln_AlphaBinaryOp<"add"> {
@@ -84,6 +85,7 @@ def Kiln_MulOp : Kiln_BinaryElementwiseOp<"mul", [Commutative]> {
 }
 def Kiln_DivOp : Kiln_BinaryElementwiseOp<"div"> {
   let summary = "lhs / rhs (true division), with broadcasting";
+  let hasVerifier = 1;
 }
 
 def Kiln_TanhOp : Kiln_UnaryElementwiseOp<"tanh"> {

@@ -6,7 +6,8 @@
  *       -o mycell.o --header mycell.h
  *   cc -I. -I<prefix>/include main.c mycell.o -L<prefix>/lib -lkiln_runtime \
  *       -lm -o mycell_demo
- *   ./mycell_demo x.bin h.bin
+ *   ./mycell_demo x.bin h.bin [OUT_DIR]
+ * With OUT_DIR it also writes OUT_DIR/kiln_out0.bin and kiln_out1.bin.
  */
 #include "mycell.h"
 
@@ -41,8 +42,8 @@ static void print_matrix(const char *name, const float *v, int rows,
 }
 
 int main(int argc, char **argv) {
-  if (argc != 3) {
-    fprintf(stderr, "usage: %s x.bin h.bin\n", argv[0]);
+  if (argc != 3 && argc != 4) {
+    fprintf(stderr, "usage: %s x.bin h.bin [OUT_DIR]\n", argv[0]);
     return 2;
   }
   float x[MYCELL_INPUT0_NUMEL], h[MYCELL_INPUT1_NUMEL];
@@ -86,5 +87,19 @@ int main(int argc, char **argv) {
   printf("model '%s': %lld inputs, %lld outputs; both entry points agree\n",
          sig->model_name, (long long)sig->num_inputs,
          (long long)sig->num_outputs);
+  if (argc == 4) {
+    char path[4096];
+    const float *outs[2] = {out0, out1};
+    for (int i = 0; i < 2; ++i) {
+      snprintf(path, sizeof path, "%s/kiln_out%d.bin", argv[3], i);
+      FILE *f = fopen(path, "wb");
+      if (!f || fwrite(outs[i], sizeof(float), MYCELL_OUTPUT0_NUMEL, f) !=
+                    MYCELL_OUTPUT0_NUMEL) {
+        fprintf(stderr, "mycell_demo: cannot write %s\n", path);
+        return 1;
+      }
+      fclose(f);
+    }
+  }
   return 0;
 }

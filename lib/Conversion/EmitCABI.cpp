@@ -272,6 +272,10 @@ struct KilnEmitCABI : public kiln::impl::KilnEmitCABIBase<KilnEmitCABI> {
       return signalPassFailure();
     }
     impl.setLinkage(LLVM::Linkage::Internal);
+    // The names served the signature; LLVM IR has no use for them.
+    impl.removeArgAttrsAttr();
+    impl.removeResAttrsAttr();
+    impl->removeAttr(kABIAttrName);
 
     ABIBuilder abi(module, signature->modelName);
     for (StringRef suffix : {"_forward", "_forward_tensors", "_signature"})

@@ -155,6 +155,15 @@ FailureOr<Value> lowerFused(OpBuilder &b, FusedOp fused) {
         for (auto [arg, scalar] : llvm::zip(body.getArguments(), args))
           scalars.map(arg, scalar);
         for (Operation &op : body.without_terminator()) {
+          if (auto c = dyn_cast<ConstantOp>(op)) {
+            // The verifier admits splat constants only.
+            auto splat = cast<SplatElementsAttr>(c.getValue());
+            scalars.map(c.getResult(),
+                        arith::ConstantOp::create(
+                            nb, c.getLoc(),
+                            cast<TypedAttr>(splat.getSplatValue<Attribute>())));
+            continue;
+          }
           SmallVector<Value> operands;
           for (Value v : op.getOperands())
             operands.push_back(scalars.lookup(v));
@@ -182,8 +191,10 @@ Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
   iterators.push_back(utils::IteratorType::reduction);
-  AffineMap outMap = AffineMap::getMultiDimIdentityMap(rank + 1, b.getContext())
-                         .getMajorSubMap(rank);
+  SmallVector<AffineExpr> outExprs;
+  for (unsigned i = 0; i < rank; ++i)
+    outExprs.push_back(getAffineDimExpr(i, b.getContext()));
+  AffineMap outMap = AffineMap::get(rank + 1, 0, outExprs, b.getContext());
   auto generic = linalg::GenericOp::create(
       b, loc, type, ValueRange{lhs, rhs}, ValueRange{init},
       ArrayRef<AffineMap>{lhsMap, rhsMap, outMap}, iterators,

@@ -3,6 +3,7 @@
 
 #include "dialects/Kiln/KilnDialect.h"
 #include "kiln/Support/ABI.h"
+#include "kiln/runtime.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -24,8 +25,13 @@ FailureOr<func::FuncOp> findEntry(ModuleOp module) {
   func::FuncOp marked, onlyPublic;
   unsigned numPublic = 0;
   for (auto f : module.getOps<func::FuncOp>()) {
-    if (f->hasAttr(kEntryAttrName))
+    if (f->hasAttr(kEntryAttrName)) {
+      if (marked)
+        return f.emitError() << "two functions are marked '" << kEntryAttrName
+                             << "': @" << marked.getSymName() << " and @"
+                             << f.getSymName();
       marked = f;
+    }
     if (f.isPublic() && !f.isDeclaration()) {
       onlyPublic = f;
       ++numPublic;
@@ -54,6 +60,10 @@ struct KilnPrepareABI : public kiln::impl::KilnPrepareABIBase<KilnPrepareABI> {
       return f.emitError() << kind << " #" << index
                            << " must be a statically shaped tensor, got "
                            << type;
+    if (tensor.getRank() > KILN_MAX_RANK)
+      return f.emitError() << kind << " #" << index << " has rank "
+                           << tensor.getRank() << "; the C ABI (kiln_tensor) "
+                           << "allows at most " << KILN_MAX_RANK;
     if (getKilnDType(tensor.getElementType()) == 0)
       return f.emitError() << kind << " #" << index << " has element type "
                            << tensor.getElementType()
@@ -88,7 +98,8 @@ struct KilnPrepareABI : public kiln::impl::KilnPrepareABIBase<KilnPrepareABI> {
       signature.modelName = f.getSymName().str();
     if (!isValidCIdentifier(signature.modelName)) {
       module.emitError() << "model name '" << signature.modelName
-                         << "' is not a valid C identifier (use --name)";
+                         << "' is not a valid C identifier (set another with "
+                         << "kiln-compile --name or the model-name option)";
       return signalPassFailure();
     }
 

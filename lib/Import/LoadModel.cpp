@@ -37,8 +37,12 @@ OwningOpRef<ModuleOp> mlir::kiln::loadModel(MLIRContext *ctx, StringRef path,
   }
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, ctx);
-  if (module && !options.modelName.empty())
+  // As for archives: --name, else the module's own, else the file stem.
+  if (module && (!options.modelName.empty() ||
+                 !(*module)->hasAttr("kiln.model_name")))
     (*module)->setAttr("kiln.model_name",
-                       StringAttr::get(ctx, options.modelName));
+                       StringAttr::get(ctx, options.modelName.empty()
+                                                ? defaultModelName(path)
+                                                : options.modelName));
   return module;
 }

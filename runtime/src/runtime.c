@@ -130,7 +130,8 @@ static int check_one(const kiln_tensor_info *info, const kiln_tensor *t,
                 "%s %lld ('%s'): expected dtype %s, got %s", kind,
                 (long long)index, info->name, kiln_dtype_name(info->dtype),
                 kiln_dtype_name(t->dtype));
-  int same = t->rank == info->rank;
+  /* t->rank is the caller's: never index shape[] beyond KILN_MAX_RANK. */
+  int same = t->rank == info->rank && t->rank >= 0 && t->rank <= KILN_MAX_RANK;
   for (int32_t d = 0; same && d < info->rank; ++d)
     same = t->shape[d] == info->shape[d];
   if (!same) {

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what Kiln needs on Debian 12 (idempotent: only missing packages),
+# then configures and builds Kiln in build/ (or $KILN_BUILD_DIR).
+#
+#   scripts/setup.sh            install + configure + build
+#   KILN_BUILD_TYPE=Debug scripts/setup.sh
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${KILN_BUILD_DIR:-$root/build}"
+build_type="${KILN_BUILD_TYPE:-Release}"
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
+  libtorch-dev python3-torch python3-torchvision python3-numpy
+  libcli11-dev zlib1g-dev libzstd-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "kiln setup: installing ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "kiln setup: all packages present"
+fi
+
+cmake -G Ninja -S "$root" -B "$build" -DCMAKE_BUILD_TYPE="$build_type" \
+  -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ >/dev/null
+cmake --build "$build" -j "$(nproc)"
+echo "kiln setup: built in $build (tools in $build/bin)"

@@ -1,0 +1,258 @@
+// Verifier and shape-rule diagnostics of the kiln ops, one case per rule.
+// RUN: kiln-opt %s -split-input-file -verify-diagnostics
+
+func.func @add_shapes_do_not_broadcast(%a: tensor<3x4xf32>, %b: tensor<3x5xf32>) {
+  // expected-error @+1 {{'kiln.add' operand shapes do not broadcast: 3x4xf32 and 3x5xf32}}
+  %0 = kiln.add %a, %b : tensor<3x4xf32>, tensor<3x5xf32>
+  return
+}
+
+// -----
+
+func.func @mul_element_types_differ(%a: tensor<3x4xf32>, %b: tensor<3x4xf64>) {
+  // expected-error @+1 {{'kiln.mul' operands have different element types: 3x4xf32 and 3x4xf64}}
+  %0 = kiln.mul %a, %b : tensor<3x4xf32>, tensor<3x4xf64>
+  return
+}
+
+// -----
+
+func.func @linear_feature_mismatch(%x: tensor<3x4xf32>, %w: tensor<5x3xf32>) {
+  // expected-error @+1 {{'kiln.linear' input has 4 features but weight expects 3 (input 3x4xf32, weight 5x3xf32)}}
+  %0 = kiln.linear %x, %w : tensor<3x4xf32>, tensor<5x3xf32>
+  return
+}
+
+// -----
+
+func.func @linear_bad_bias(%x: tensor<3x4xf32>, %w: tensor<5x4xf32>, %b: tensor<4xf32>) {
+  // expected-error @+1 {{'kiln.linear' bias must be 5xf32, got 4xf32}}
+  %0 = kiln.linear %x, %w, %b : tensor<3x4xf32>, tensor<5x4xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @linear_bias_rank_2(%x: tensor<3x4xf32>, %w: tensor<5x4xf32>, %b: tensor<1x5xf32>) {
+  // expected-error @+1 {{'kiln.linear' bias must be 5xf32, got 1x5xf32}}
+  %0 = kiln.linear %x, %w, %b : tensor<3x4xf32>, tensor<5x4xf32>, tensor<1x5xf32>
+  return
+}
+
+// -----
+
+func.func @linear_weight_not_rank_2(%x: tensor<3x4xf32>, %w: tensor<2x5x4xf32>) {
+  // expected-error @+1 {{'kiln.linear' weight must be [out, in], got 2x5x4xf32}}
+  %0 = kiln.linear %x, %w : tensor<3x4xf32>, tensor<2x5x4xf32>
+  return
+}
+
+// -----
+
+func.func @linear_element_types_differ(%x: tensor<3x4xf32>, %w: tensor<5x4xf64>) {
+  // expected-error @+1 {{'kiln.linear' input and weight element types differ: 3x4xf32 and 5x4xf64}}
+  %0 = kiln.linear %x, %w : tensor<3x4xf32>, tensor<5x4xf64>
+  return
+}
+
+// -----
+
+func.func @matmul_contraction_mismatch(%a: tensor<3x4xf32>, %b: tensor<5x4xf32>) {
+  // expected-error @+1 {{'kiln.matmul' contraction dims differ: 3x4xf32 @ 5x4xf32}}
+  %0 = kiln.matmul %a, %b : tensor<3x4xf32>, tensor<5x4xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_vector_contraction_mismatch(%a: tensor<3x4xf32>, %v: tensor<3xf32>) {
+  // expected-error @+1 {{'kiln.matmul' contraction dims differ: 3x4xf32 @ 3xf32}}
+  %0 = kiln.matmul %a, %v : tensor<3x4xf32>, tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_batch_not_broadcastable(%a: tensor<2x3x4xf32>, %b: tensor<3x4x5xf32>) {
+  // expected-error @+1 {{'kiln.matmul' batch dims do not broadcast: 2x3x4xf32 @ 3x4x5xf32}}
+  %0 = kiln.matmul %a, %b : tensor<2x3x4xf32>, tensor<3x4x5xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_element_types_differ(%a: tensor<3x4xf32>, %v: tensor<4xf64>) {
+  // expected-error @+1 {{'kiln.matmul' element types differ: 3x4xf32 and 4xf64}}
+  %0 = kiln.matmul %a, %v : tensor<3x4xf32>, tensor<4xf64>
+  return
+}
+
+// -----
+
+func.func @tanh_of_integers(%a: tensor<3x4xi32>) {
+  // expected-error @+1 {{'kiln.tanh' op operand #0 must be ranked tensor of floating-point values, but got 'tensor<3x4xi32>'}}
+  %0 = kiln.tanh %a : tensor<3x4xi32>
+  return
+}
+
+// -----
+
+func.func @constant_not_a_tensor() {
+  // expected-error @+1 {{'kiln.constant' op result #0 must be ranked tensor of floating-point or signless integer values, but got 'vector<4xf32>'}}
+  %0 = kiln.constant dense<1.0> : vector<4xf32>
+  return
+}
+
+// -----
+
+func.func @fused_arg_count(%a: tensor<3x4xf32>) {
+  // expected-error @+1 {{'kiln.fused' op body has 2 arguments but the op has 1 inputs}}
+  %0 = kiln.fused (%a) : (tensor<3x4xf32>) -> tensor<3x4xf32> {
+  ^bb0(%x: tensor<3x4xf32>, %y: tensor<3x4xf32>):
+    kiln.yield %x : tensor<3x4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fused_arg_type(%a: tensor<3x4xf32>) {
+  // expected-error @+1 {{'kiln.fused' op body argument #0 has type 'tensor<4xf32>' but input #0 is 'tensor<3x4xf32>'}}
+  %0 = kiln.fused (%a) : (tensor<3x4xf32>) -> tensor<3x4xf32> {
+  ^bb0(%x: tensor<4xf32>):
+    %1 = kiln.add %x, %x : tensor<4xf32>, tensor<4xf32>
+    kiln.yield %1 : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fused_yield_type(%a: tensor<3x4xf32>) {
+  // expected-error @+1 {{'kiln.fused' op yields 'tensor<3x4xf32>' but the result is 'tensor<4xf32>'}}
+  %0 = kiln.fused (%a) : (tensor<3x4xf32>) -> tensor<4xf32> {
+  ^bb0(%x: tensor<3x4xf32>):
+    %1 = kiln.tanh %x : tensor<3x4xf32>
+    kiln.yield %1 : tensor<3x4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fused_not_elementwise(%a: tensor<4x4xf32>, %w: tensor<4x4xf32>) {
+  // expected-error @+1 {{'kiln.fused' op may only contain elementwise ops, found 'kiln.linear'}}
+  %0 = kiln.fused (%a, %w) : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32> {
+  ^bb0(%x: tensor<4x4xf32>, %y: tensor<4x4xf32>):
+    %1 = kiln.linear %x, %y : tensor<4x4xf32>, tensor<4x4xf32>
+    kiln.yield %1 : tensor<4x4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fused_without_yield(%a: tensor<3x4xf32>) {
+  // expected-error @+1 {{'kiln.fused' op body must end in kiln.yield}}
+  %0 = kiln.fused (%a) : (tensor<3x4xf32>) -> tensor<3x4xf32> {
+  ^bb0(%x: tensor<3x4xf32>):
+    %1 = kiln.tanh %x : tensor<3x4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @yield_outside_fused(%a: tensor<3x4xf32>) {
+  // expected-error @+1 {{'kiln.yield' op expects parent op 'kiln.fused'}}
+  kiln.yield %a : tensor<3x4xf32>
+}
+
+// -----
+
+// The generic form states the result type; it must agree with the inferred
+// (broadcast) type.
+func.func @add_result_type(%a: tensor<3x4xf32>, %b: tensor<4xf32>) {
+  // expected-error @+2 {{'kiln.add' op inferred type(s) 'tensor<3x4xf32>' are incompatible with return type(s) of operation 'tensor<4xf32>'}}
+  // expected-error @+1 {{'kiln.add' op failed to infer returned types}}
+  %0 = "kiln.add"(%a, %b) : (tensor<3x4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @linear_result_type(%x: tensor<3x4xf32>, %w: tensor<5x4xf32>) {
+  // expected-error @+2 {{'kiln.linear' op inferred type(s) 'tensor<3x5xf32>' are incompatible with return type(s) of operation 'tensor<3x4xf32>'}}
+  // expected-error @+1 {{'kiln.linear' op failed to infer returned types}}
+  %0 = "kiln.linear"(%x, %w) : (tensor<3x4xf32>, tensor<5x4xf32>) -> tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_result_type(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>) {
+  // expected-error @+2 {{'kiln.matmul' op inferred type(s) 'tensor<3x5xf32>' are incompatible with return type(s) of operation 'tensor<3x4xf32>'}}
+  // expected-error @+1 {{'kiln.matmul' op failed to infer returned types}}
+  %0 = "kiln.matmul"(%a, %b) : (tensor<3x4xf32>, tensor<4x5xf32>) -> tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @constant_result_type() {
+  // expected-error @+2 {{'kiln.constant' op inferred type(s) 'tensor<4xf32>' are incompatible with return type(s) of operation 'tensor<3xf32>'}}
+  // expected-error @+1 {{'kiln.constant' op failed to infer returned types}}
+  %0 = "kiln.constant"() <{value = dense<1.0> : tensor<4xf32>}> : () -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @tanh_result_type(%a: tensor<3x4xf32>) {
+  // expected-error @+1 {{'kiln.tanh' op requires the same type for all operands and results}}
+  %0 = "kiln.tanh"(%a) : (tensor<3x4xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+// Every body value is evaluated at the broadcast of a result index, so none
+// may be bigger than the result.
+func.func @fused_value_bigger_than_result(%a: tensor<3x4xf32>, %b: tensor<4xf32>) {
+  // expected-error @+1 {{'kiln.fused' op input 3x4xf32 does not broadcast to the result 4xf32}}
+  %0 = kiln.fused (%a, %b) : (tensor<3x4xf32>, tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%x: tensor<3x4xf32>, %y: tensor<4xf32>):
+    %1 = kiln.add %x, %y : tensor<3x4xf32>, tensor<4xf32>
+    kiln.yield %y : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fused_non_splat_constant(%a: tensor<2xf32>) {
+  // expected-error @+1 {{'kiln.fused' op may only contain splat constants; pass other constants as inputs}}
+  %0 = kiln.fused (%a) : (tensor<2xf32>) -> tensor<2xf32> {
+  ^bb0(%x: tensor<2xf32>):
+    %c = kiln.constant dense<[1.0, 2.0]> : tensor<2xf32>
+    %1 = kiln.mul %x, %c : tensor<2xf32>, tensor<2xf32>
+    kiln.yield %1 : tensor<2xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @int_alpha_fraction(%a: tensor<4xi32>) {
+  // expected-error @+1 {{'kiln.add' op alpha 2.500000e+00 is not an integer, but the operands are 'i32'}}
+  %0 = kiln.add %a, %a {alpha = 2.5 : f64} : tensor<4xi32>, tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @int_true_division(%a: tensor<4xi32>) {
+  // expected-error @+1 {{'kiln.div' op true division of integer tensors (which PyTorch computes in floating point) is not supported; got 4xi32}}
+  %0 = kiln.div %a, %a : tensor<4xi32>, tensor<4xi32>
+  return
+}
