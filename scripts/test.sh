@@ -16,7 +16,7 @@ log="$build/test-results.log"
 "$lit" -sv --time-tests "$build/test" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
-count() { sed -n "s/^ *$1: *\([0-9]*\).*/\1/p" "$log" | tail -n 1; }
+count() { sed -n "s/^ *$1 *: *\([0-9]*\).*/\1/p" "$log" | tail -n 1; }
 passed=$(count Passed)
 failed=$(( $(count Failed || true) + 0 ))
 for kind in Unresolved "Unexpectedly Passed" Timed\ Out; do

@@ -48,6 +48,9 @@ inline std::unique_ptr<mlir::MLIRContext> makeContext() {
   mlir::DialectRegistry registry;
   mlir::kiln::registerAllKilnDialects(registry);
   auto ctx = std::make_unique<mlir::MLIRContext>(registry);
+  // Diagnostics name the Python line; an IR dump of the op helps nobody
+  // who compiles a model (kiln-opt keeps MLIR's default).
+  ctx->printOpOnDiagnostic(false);
   ctx->loadAllAvailableDialects();
   return ctx;
 }

@@ -56,6 +56,8 @@ void mlir::kiln::emitCHeader(const ModelSignature &sig, StringRef source,
      << " * kiln_status code (see kiln/runtime.h; kiln_status_string() names\n"
      << " * it). They keep no state between calls: any number of threads may\n"
      << " * call them at once. Buffers are dense, row-major (C order).\n"
+     << " * Outputs are written in place; intermediate tensors are allocated\n"
+     << " * with malloc during a call and freed before it returns.\n"
      << " */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include <stdbool.h>\n#include <stdint.h>\n\n"

@@ -144,7 +144,7 @@ int main(int argc, char **argv) {
   pipelineOptions.fuse = !noFuse;
   pipelineOptions.modelName = name;
   auto run = [&](Stage last, Stage first) {
-    PassManager pm(ctx.get());
+    PassManager pm(ctx.get(), ModuleOp::getOperationName());
     if (timing)
       pm.enableTiming();
     buildKilnCPUPipeline(pm, pipelineOptions, last, first);

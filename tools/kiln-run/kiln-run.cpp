@@ -110,7 +110,7 @@ int main(int argc, char **argv) {
   KilnPipelineOptions pipelineOptions;
   pipelineOptions.fuse = !noFuse;
   pipelineOptions.modelName = name;
-  PassManager front(ctx.get());
+  PassManager front(ctx.get(), ModuleOp::getOperationName());
   buildKilnCPUPipeline(front, pipelineOptions, Stage::Linalg);
   if (failed(runPipeline(*module, front)))
     return kExitCompileError;
@@ -143,7 +143,7 @@ int main(int argc, char **argv) {
     }
   }
 
-  PassManager back(ctx.get());
+  PassManager back(ctx.get(), ModuleOp::getOperationName());
   buildKilnCPUPipeline(back, pipelineOptions, Stage::LLVM, Stage::Bufferized);
   if (failed(runPipeline(*module, back)))
     return kExitCompileError;
