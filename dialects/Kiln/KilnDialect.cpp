@@ -6,6 +6,7 @@ using namespace mlir;
 using namespace mlir::kiln;
 
 #include "dialects/Kiln/KilnDialect.cpp.inc"
+#include "dialects/Kiln/KilnEnums.cpp.inc"
 
 void KilnDialect::initialize() {
   addOperations<

@@ -148,6 +148,75 @@ LogicalResult mlir::kiln::inferMatmulType(std::optional<Location> loc,
   return success();
 }
 
+
+LogicalResult mlir::kiln::inferWhereType(std::optional<Location> loc,
+                                         Type condition, Type lhs, Type rhs,
+                                         SmallVectorImpl<Type> &results) {
+  SmallVector<Type> values;
+  if (failed(inferBroadcastType(loc, "kiln.where", lhs, rhs, values)))
+    return failure();
+  auto c = dyn_cast<RankedTensorType>(condition);
+  auto v = cast<RankedTensorType>(values[0]);
+  if (!c || !c.getElementType().isInteger(1))
+    return emitShapeError(loc, "'kiln.where' condition must be an i1 tensor, "
+                               "got " + formatType(condition));
+  FailureOr<SmallVector<int64_t>> shape =
+      broadcastShapes(c.getShape(), v.getShape());
+  if (failed(shape))
+    return emitShapeError(loc, "'kiln.where' condition " + formatType(c) +
+                                   " does not broadcast with " + formatType(v));
+  results.push_back(RankedTensorType::get(*shape, v.getElementType()));
+  return success();
+}
+
+LogicalResult mlir::kiln::inferTransposeType(std::optional<Location> loc,
+                                             Type inputType,
+                                             ArrayRef<int64_t> permutation,
+                                             SmallVectorImpl<Type> &results) {
+  auto input = cast<RankedTensorType>(inputType);
+  SmallVector<bool> seen(input.getRank(), false);
+  bool ok = static_cast<int64_t>(permutation.size()) == input.getRank();
+  for (int64_t p : permutation) {
+    ok = ok && p >= 0 && p < input.getRank() && !seen[p];
+    if (ok)
+      seen[p] = true;
+  }
+  if (!ok) {
+    std::string perm;
+    for (auto [i, p] : llvm::enumerate(permutation))
+      perm += (i ? ", " : "") + std::to_string(p);
+    return emitShapeError(loc, "'kiln.transpose' permutation [" + perm +
+                                   "] is not a permutation of the dims of " +
+                                   formatType(input));
+  }
+  SmallVector<int64_t> shape;
+  for (int64_t p : permutation)
+    shape.push_back(input.getDimSize(p));
+  results.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult mlir::kiln::inferReduceType(std::optional<Location> loc,
+                                          Type inputType,
+                                          ArrayRef<int64_t> dims, bool keepdim,
+                                          SmallVectorImpl<Type> &results) {
+  auto input = cast<RankedTensorType>(inputType);
+  for (auto [i, d] : llvm::enumerate(dims))
+    if (d < 0 || d >= input.getRank() || (i > 0 && dims[i - 1] >= d))
+      return emitShapeError(loc, "'kiln.reduce' dims must be sorted, unique "
+                                 "and within the rank of " +
+                                     formatType(input));
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < input.getRank(); ++i) {
+    if (!llvm::is_contained(dims, i))
+      shape.push_back(input.getDimSize(i));
+    else if (keepdim)
+      shape.push_back(1);
+  }
+  results.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // ConstantOp
 //===----------------------------------------------------------------------===//
@@ -189,6 +258,8 @@ KILN_BROADCAST_INFER(AddOp, "kiln.add")
 KILN_BROADCAST_INFER(SubOp, "kiln.sub")
 KILN_BROADCAST_INFER(MulOp, "kiln.mul")
 KILN_BROADCAST_INFER(DivOp, "kiln.div")
+KILN_BROADCAST_INFER(MaximumOp, "kiln.maximum")
+KILN_BROADCAST_INFER(MinimumOp, "kiln.minimum")
 #undef KILN_BROADCAST_INFER
 
 /// The splat constant `rhs`, when `x op rhs` may fold to `x`: the result has
@@ -243,6 +314,14 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 
+// max(x, x) == min(x, x) == x.
+OpFoldResult MaximumOp::fold(FoldAdaptor) {
+  return getLhs() == getRhs() ? OpFoldResult(getLhs()) : OpFoldResult();
+}
+OpFoldResult MinimumOp::fold(FoldAdaptor) {
+  return getLhs() == getRhs() ? OpFoldResult(getLhs()) : OpFoldResult();
+}
+
 OpFoldResult ReluOp::fold(FoldAdaptor) {
   // relu is idempotent.
   if (getInput().getDefiningOp<ReluOp>())
@@ -292,6 +371,129 @@ LogicalResult MatmulOp::inferReturnTypes(
     SmallVectorImpl<Type> &results) {
   return inferMatmulType(loc, operands[0].getType(), operands[1].getType(),
                          results);
+}
+
+
+//===----------------------------------------------------------------------===//
+// Comparison, selection and casts
+//===----------------------------------------------------------------------===//
+
+LogicalResult CompareOp::inferReturnTypes(
+    MLIRContext *ctx, std::optional<Location> loc, ValueRange operands,
+    DictionaryAttr, OpaqueProperties, RegionRange,
+    SmallVectorImpl<Type> &results) {
+  SmallVector<Type> values;
+  if (failed(inferBroadcastType(loc, "kiln.compare", operands[0].getType(),
+                                operands[1].getType(), values)))
+    return failure();
+  results.push_back(cast<RankedTensorType>(values[0]).clone(
+      IntegerType::get(ctx, 1)));
+  return success();
+}
+
+LogicalResult WhereOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, ValueRange operands,
+    DictionaryAttr, OpaqueProperties, RegionRange,
+    SmallVectorImpl<Type> &results) {
+  return inferWhereType(loc, operands[0].getType(), operands[1].getType(),
+                        operands[2].getType(), results);
+}
+
+LogicalResult CastOp::verify() {
+  if (getInput().getType().getShape() != getType().getShape())
+    return emitOpError() << "changes the shape from "
+                         << formatType(getInput().getType()) << " to "
+                         << formatType(getType());
+  return success();
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::verify() {
+  auto in = getInput().getType(), out = getType();
+  if (in.getNumElements() != out.getNumElements() ||
+      in.getElementType() != out.getElementType())
+    return emitOpError() << "cannot reshape " << formatType(in) << " to "
+                         << formatType(out);
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  // Reshaping a constant is free at compile time for dense values.
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
+    return dense.reshape(getType());
+  return {};
+}
+
+LogicalResult TransposeOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &results) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  return inferTransposeType(loc, operands[0].getType(),
+                            adaptor.getPermutation(), results);
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  ArrayRef<int64_t> perm = getPermutation();
+  for (auto [i, p] : llvm::enumerate(perm))
+    if (static_cast<int64_t>(i) != p)
+      return {};
+  return getInput();
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions and composite ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReduceOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &results) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  return inferReduceType(loc, operands[0].getType(), adaptor.getDims(),
+                         adaptor.getKeepdim(), results);
+}
+
+LogicalResult SoftmaxOp::verify() {
+  int64_t rank = getType().getRank();
+  if (getDim() < 0 || getDim() >= std::max<int64_t>(rank, 1))
+    return emitOpError() << "dim " << getDim() << " is out of range for "
+                         << formatType(getType());
+  return success();
+}
+
+LogicalResult LayerNormOp::verify() {
+  auto in = getInput().getType();
+  int64_t n = getNormalizedRank();
+  if (n < 1 || n > in.getRank())
+    return emitOpError() << "normalized_rank " << n << " is out of range for "
+                         << formatType(in);
+  if (getType() != in)
+    return emitOpError() << "result must have the input's type "
+                         << formatType(in);
+  ArrayRef<int64_t> normalized = in.getShape().take_back(n);
+  for (Value v : {getWeight(), getBias()}) {
+    if (!v)
+      continue;
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getShape() != normalized || t.getElementType() != in.getElementType())
+      return emitOpError() << "weight and bias must be "
+                           << formatType(RankedTensorType::get(
+                                  normalized, in.getElementType()))
+                           << ", got " << formatType(t);
+  }
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

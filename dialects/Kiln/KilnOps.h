@@ -12,6 +12,8 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "dialects/Kiln/KilnEnums.h.inc"
+
 namespace mlir::kiln {
 
 /// Marks ops whose output element at index i depends only on the operand
@@ -40,6 +42,14 @@ LogicalResult inferLinearType(std::optional<Location> loc, Type input,
                               Type weight, Type bias,
                               SmallVectorImpl<Type> &results);
 LogicalResult inferMatmulType(std::optional<Location> loc, Type lhs, Type rhs,
+                              SmallVectorImpl<Type> &results);
+LogicalResult inferWhereType(std::optional<Location> loc, Type condition,
+                             Type lhs, Type rhs, SmallVectorImpl<Type> &results);
+LogicalResult inferTransposeType(std::optional<Location> loc, Type input,
+                                 ArrayRef<int64_t> permutation,
+                                 SmallVectorImpl<Type> &results);
+LogicalResult inferReduceType(std::optional<Location> loc, Type input,
+                              ArrayRef<int64_t> dims, bool keepdim,
                               SmallVectorImpl<Type> &results);
 
 } // namespace mlir::kiln

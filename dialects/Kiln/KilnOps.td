@@ -8,8 +8,11 @@ include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/RegionKindInterface.td"
+include "mlir/IR/EnumAttr.td"
+include "mlir/IR/CommonAttrConstraints.td"
 
 def Kiln_Tensor : RankedTensorOf<[AnyFloat, AnySignlessInteger]>;
+
 def Kiln_FloatTensor : RankedTensorOf<[AnyFloat]>;
 
 //===----------------------------------------------------------------------===//
@@ -98,6 +101,106 @@ def Kiln_ReluOp : Kiln_UnaryElementwiseOp<"relu"> {
   let summary = "max(x, 0)";
   let hasFolder = 1;
 }
+def Kiln_NegOp : Kiln_UnaryElementwiseOp<"neg"> { let summary = "-x"; }
+def Kiln_AbsOp : Kiln_UnaryElementwiseOp<"abs"> { let summary = "|x|"; }
+def Kiln_ExpOp : Kiln_UnaryElementwiseOp<"exp"> { let summary = "e^x"; }
+def Kiln_LogOp : Kiln_UnaryElementwiseOp<"log"> { let summary = "ln x"; }
+def Kiln_SqrtOp : Kiln_UnaryElementwiseOp<"sqrt"> { let summary = "sqrt(x)"; }
+def Kiln_RsqrtOp : Kiln_UnaryElementwiseOp<"rsqrt"> {
+  let summary = "1 / sqrt(x)";
+}
+def Kiln_ErfOp : Kiln_UnaryElementwiseOp<"erf"> { let summary = "erf(x)"; }
+def Kiln_SiluOp : Kiln_UnaryElementwiseOp<"silu"> {
+  let summary = "x * sigmoid(x)";
+}
+def Kiln_HardswishOp : Kiln_UnaryElementwiseOp<"hardswish"> {
+  let summary = "x * relu6(x + 3) / 6";
+}
+def Kiln_HardsigmoidOp : Kiln_UnaryElementwiseOp<"hardsigmoid"> {
+  let summary = "relu6(x + 3) / 6";
+}
+
+// Unary ops with parameters; the parameters are attributes.
+class Kiln_ParamUnaryOp<string mnemonic, dag params>
+    : Kiln_UnaryElementwiseOp<mnemonic> {
+  let arguments = !con((ins Kiln_FloatTensor:$input), params);
+}
+def Kiln_GeluOp : Kiln_ParamUnaryOp<"gelu",
+    (ins DefaultValuedAttr<BoolAttr, "false">:$tanh_approximation)> {
+  let summary = "x * Phi(x), exactly (erf) or with the tanh approximation";
+}
+def Kiln_LeakyReluOp : Kiln_ParamUnaryOp<"leaky_relu",
+    (ins DefaultValuedAttr<F64Attr, "0.01">:$negative_slope)> {
+  let summary = "x if x > 0 else negative_slope * x";
+}
+def Kiln_EluOp : Kiln_ParamUnaryOp<"elu",
+    (ins DefaultValuedAttr<F64Attr, "1.0">:$alpha)> {
+  let summary = "x if x > 0 else alpha * (e^x - 1)";
+}
+def Kiln_SoftplusOp : Kiln_ParamUnaryOp<"softplus",
+    (ins DefaultValuedAttr<F64Attr, "1.0">:$beta,
+         DefaultValuedAttr<F64Attr, "20.0">:$threshold)> {
+  let summary = "log(1 + e^(beta x)) / beta, linear above threshold";
+}
+def Kiln_ClampOp : Kiln_ParamUnaryOp<"clamp",
+    (ins OptionalAttr<F64Attr>:$min, OptionalAttr<F64Attr>:$max)> {
+  let summary = "min(max(x, min), max); hardtanh and relu6 are clamps";
+}
+def Kiln_PowScalarOp : Kiln_ParamUnaryOp<"pow_scalar", (ins F64Attr:$exponent)> {
+  let summary = "x ^ exponent for a constant exponent";
+}
+
+def Kiln_MaximumOp : Kiln_BinaryElementwiseOp<"maximum", [Commutative]> {
+  let summary = "Elementwise max (NaN propagates)";
+}
+def Kiln_MinimumOp : Kiln_BinaryElementwiseOp<"minimum", [Commutative]> {
+  let summary = "Elementwise min (NaN propagates)";
+}
+
+def Kiln_ComparePredicate : I64EnumAttr<"ComparePredicate", "",
+    [I64EnumAttrCase<"eq", 0>, I64EnumAttrCase<"ne", 1>,
+     I64EnumAttrCase<"lt", 2>, I64EnumAttrCase<"le", 3>,
+     I64EnumAttrCase<"gt", 4>, I64EnumAttrCase<"ge", 5>]> {
+  let cppNamespace = "::mlir::kiln";
+}
+
+def Kiln_CompareOp : Kiln_Op<"compare",
+    [Pure, Kiln_ElementwiseTrait,
+     DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "Elementwise comparison with broadcasting; an i1 tensor";
+  let arguments = (ins Kiln_ComparePredicate:$predicate, Kiln_Tensor:$lhs,
+                       Kiln_Tensor:$rhs);
+  let results = (outs RankedTensorOf<[I1]>:$output);
+  let assemblyFormat = [{
+    $predicate `,` $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)
+  }];
+}
+
+def Kiln_WhereOp : Kiln_Op<"where",
+    [Pure, Kiln_ElementwiseTrait,
+     DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "cond ? lhs : rhs, broadcasting all three (torch.where)";
+  let arguments = (ins RankedTensorOf<[I1]>:$condition, Kiln_Tensor:$lhs,
+                       Kiln_Tensor:$rhs);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = [{
+    $condition `,` $lhs `,` $rhs attr-dict `:` type($condition) `,`
+    type($lhs) `,` type($rhs)
+  }];
+}
+
+def Kiln_CastOp : Kiln_Op<"cast", [Pure, Kiln_ElementwiseTrait]> {
+  let summary = "Element type conversion with PyTorch's rules";
+  let description = [{
+    Float to integer truncates toward zero, integer to bool is `!= 0`, bool
+    to number is 0 or 1. The shape is unchanged.
+  }];
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
 
 //===----------------------------------------------------------------------===//
 // Linear algebra
@@ -126,6 +229,71 @@ def Kiln_MatmulOp : Kiln_Op<"matmul",
   let arguments = (ins Kiln_FloatTensor:$lhs, Kiln_FloatTensor:$rhs);
   let results = (outs Kiln_FloatTensor:$output);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)";
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure]> {
+  let summary = "Same elements in row-major order, another shape (view/reshape)";
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Kiln_TransposeOp : Kiln_Op<"transpose",
+    [Pure, DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "Permutes dimensions: result dim i is input dim permutation[i]";
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = "$input `,` $permutation attr-dict `:` type($input)";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions and composite ops (decomposed by --kiln-decompose)
+//===----------------------------------------------------------------------===//
+
+def Kiln_ReduceKind : I64EnumAttr<"ReduceKind", "",
+    [I64EnumAttrCase<"sum", 0>, I64EnumAttrCase<"mean", 1>,
+     I64EnumAttrCase<"max", 2>, I64EnumAttrCase<"min", 3>]> {
+  let cppNamespace = "::mlir::kiln";
+}
+
+def Kiln_ReduceOp : Kiln_Op<"reduce",
+    [Pure, DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "sum/mean/max/min over `dims` (sorted, non-negative)";
+  let arguments = (ins Kiln_ReduceKind:$kind, Kiln_Tensor:$input,
+                       DenseI64ArrayAttr:$dims,
+                       DefaultValuedAttr<BoolAttr, "false">:$keepdim);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = "$kind `,` $input `,` $dims attr-dict `:` type($input)";
+}
+
+def Kiln_SoftmaxOp : Kiln_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "softmax (or log_softmax) along `dim`";
+  let arguments = (ins Kiln_FloatTensor:$input, I64Attr:$dim,
+                       DefaultValuedAttr<BoolAttr, "false">:$log);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Kiln_LayerNormOp : Kiln_Op<"layer_norm", [Pure, AttrSizedOperandSegments]> {
+  let summary = "Normalizes over the last `normalized_rank` dims";
+  let arguments = (ins Kiln_FloatTensor:$input,
+                       Optional<Kiln_FloatTensor>:$weight,
+                       Optional<Kiln_FloatTensor>:$bias,
+                       I64Attr:$normalized_rank, F64Attr:$eps);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input (`weight` $weight^ `:` type($weight))? (`bias` $bias^ `:` type($bias))?
+    attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

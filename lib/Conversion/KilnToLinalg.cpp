@@ -14,6 +14,8 @@
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/IRMapping.h"
 
+#include <cmath>
+
 namespace mlir::kiln {
 #define GEN_PASS_DEF_CONVERTKILNTOLINALG
 #include "kiln/Conversion/Passes.h.inc"
@@ -58,16 +60,96 @@ Value scaleByAlpha(OpBuilder &b, Location loc, Value rhs, double alpha) {
   return arith::MulIOp::create(b, loc, rhs, c);
 }
 
+/// Scalar helpers for the bodies below.
+struct ScalarBuilder {
+  OpBuilder &b;
+  Location loc;
+  Type type;
+  Value c(double v) { return floatConst(b, loc, type, v); }
+  Value add(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value div(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
+  Value max(Value x, Value y) { return arith::MaximumFOp::create(b, loc, x, y); }
+  Value min(Value x, Value y) { return arith::MinimumFOp::create(b, loc, x, y); }
+  Value exp(Value x) { return math::ExpOp::create(b, loc, x); }
+  Value gt(Value x, Value y) {
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, y);
+  }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+  /// min(max(x + 3, 0), 6) / 6
+  Value hardsigmoid(Value x) {
+    return div(min(max(add(x, c(3)), c(0)), c(6)), c(6));
+  }
+};
+
+Value emitCast(OpBuilder &b, Location loc, Value v, Type to) {
+  Type from = v.getType();
+  if (from == to)
+    return v;
+  auto fromF = dyn_cast<FloatType>(from), toF = dyn_cast<FloatType>(to);
+  if (fromF && toF)
+    return fromF.getWidth() < toF.getWidth()
+               ? Value(arith::ExtFOp::create(b, loc, to, v))
+               : Value(arith::TruncFOp::create(b, loc, to, v));
+  if (to.isInteger(1)) { // x != 0
+    if (fromF)
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, v,
+                                   floatConst(b, loc, from, 0));
+    Value zero = arith::ConstantOp::create(b, loc, from, b.getIntegerAttr(from, 0));
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, v, zero);
+  }
+  if (toF)
+    return from.isInteger(1) ? Value(arith::UIToFPOp::create(b, loc, to, v))
+                             : Value(arith::SIToFPOp::create(b, loc, to, v));
+  if (fromF)
+    return arith::FPToSIOp::create(b, loc, to, v);
+  unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
+  if (fw < tw)
+    return from.isInteger(1) ? Value(arith::ExtUIOp::create(b, loc, to, v))
+                             : Value(arith::ExtSIOp::create(b, loc, to, v));
+  return arith::TruncIOp::create(b, loc, to, v);
+}
+
 /// Emits the scalar computation of one elementwise kiln op on the scalar
 /// values of its operands. Fails (with a diagnostic on the op) for element
 /// types the op does not support.
 FailureOr<Value> emitScalar(OpBuilder &b, Operation *op, ValueRange args) {
   Location loc = op->getLoc();
+  Type resultType = getElementTypeOrSelf(op->getResult(0).getType());
+  if (auto cast = dyn_cast<CastOp>(op))
+    return emitCast(b, loc, args[0], resultType);
+  if (isa<WhereOp>(op))
+    return Value(arith::SelectOp::create(b, loc, args[0], args[1], args[2]));
   Type type = args[0].getType();
   bool isFloat = isa<FloatType>(type);
+  ScalarBuilder s{b, loc, type};
   auto unsupported = [&]() -> FailureOr<Value> {
     return op->emitOpError() << "has no lowering for element type " << type;
   };
+  if (auto cmp = dyn_cast<CompareOp>(op)) {
+    using P = ComparePredicate;
+    P p = cmp.getPredicate();
+    if (isFloat) {
+      // Ordered except !=, as in PyTorch: NaN compares unequal to everything.
+      arith::CmpFPredicate fp = p == P::eq   ? arith::CmpFPredicate::OEQ
+                                : p == P::ne ? arith::CmpFPredicate::UNE
+                                : p == P::lt ? arith::CmpFPredicate::OLT
+                                : p == P::le ? arith::CmpFPredicate::OLE
+                                : p == P::gt ? arith::CmpFPredicate::OGT
+                                             : arith::CmpFPredicate::OGE;
+      return Value(arith::CmpFOp::create(b, loc, fp, args[0], args[1]));
+    }
+    arith::CmpIPredicate ip = p == P::eq   ? arith::CmpIPredicate::eq
+                              : p == P::ne ? arith::CmpIPredicate::ne
+                              : p == P::lt ? arith::CmpIPredicate::slt
+                              : p == P::le ? arith::CmpIPredicate::sle
+                              : p == P::gt ? arith::CmpIPredicate::sgt
+                                           : arith::CmpIPredicate::sge;
+    return Value(arith::CmpIOp::create(b, loc, ip, args[0], args[1]));
+  }
   if (auto add = dyn_cast<AddOp>(op)) {
     Value rhs = scaleByAlpha(b, loc, args[1], add.getAlpha().convertToDouble());
     return isFloat ? Value(arith::AddFOp::create(b, loc, args[0], rhs))
@@ -81,24 +163,95 @@ FailureOr<Value> emitScalar(OpBuilder &b, Operation *op, ValueRange args) {
   if (isa<MulOp>(op))
     return isFloat ? Value(arith::MulFOp::create(b, loc, args[0], args[1]))
                    : Value(arith::MulIOp::create(b, loc, args[0], args[1]));
-  if (isa<DivOp>(op)) {
-    if (!isFloat)
-      return unsupported();
-    return Value(arith::DivFOp::create(b, loc, args[0], args[1]));
-  }
+  if (isa<MaximumOp>(op))
+    return isFloat ? s.max(args[0], args[1])
+                   : Value(arith::MaxSIOp::create(b, loc, args[0], args[1]));
+  if (isa<MinimumOp>(op))
+    return isFloat ? s.min(args[0], args[1])
+                   : Value(arith::MinSIOp::create(b, loc, args[0], args[1]));
+  if (isa<NegOp>(op) && !isFloat)
+    return Value(arith::SubIOp::create(
+        b, loc, arith::ConstantOp::create(b, loc, type, b.getIntegerAttr(type, 0)),
+        args[0]));
+  if (isa<AbsOp>(op) && !isFloat)
+    return Value(math::AbsIOp::create(b, loc, args[0]));
   if (!isFloat)
     return unsupported();
+  Value x = args[0];
+  if (isa<DivOp>(op))
+    return s.div(x, args[1]);
   if (isa<TanhOp>(op))
-    return Value(math::TanhOp::create(b, loc, args[0]));
+    return Value(math::TanhOp::create(b, loc, x));
   if (isa<ReluOp>(op))
-    return Value(
-        arith::MaximumFOp::create(b, loc, args[0], floatConst(b, loc, type, 0)));
+    return s.max(x, s.c(0));
   if (isa<SigmoidOp>(op)) {
-    Value neg = arith::NegFOp::create(b, loc, args[0]);
-    Value exp = math::ExpOp::create(b, loc, neg);
-    Value one = floatConst(b, loc, type, 1.0);
-    Value den = arith::AddFOp::create(b, loc, one, exp);
-    return Value(arith::DivFOp::create(b, loc, one, den));
+    Value one = s.c(1);
+    return s.div(one, s.add(one, s.exp(arith::NegFOp::create(b, loc, x))));
+  }
+  if (isa<NegOp>(op))
+    return Value(arith::NegFOp::create(b, loc, x));
+  if (isa<AbsOp>(op))
+    return Value(math::AbsFOp::create(b, loc, x));
+  if (isa<ExpOp>(op))
+    return s.exp(x);
+  if (isa<LogOp>(op))
+    return Value(math::LogOp::create(b, loc, x));
+  if (isa<SqrtOp>(op))
+    return Value(math::SqrtOp::create(b, loc, x));
+  if (isa<RsqrtOp>(op))
+    return Value(math::RsqrtOp::create(b, loc, x));
+  if (isa<ErfOp>(op))
+    return Value(math::ErfOp::create(b, loc, x));
+  if (isa<SiluOp>(op))
+    return s.div(x, s.add(s.c(1), s.exp(arith::NegFOp::create(b, loc, x))));
+  if (isa<HardsigmoidOp>(op))
+    return s.hardsigmoid(x);
+  if (isa<HardswishOp>(op))
+    return s.mul(x, s.hardsigmoid(x));
+  if (auto gelu = dyn_cast<GeluOp>(op)) {
+    Value half = s.mul(s.c(0.5), x);
+    if (!gelu.getTanhApproximation()) // 0.5 x (1 + erf(x / sqrt 2))
+      return s.mul(half, s.add(s.c(1), Value(math::ErfOp::create(
+                                           b, loc, s.mul(x, s.c(M_SQRT1_2))))));
+    // 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))
+    Value inner = s.add(x, s.mul(s.c(0.044715), s.mul(x, s.mul(x, x))));
+    Value t = math::TanhOp::create(b, loc, s.mul(s.c(M_2_SQRTPI * M_SQRT1_2), inner));
+    return s.mul(half, s.add(s.c(1), t));
+  }
+  if (auto leaky = dyn_cast<LeakyReluOp>(op))
+    return s.select(s.gt(x, s.c(0)), x,
+                    s.mul(x, s.c(leaky.getNegativeSlope().convertToDouble())));
+  if (auto elu = dyn_cast<EluOp>(op))
+    return s.select(s.gt(x, s.c(0)), x,
+                    s.mul(s.c(elu.getAlpha().convertToDouble()),
+                          Value(math::ExpM1Op::create(b, loc, x))));
+  if (auto sp = dyn_cast<SoftplusOp>(op)) {
+    double beta = sp.getBeta().convertToDouble();
+    Value bx = s.mul(x, s.c(beta));
+    Value soft = s.div(Value(math::Log1pOp::create(b, loc, s.exp(bx))), s.c(beta));
+    return s.select(s.gt(bx, s.c(sp.getThreshold().convertToDouble())), x, soft);
+  }
+  if (auto clamp = dyn_cast<ClampOp>(op)) {
+    Value v = x;
+    if (auto lo = clamp.getMin())
+      v = s.max(v, s.c(lo->convertToDouble()));
+    if (auto hi = clamp.getMax())
+      v = s.min(v, s.c(hi->convertToDouble()));
+    return v;
+  }
+  if (auto pw = dyn_cast<PowScalarOp>(op)) {
+    double e = pw.getExponent().convertToDouble();
+    if (e == 1.0)
+      return x;
+    if (e == 2.0)
+      return s.mul(x, x);
+    if (e == 3.0)
+      return s.mul(x, s.mul(x, x));
+    if (e == 0.5)
+      return Value(math::SqrtOp::create(b, loc, x));
+    if (e == -1.0)
+      return s.div(s.c(1), x);
+    return Value(math::PowFOp::create(b, loc, x, s.c(e)));
   }
   return op->emitOpError() << "is not an elementwise op Kiln can lower";
 }
@@ -278,6 +431,122 @@ Value lowerMatmul(OpBuilder &b, MatmulOp op) {
                           zeroFilled(b, loc, type), lhsMap, rhsMap);
 }
 
+/// The neutral element of a reduction.
+Value reductionInit(OpBuilder &b, Location loc, ReduceKind kind, Type type) {
+  if (auto f = dyn_cast<FloatType>(type)) {
+    if (kind == ReduceKind::max || kind == ReduceKind::min)
+      return arith::ConstantOp::create(
+          b, loc, type,
+          b.getFloatAttr(type, APFloat::getInf(f.getFloatSemantics(),
+                                               kind == ReduceKind::max)));
+    return floatConst(b, loc, type, 0);
+  }
+  unsigned w = type.getIntOrFloatBitWidth();
+  APInt v = kind == ReduceKind::max   ? APInt::getSignedMinValue(w)
+            : kind == ReduceKind::min ? APInt::getSignedMaxValue(w)
+                                      : APInt(w, 0);
+  return arith::ConstantOp::create(b, loc, type, b.getIntegerAttr(type, v));
+}
+
+FailureOr<Value> lowerReduce(OpBuilder &b, ReduceOp op) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = b.getContext();
+  auto inType = cast<RankedTensorType>(op.getInput().getType());
+  auto outType = cast<RankedTensorType>(op.getType());
+  Type element = inType.getElementType();
+  bool isFloat = isa<FloatType>(element);
+  ReduceKind kind = op.getKind();
+  if (kind == ReduceKind::mean && !isFloat)
+    return op.emitOpError() << "mean needs a floating-point tensor, got "
+                            << formatType(inType);
+  ArrayRef<int64_t> dims = op.getDims();
+  SmallVector<utils::IteratorType> iterators;
+  SmallVector<AffineExpr> outExprs;
+  int64_t count = 1;
+  for (int64_t i = 0; i < inType.getRank(); ++i) {
+    bool reduced = llvm::is_contained(dims, i);
+    iterators.push_back(reduced ? utils::IteratorType::reduction
+                                : utils::IteratorType::parallel);
+    if (!reduced)
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+    else if (op.getKeepdim())
+      outExprs.push_back(getAffineConstantExpr(0, ctx));
+    if (reduced)
+      count *= inType.getDimSize(i);
+  }
+  AffineMap inMap = b.getMultiDimIdentityMap(inType.getRank());
+  AffineMap outMap = AffineMap::get(inType.getRank(), 0, outExprs, ctx);
+  Value empty = tensor::EmptyOp::create(b, loc, outType.getShape(), element);
+  Value init = linalg::FillOp::create(b, loc, reductionInit(b, loc, kind, element),
+                                      empty)
+                   .getResult(0);
+  auto generic = linalg::GenericOp::create(
+      b, loc, outType, ValueRange{op.getInput()}, ValueRange{init},
+      ArrayRef<AffineMap>{inMap, outMap}, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value x = args[0], acc = args[1], r;
+        switch (kind) {
+        case ReduceKind::sum:
+        case ReduceKind::mean:
+          r = isFloat ? Value(arith::AddFOp::create(nb, nloc, acc, x))
+                      : Value(arith::AddIOp::create(nb, nloc, acc, x));
+          break;
+        case ReduceKind::max:
+          r = isFloat ? Value(arith::MaximumFOp::create(nb, nloc, acc, x))
+                      : Value(arith::MaxSIOp::create(nb, nloc, acc, x));
+          break;
+        case ReduceKind::min:
+          r = isFloat ? Value(arith::MinimumFOp::create(nb, nloc, acc, x))
+                      : Value(arith::MinSIOp::create(nb, nloc, acc, x));
+          break;
+        }
+        linalg::YieldOp::create(nb, nloc, r);
+      });
+  Value result = generic.getResult(0);
+  if (kind != ReduceKind::mean)
+    return result;
+  return buildElementwiseGeneric(
+      b, loc, outType, ValueRange{result},
+      [&](OpBuilder &nb, ValueRange args) -> FailureOr<Value> {
+        return Value(arith::DivFOp::create(
+            nb, loc, args[0], floatConst(nb, loc, element, double(count))));
+      });
+}
+
+Value lowerTranspose(OpBuilder &b, TransposeOp op) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = b.getContext();
+  auto outType = cast<RankedTensorType>(op.getType());
+  ArrayRef<int64_t> perm = op.getPermutation();
+  // Result dim i reads input dim perm[i]: the input's index k is result
+  // index i where perm[i] == k.
+  SmallVector<AffineExpr> inExprs(perm.size());
+  for (auto [i, p] : llvm::enumerate(perm))
+    inExprs[p] = getAffineDimExpr(i, ctx);
+  AffineMap inMap = AffineMap::get(perm.size(), 0, inExprs, ctx);
+  Value init = tensor::EmptyOp::create(b, loc, outType.getShape(),
+                                       outType.getElementType());
+  SmallVector<utils::IteratorType> iterators(perm.size(),
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, outType, ValueRange{op.getInput()}, ValueRange{init},
+             ArrayRef<AffineMap>{inMap, b.getMultiDimIdentityMap(perm.size())},
+             iterators,
+             [](OpBuilder &nb, Location nloc, ValueRange args) {
+               linalg::YieldOp::create(nb, nloc, args[0]);
+             })
+      .getResult(0);
+}
+
+Value lowerReshape(OpBuilder &b, ReshapeOp op) {
+  Location loc = op.getLoc();
+  auto outType = cast<RankedTensorType>(op.getType());
+  auto shapeType = RankedTensorType::get({outType.getRank()}, b.getI64Type());
+  Value shape = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(shapeType, outType.getShape()));
+  return tensor::ReshapeOp::create(b, loc, outType, op.getInput(), shape);
+}
+
 struct ConvertKilnToLinalg
     : public kiln::impl::ConvertKilnToLinalgBase<ConvertKilnToLinalg> {
   using kiln::impl::ConvertKilnToLinalgBase<
@@ -297,6 +566,12 @@ struct ConvertKilnToLinalg
       replacement = lowerLinear(b, linear);
     else if (auto matmul = dyn_cast<MatmulOp>(op))
       replacement = lowerMatmul(b, matmul);
+    else if (auto reduce = dyn_cast<ReduceOp>(op))
+      replacement = lowerReduce(b, reduce);
+    else if (auto transpose = dyn_cast<TransposeOp>(op))
+      replacement = lowerTranspose(b, transpose);
+    else if (auto reshape = dyn_cast<ReshapeOp>(op))
+      replacement = lowerReshape(b, reshape);
     else
       return op->emitOpError() << "has no lowering to linalg";
     if (failed(replacement))

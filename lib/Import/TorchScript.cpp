@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 #include "kiln/Import/TorchScript.h"
 
+#include "Importer.h"
+
 #include "dialects/Kiln/KilnOps.h"
 #include "kiln/Support/ABI.h"
 #include "kiln/Support/Diagnostics.h"
@@ -24,6 +26,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
+#include <ATen/ATen.h>
 #include <torch/csrc/jit/api/module.h>
 #include <torch/csrc/jit/ir/ir.h>
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
@@ -85,19 +88,12 @@ std::string mlir::kiln::defaultModelName(StringRef path) {
   return sanitizeCIdentifier(llvm::sys::path::stem(path));
 }
 
-ArrayRef<StringRef> mlir::kiln::getSupportedTorchOps() {
-  static const StringRef ops[] = {
-      "aten::add",    "aten::sub",  "aten::mul",     "aten::div",
-      "aten::tanh",   "aten::relu", "aten::sigmoid", "aten::linear",
-      "aten::matmul", "aten::mm",   "prim::Constant", "prim::TupleConstruct"};
-  return ops;
-}
 
 //===----------------------------------------------------------------------===//
 // The importer
 //===----------------------------------------------------------------------===//
 
-namespace {
+namespace mlir::kiln::detail {
 
 /// libtorch reports errors as exceptions with long backtraces; keep the
 /// message users can act on.
@@ -131,50 +127,6 @@ Type elementTypeOf(at::ScalarType t, MLIRContext *ctx) {
   default: return Type();
   }
 }
-
-class Importer {
-public:
-  Importer(MLIRContext *ctx, StringRef path)
-      : ctx(ctx), builder(ctx), path(path.str()),
-        fileLoc(FileLineColLoc::get(ctx, path, 0, 0)) {}
-
-  /// Loads, freezes and inlines; fills `report`.
-  LogicalResult load(ImportReport &report);
-
-  OwningOpRef<ModuleOp> emit(const ImportOptions &options);
-
-private:
-  Location locationOf(const tj::SourceRange &range);
-  Location locationOf(const tj::Node *node);
-  LogicalResult checkSupported();
-  LogicalResult bindInputs(func::FuncOp func, const ImportOptions &options,
-                           SmallVectorImpl<Type> &types,
-                           SmallVectorImpl<std::string> &names);
-  LogicalResult emitNode(const tj::Node *node);
-  FailureOr<Value> lookupTensor(const tj::Value *v, const tj::Node *user);
-  std::optional<c10::IValue> constantOf(const tj::Value *v);
-  FailureOr<Value> emitTensorConstant(const at::Tensor &t, StringRef name,
-                                      Location loc);
-  FailureOr<Value> emitScalarLike(const c10::IValue &scalar, Value like,
-                                  Location loc);
-  LogicalResult flattenOutput(const tj::Value *v,
-                              SmallVectorImpl<const tj::Value *> &out);
-
-  template <typename OpTy, typename... Args>
-  Value create(Location loc, Args &&...args) {
-    return OpTy::create(builder, loc, std::forward<Args>(args)...);
-  }
-
-  MLIRContext *ctx;
-  OpBuilder builder;
-  std::string path;
-  Location fileLoc;
-  tj::Module module{c10::QualifiedName("__kiln_placeholder")};
-  std::shared_ptr<tj::Graph> graph;
-  std::vector<std::string> paramNames;
-  llvm::DenseMap<const tj::Value *, Value> values;
-  llvm::DenseMap<const tj::Value *, SmallVector<const tj::Value *>> tuples;
-};
 
 Location Importer::locationOf(const tj::SourceRange &range) {
   c10::optional<tj::SourceRange> original = range.findSourceRangeThatGenerated();
@@ -262,11 +214,10 @@ LogicalResult Importer::checkSupported() {
   std::vector<std::pair<std::string, std::pair<unsigned, SmallVector<Location>>>>
       missing;
   llvm::StringMap<size_t> index;
-  ArrayRef<StringRef> supported = getSupportedTorchOps();
   std::function<void(const tj::Block *)> visit = [&](const tj::Block *block) {
     for (const tj::Node *node : block->nodes()) {
       std::string kind = node->kind().toQualString();
-      if (!llvm::is_contained(supported, StringRef(kind))) {
+      if (!isSupportedTorchOp(kind)) {
         auto [it, inserted] = index.try_emplace(kind, missing.size());
         if (inserted)
           missing.push_back({kind, {0, {}}});
@@ -297,6 +248,9 @@ LogicalResult Importer::checkSupported() {
 }
 
 std::optional<c10::IValue> Importer::constantOf(const tj::Value *v) {
+  auto known = scalars.find(v);
+  if (known != scalars.end())
+    return known->second;
   c10::optional<c10::IValue> iv = tj::toIValue(v);
   if (!iv)
     return std::nullopt;
@@ -359,6 +313,14 @@ FailureOr<Value> Importer::lookupTensor(const tj::Value *v,
     return it->second;
   Location loc = locationOf(user);
   if (std::optional<c10::IValue> iv = constantOf(v)) {
+    // A number where a tensor is expected is a 0-d tensor, as
+    // prim::NumToTensor makes it (int64 or float64).
+    if (iv->isInt() || iv->isDouble() || iv->isBool()) {
+      at::Tensor t = iv->isInt()      ? at::scalar_tensor(iv->toInt(), at::kLong)
+                     : iv->isDouble() ? at::scalar_tensor(iv->toDouble(), at::kDouble)
+                                      : at::scalar_tensor(iv->toBool(), at::kBool);
+      iv = c10::IValue(t);
+    }
     if (iv->isTensor()) {
       FailureOr<Value> c = emitTensorConstant(iv->toTensor(), v->debugName(),
                                               locationOf(v->node()));
@@ -371,132 +333,6 @@ FailureOr<Value> Importer::lookupTensor(const tj::Value *v,
                         << "' expects a tensor for operand '%"
                         << v->debugName() << "' of type "
                         << v->type()->str();
-}
-
-LogicalResult Importer::emitNode(const tj::Node *node) {
-  Location loc = locationOf(node);
-  std::string kind = node->kind().toQualString();
-  auto inputs = node->inputs();
-  auto tensor = [&](size_t i) { return lookupTensor(inputs[i], node); };
-  auto bind = [&](Value v) {
-    values[node->output()] = v;
-    return success();
-  };
-  auto isNone = [&](size_t i) {
-    return i >= inputs.size() || inputs[i]->type()->kind() == c10::TypeKind::NoneType;
-  };
-  // The second operand of add/sub/mul/div: a tensor or a constant scalar.
-  auto rhsOperand = [&](Value lhs) -> FailureOr<Value> {
-    std::optional<c10::IValue> scalar = constantOf(inputs[1]);
-    // A Python number in a trace is a constant 0-d tensor (f64 or i64); as in
-    // PyTorch's type promotion it takes the dtype of the other operand.
-    if (scalar && scalar->isTensor() && scalar->toTensor().dim() == 0 &&
-        elementTypeOf(scalar->toTensor().scalar_type(), ctx) !=
-            cast<RankedTensorType>(lhs.getType()).getElementType()) {
-      at::Tensor t = scalar->toTensor();
-      if (t.is_floating_point())
-        scalar = c10::IValue(t.item<double>());
-      else if (!t.is_complex() && t.scalar_type() != at::kBool)
-        scalar = c10::IValue(t.item<int64_t>());
-    }
-    if (inputs[1]->type()->isSubtypeOf(*c10::TensorType::get()) &&
-        !(scalar && (scalar->isDouble() || scalar->isInt())))
-      return tensor(1);
-    if (!scalar || !(scalar->isDouble() || scalar->isInt()))
-      return emitError(loc) << "'" << kind
-                            << "' needs a tensor or a constant number as its "
-                            << "second operand";
-    return emitScalarLike(*scalar, lhs, loc);
-  };
-  auto checkBroadcast = [&](StringRef op, Value a, Value b) {
-    SmallVector<Type> ignored;
-    return inferBroadcastType(loc, op, a.getType(), b.getType(), ignored);
-  };
-
-  if (kind == "prim::Constant")
-    return success(); // Materialized at first use.
-  if (kind == "prim::TupleConstruct") {
-    tuples[node->output()] = SmallVector<const tj::Value *>(inputs.begin(),
-                                                            inputs.end());
-    return success();
-  }
-  if (kind == "aten::tanh" || kind == "aten::relu" || kind == "aten::sigmoid") {
-    FailureOr<Value> x = tensor(0);
-    if (failed(x))
-      return failure();
-    if (!isa<FloatType>(cast<RankedTensorType>(x->getType()).getElementType()))
-      return emitError(loc) << "'" << kind << "' needs a floating-point tensor, "
-                            << "got " << formatType(x->getType());
-    if (kind == "aten::tanh")
-      return bind(create<TanhOp>(loc, *x));
-    if (kind == "aten::relu")
-      return bind(create<ReluOp>(loc, *x));
-    return bind(create<SigmoidOp>(loc, *x));
-  }
-  if (kind == "aten::add" || kind == "aten::sub" || kind == "aten::mul" ||
-      kind == "aten::div") {
-    FailureOr<Value> lhs = tensor(0);
-    if (failed(lhs))
-      return failure();
-    FailureOr<Value> rhs = rhsOperand(*lhs);
-    if (failed(rhs))
-      return failure();
-    std::string opName = "kiln." + kind.substr(6);
-    if (failed(checkBroadcast(opName, *lhs, *rhs)))
-      return failure();
-    if (kind == "aten::mul")
-      return bind(create<MulOp>(loc, *lhs, *rhs));
-    if (kind == "aten::div") {
-      if (!isNone(2))
-        return emitError(loc) << "'aten::div' with a rounding_mode is not "
-                              << "supported yet";
-      return bind(create<DivOp>(loc, *lhs, *rhs));
-    }
-    double alpha = 1.0;
-    if (inputs.size() > 2) {
-      std::optional<c10::IValue> a = constantOf(inputs[2]);
-      if (!a || !(a->isInt() || a->isDouble()))
-        return emitError(loc) << "'" << kind << "' needs a constant alpha";
-      alpha = a->isInt() ? double(a->toInt()) : a->toDouble();
-    }
-    auto alphaAttr = builder.getF64FloatAttr(alpha);
-    if (kind == "aten::add")
-      return bind(create<AddOp>(loc, *lhs, *rhs, alphaAttr));
-    return bind(create<SubOp>(loc, *lhs, *rhs, alphaAttr));
-  }
-  if (kind == "aten::linear") {
-    FailureOr<Value> x = tensor(0), w = tensor(1);
-    if (failed(x) || failed(w))
-      return failure();
-    Value bias;
-    if (!isNone(2)) {
-      FailureOr<Value> b = tensor(2);
-      if (failed(b))
-        return failure();
-      bias = *b;
-    }
-    SmallVector<Type> ignored;
-    if (failed(inferLinearType(loc, x->getType(), w->getType(),
-                               bias ? bias.getType() : Type(), ignored)))
-      return failure();
-    return bind(create<LinearOp>(loc, *x, *w, bias));
-  }
-  if (kind == "aten::matmul" || kind == "aten::mm") {
-    FailureOr<Value> a = tensor(0), b = tensor(1);
-    if (failed(a) || failed(b))
-      return failure();
-    if (kind == "aten::mm" &&
-        (cast<RankedTensorType>(a->getType()).getRank() != 2 ||
-         cast<RankedTensorType>(b->getType()).getRank() != 2))
-      return emitError(loc) << "'aten::mm' needs 2-D tensors, got "
-                            << formatType(a->getType()) << " and "
-                            << formatType(b->getType());
-    SmallVector<Type> ignored;
-    if (failed(inferMatmulType(loc, a->getType(), b->getType(), ignored)))
-      return failure();
-    return bind(create<MatmulOp>(loc, *a, *b));
-  }
-  return emitError(loc) << "unsupported TorchScript op '" << kind << "'";
 }
 
 LogicalResult
@@ -649,14 +485,14 @@ OwningOpRef<ModuleOp> Importer::emit(const ImportOptions &options) {
   return mlirModule;
 }
 
-} // namespace
+} // namespace mlir::kiln::detail
 
 OwningOpRef<ModuleOp> mlir::kiln::importTorchScript(MLIRContext *ctx,
                                                     StringRef path,
                                                     const ImportOptions &options,
                                                     ImportReport *report) {
   ctx->loadDialect<KilnDialect, func::FuncDialect>();
-  Importer importer(ctx, path);
+  detail::Importer importer(ctx, path);
   ImportReport local;
   if (failed(importer.load(report ? *report : local)))
     return nullptr;
@@ -665,7 +501,7 @@ OwningOpRef<ModuleOp> mlir::kiln::importTorchScript(MLIRContext *ctx,
 
 std::optional<ImportReport> mlir::kiln::inspectTorchScript(MLIRContext *ctx,
                                                            StringRef path) {
-  Importer importer(ctx, path);
+  detail::Importer importer(ctx, path);
   ImportReport report;
   if (failed(importer.load(report)))
     return std::nullopt;

@@ -34,6 +34,7 @@ static void addUpstream(OpPassManager &pm, StringRef text) {
 void mlir::kiln::buildKilnOptimizationPipeline(
     OpPassManager &pm, const KilnPipelineOptions &options) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
+  fpm.addPass(createKilnDecompose());
   fpm.addPass(createCanonicalizerPass());
   if (options.fuse)
     fpm.addPass(createKilnFuseElementwise());

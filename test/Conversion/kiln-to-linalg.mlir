@@ -73,9 +73,9 @@ func.func @sub_scalar_and_int(%a: tensor<4xf32>, %s: tensor<f32>, %i: tensor<4xi
 // CHECK-LABEL: func.func @unary
 // CHECK: linalg.generic {indexing_maps = [#[[$ID1]], #[[$ID1]]], iterator_types = ["parallel"]}
 // CHECK-NEXT: ^bb0(%[[X:.*]]: f32, %{{.*}}: f32):
-// CHECK-NEXT: %[[NEG:.*]] = arith.negf %[[X]] : f32
-// CHECK-NEXT: %[[EXP:.*]] = math.exp %[[NEG]] : f32
-// CHECK-NEXT: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-DAG: %[[NEG:.*]] = arith.negf %[[X]] : f32
+// CHECK: %[[EXP:.*]] = math.exp %[[NEG]] : f32
 // CHECK-NEXT: %[[DEN:.*]] = arith.addf %[[ONE]], %[[EXP]] : f32
 // CHECK-NEXT: %[[SIG:.*]] = arith.divf %[[ONE]], %[[DEN]] : f32
 // CHECK-NEXT: linalg.yield %[[SIG]] : f32

@@ -70,8 +70,12 @@ OwningOpRef<ModuleOp> loadModel(MLIRContext *ctx, StringRef path,
                                 const ImportOptions &options,
                                 ImportReport *report = nullptr);
 
-/// The TorchScript op kinds the importer maps to kiln ops.
+/// The TorchScript op kinds the importer maps to kiln ops (each also in its
+/// in-place form, `aten::relu_`, where one exists).
 ArrayRef<StringRef> getSupportedTorchOps();
+
+/// True when the importer handles `kind` (e.g. "aten::linear", "aten::add_").
+bool isSupportedTorchOp(StringRef kind);
 
 /// A default model name from a path: "dir/my-cell.pt" -> "my_cell".
 std::string defaultModelName(StringRef path);

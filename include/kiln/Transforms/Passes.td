@@ -25,4 +25,15 @@ def KilnFuseElementwise : Pass<"kiln-fuse-elementwise", "func::FuncOp"> {
   ];
 }
 
+def KilnDecompose : Pass<"kiln-decompose", "func::FuncOp"> {
+  let summary = "Rewrite composite ops (softmax, layer_norm) into primitives";
+  let description = [{
+    `kiln.softmax` becomes the numerically stable max / subtract / exp / sum /
+    divide sequence (log-softmax subtracts the log of the sum instead), and
+    `kiln.layer_norm` becomes mean, variance, rsqrt and the affine scale and
+    shift. Runs before fusion, so the elementwise parts of the result fuse.
+  }];
+  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+}
+
 #endif // KILN_TRANSFORMS_PASSES_TD

@@ -1,0 +1,1107 @@
+//===- AtenOps.cpp - One handler per TorchScript op kind ------------------===//
+//
+// The registry below is the single list of what the importer supports: the
+// unsupported-op check, `kiln-import --op-stats` and docs/supported-ops.md
+// all read it. A handler receives a NodeContext with the node's operands as
+// tensors, numbers or lists and binds the node's outputs.
+//
+// Scalars and lists the trace computes from static shapes (aten::size,
+// prim::ListConstruct, aten::Int, int arithmetic, ...) are evaluated here at
+// compile time and never reach the IR.
+//
+//===----------------------------------------------------------------------===//
+#include "Importer.h"
+
+#include "kiln/Support/ABI.h"
+
+#include "llvm/ADT/StringMap.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::detail;
+
+namespace {
+
+/// One node being imported: typed access to its operands, and output binding.
+struct NodeContext {
+  Importer &im;
+  const tj::Node *node;
+  Location loc;
+  std::string kind;
+
+  at::ArrayRef<const tj::Value *> inputs() const { return node->inputs(); }
+  size_t numInputs() const { return node->inputs().size(); }
+  OpBuilder &b() { return im.builder; }
+
+  InFlightDiagnostic error() { return emitError(loc) << "'" << kind << "' "; }
+
+  FailureOr<Value> tensor(size_t i) {
+    if (i >= numInputs())
+      return error() << "expects operand #" << i;
+    return im.lookupTensor(inputs()[i], node);
+  }
+  std::optional<c10::IValue> constant(size_t i) {
+    if (i >= numInputs())
+      return std::nullopt;
+    return im.constantOf(inputs()[i]);
+  }
+  bool isNone(size_t i) {
+    if (i >= numInputs())
+      return true;
+    auto c = constant(i);
+    return inputs()[i]->type()->kind() == c10::TypeKind::NoneType ||
+           (c && c->isNone());
+  }
+  /// A compile-time number (int, float or bool, or a 0-d constant tensor).
+  std::optional<double> number(size_t i) {
+    auto c = constant(i);
+    if (!c)
+      return std::nullopt;
+    if (c->isDouble())
+      return c->toDouble();
+    if (c->isInt())
+      return double(c->toInt());
+    if (c->isBool())
+      return c->toBool() ? 1.0 : 0.0;
+    if (c->isTensor() && c->toTensor().dim() == 0)
+      return c->toTensor().item<double>();
+    return std::nullopt;
+  }
+  std::optional<int64_t> integer(size_t i) {
+    auto c = constant(i);
+    if (c && c->isInt())
+      return c->toInt();
+    if (c && c->isBool())
+      return c->toBool();
+    if (c && c->isTensor() && c->toTensor().dim() == 0 &&
+        !c->toTensor().is_floating_point())
+      return c->toTensor().item<int64_t>();
+    return std::nullopt;
+  }
+  std::optional<SmallVector<int64_t>> intList(size_t i) {
+    auto c = constant(i);
+    if (!c)
+      return std::nullopt;
+    if (c->isInt())
+      return SmallVector<int64_t>{c->toInt()};
+    if (!c->isIntList())
+      return std::nullopt;
+    auto list = c->toIntVector();
+    return SmallVector<int64_t>(list.begin(), list.end());
+  }
+  std::optional<std::string> string(size_t i) {
+    auto c = constant(i);
+    if (c && c->isString())
+      return c->toStringRef();
+    return std::nullopt;
+  }
+
+  /// Requires a compile-time operand; diagnoses otherwise.
+  template <typename T>
+  FailureOr<T> require(std::optional<T> v, size_t i, StringRef what) {
+    if (v)
+      return *v;
+    return error() << "needs a constant " << what << " for operand #" << i
+                   << " ('%" << (i < numInputs() ? inputs()[i]->debugName() : "")
+                   << "')";
+  }
+
+  /// Normalizes a possibly negative dim for a tensor of `rank`.
+  FailureOr<int64_t> dim(int64_t d, int64_t rank) {
+    int64_t r = std::max<int64_t>(rank, 1);
+    if (d < -r || d >= r)
+      return error() << "dim " << d << " is out of range for rank " << rank;
+    return d < 0 ? d + r : d;
+  }
+
+  LogicalResult bind(Value v, size_t output = 0) {
+    im.values[node->outputs()[output]] = v;
+    return success();
+  }
+  LogicalResult bindScalar(c10::IValue v, size_t output = 0) {
+    im.scalars[node->outputs()[output]] = std::move(v);
+    return success();
+  }
+
+  template <typename OpTy, typename... Args> Value create(Args &&...args) {
+    return OpTy::create(im.builder, loc, std::forward<Args>(args)...);
+  }
+
+  /// A 0-d constant of `element` holding `v`.
+  Value scalarConstant(Type element, double v) {
+    auto type = RankedTensorType::get({}, element);
+    Attribute a = isa<FloatType>(element)
+                      ? Attribute(b().getFloatAttr(element, v))
+                      : Attribute(b().getIntegerAttr(element, int64_t(v)));
+    return create<ConstantOp>(DenseElementsAttr::get(type, a));
+  }
+
+  Value castTo(Value v, Type element) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getElementType() == element)
+      return v;
+    return create<CastOp>(t.clone(element), v);
+  }
+};
+
+RankedTensorType tensorType(Value v) { return cast<RankedTensorType>(v.getType()); }
+Type elementOf(Value v) { return tensorType(v).getElementType(); }
+
+/// PyTorch's promotion between two tensor dtypes (category first, then
+/// width): bool < integers < floats.
+Type promote(Type a, Type b) {
+  if (a == b)
+    return a;
+  bool af = isa<FloatType>(a), bf = isa<FloatType>(b);
+  if (af != bf)
+    return af ? a : b;
+  if (a.isInteger(1))
+    return b;
+  if (b.isInteger(1))
+    return a;
+  return a.getIntOrFloatBitWidth() >= b.getIntOrFloatBitWidth() ? a : b;
+}
+
+/// The two operands of a binary op with PyTorch's promotion: a Python number
+/// (or 0-d constant, what a trace makes of one) takes the tensor's dtype when
+/// of the same category; otherwise both are cast to the promoted type.
+LogicalResult binaryOperands(NodeContext &c, size_t li, size_t ri, Value &lhs,
+                             Value &rhs) {
+  auto isNumber = [&](size_t i) {
+    auto k = c.constant(i);
+    if (!k)
+      return false;
+    return k->isInt() || k->isDouble() || k->isBool() ||
+           (k->isTensor() && k->toTensor().dim() == 0);
+  };
+  bool lNum = isNumber(li), rNum = isNumber(ri);
+  auto numberLike = [&](size_t i, Value like) -> FailureOr<Value> {
+    Type e = elementOf(like);
+    auto k = c.constant(i);
+    bool isFloatNumber =
+        k->isDouble() || (k->isTensor() && k->toTensor().is_floating_point());
+    if (isFloatNumber && !isa<FloatType>(e))
+      e = Float32Type::get(c.b().getContext()); // int tensor + 0.5 -> f32
+    return c.scalarConstant(e, *c.number(i));
+  };
+  if (rNum && !lNum) {
+    FailureOr<Value> l = c.tensor(li);
+    if (failed(l))
+      return failure();
+    FailureOr<Value> r = numberLike(ri, *l);
+    lhs = *l;
+    rhs = *r;
+  } else if (lNum && !rNum) {
+    FailureOr<Value> r = c.tensor(ri);
+    if (failed(r))
+      return failure();
+    FailureOr<Value> l = numberLike(li, *r);
+    lhs = *l;
+    rhs = *r;
+  } else {
+    FailureOr<Value> l = c.tensor(li), r = c.tensor(ri);
+    if (failed(l) || failed(r))
+      return failure();
+    lhs = *l;
+    rhs = *r;
+  }
+  Type t = promote(elementOf(lhs), elementOf(rhs));
+  lhs = c.castTo(lhs, t);
+  rhs = c.castTo(rhs, t);
+  SmallVector<Type> ignored;
+  return inferBroadcastType(c.loc, "kiln." + c.kind.substr(6), lhs.getType(),
+                            rhs.getType(), ignored);
+}
+
+using Handler = LogicalResult (*)(NodeContext &);
+
+//===----------------------------------------------------------------------===//
+// Compile-time scalars and lists
+//===----------------------------------------------------------------------===//
+
+LogicalResult importSize(NodeContext &c) {
+  FailureOr<Value> t = c.tensor(0);
+  if (failed(t))
+    return failure();
+  ArrayRef<int64_t> shape = tensorType(*t).getShape();
+  if (c.numInputs() == 1)
+    return c.bindScalar(c10::IValue(std::vector<int64_t>(shape.begin(), shape.end())));
+  FailureOr<int64_t> d = c.require(c.integer(1), 1, "dim");
+  if (failed(d))
+    return failure();
+  FailureOr<int64_t> n = c.dim(*d, shape.size());
+  if (failed(n))
+    return failure();
+  return c.bindScalar(c10::IValue(shape[*n]));
+}
+
+LogicalResult importDim(NodeContext &c) {
+  FailureOr<Value> t = c.tensor(0);
+  if (failed(t))
+    return failure();
+  if (c.kind == "aten::numel")
+    return c.bindScalar(c10::IValue(tensorType(*t).getNumElements()));
+  return c.bindScalar(c10::IValue(tensorType(*t).getRank()));
+}
+
+/// prim::NumToTensor, aten::Int, aten::Float, aten::ScalarImplicit, ...: a
+/// compile-time number stays a compile-time number.
+LogicalResult importNumber(NodeContext &c) {
+  std::optional<double> v = c.number(0);
+  if (!v)
+    return c.error() << "needs a value known at compile time (Kiln compiles "
+                        "static shapes; this value depends on tensor data)";
+  bool wantsInt = c.kind == "aten::Int" || c.kind == "aten::IntImplicit" ||
+                  (c.kind != "aten::Float" && c.kind != "aten::FloatImplicit" &&
+                   c.integer(0).has_value());
+  return c.bindScalar(wantsInt ? c10::IValue(int64_t(*v)) : c10::IValue(*v));
+}
+
+LogicalResult importListConstruct(NodeContext &c) {
+  const tj::Value *out = c.node->output();
+  if (out->type()->cast<c10::ListType>() &&
+      out->type()->castRaw<c10::ListType>()->getElementType()->kind() ==
+          c10::TypeKind::TensorType) {
+    c.im.tensorLists[out] =
+        SmallVector<const tj::Value *>(c.inputs().begin(), c.inputs().end());
+    return success();
+  }
+  std::vector<int64_t> ints;
+  std::vector<double> doubles;
+  bool allInts = true;
+  for (size_t i = 0; i < c.numInputs(); ++i) {
+    auto k = c.constant(i);
+    if (!k || !(k->isInt() || k->isDouble() || k->isBool()))
+      return c.error() << "element #" << i
+                       << " is not known at compile time (Kiln compiles "
+                          "static shapes)";
+    allInts &= k->isInt() || k->isBool();
+    doubles.push_back(k->isDouble() ? k->toDouble()
+                                    : double(k->isInt() ? k->toInt() : k->toBool()));
+    ints.push_back(k->isInt() ? k->toInt() : int64_t(doubles.back()));
+  }
+  return c.bindScalar(allInts ? c10::IValue(ints) : c10::IValue(doubles));
+}
+
+LogicalResult importUnpack(NodeContext &c) {
+  const tj::Value *in = c.inputs()[0];
+  auto tuple = c.im.tuples.find(in);
+  SmallVector<const tj::Value *> elements;
+  if (tuple != c.im.tuples.end())
+    elements = tuple->second;
+  else if (auto list = c.im.tensorLists.find(in); list != c.im.tensorLists.end())
+    elements = list->second;
+  if (!elements.empty()) {
+    if (elements.size() != c.node->outputs().size())
+      return c.error() << "unpacks " << c.node->outputs().size()
+                       << " values from " << elements.size();
+    for (auto [i, e] : llvm::enumerate(elements)) {
+      const tj::Value *out = c.node->outputs()[i];
+      if (auto v = c.im.values.find(e); v != c.im.values.end())
+        c.im.values[out] = v->second;
+      else if (auto k = c.im.constantOf(e))
+        c.im.scalars[out] = *k;
+      else
+        c.im.tuples[out] = c.im.tuples.lookup(e);
+    }
+    return success();
+  }
+  std::optional<SmallVector<int64_t>> ints = c.intList(0);
+  if (ints && ints->size() == c.node->outputs().size()) {
+    for (auto [i, v] : llvm::enumerate(*ints))
+      c.bindScalar(c10::IValue(v), i);
+    return success();
+  }
+  return c.error() << "unpacks a value Kiln cannot see through";
+}
+
+LogicalResult importGetItem(NodeContext &c) {
+  std::optional<int64_t> index = c.integer(1);
+  if (!index)
+    return c.error() << "needs a constant index";
+  if (auto list = c.im.tensorLists.find(c.inputs()[0]);
+      list != c.im.tensorLists.end()) {
+    int64_t n = list->second.size(), i = *index < 0 ? *index + n : *index;
+    if (i < 0 || i >= n)
+      return c.error() << "index " << *index << " is out of range";
+    FailureOr<Value> v = c.im.lookupTensor(list->second[i], c.node);
+    return failed(v) ? failure() : c.bind(*v);
+  }
+  std::optional<SmallVector<int64_t>> ints = c.intList(0);
+  if (!ints)
+    return c.error() << "indexes a list Kiln cannot see through";
+  int64_t n = ints->size(), i = *index < 0 ? *index + n : *index;
+  if (i < 0 || i >= n)
+    return c.error() << "index " << *index << " is out of range";
+  return c.bindScalar(c10::IValue((*ints)[i]));
+}
+
+/// Integer and float arithmetic on compile-time numbers (sizes mostly).
+std::optional<LogicalResult> tryScalarArithmetic(NodeContext &c) {
+  c10::TypeKind out = c.node->output()->type()->kind();
+  if (out != c10::TypeKind::IntType && out != c10::TypeKind::FloatType &&
+      out != c10::TypeKind::NumberType && out != c10::TypeKind::BoolType)
+    return std::nullopt;
+  std::optional<double> a = c.number(0), b = c.number(1);
+  if (!a || (c.numInputs() > 1 && !b))
+    return c.error() << "computes a number from values unknown at compile time";
+  bool ints = c.integer(0) && (c.numInputs() < 2 || c.integer(1));
+  double r;
+  StringRef k = c.kind;
+  if (k == "aten::add") r = *a + *b;
+  else if (k == "aten::sub") r = *a - *b;
+  else if (k == "aten::mul") r = *a * *b;
+  else if (k == "aten::div") { r = *a / *b; ints = false; }
+  else if (k == "aten::floordiv") r = std::floor(*a / *b);
+  else if (k == "aten::neg") r = -*a;
+  else if (k == "aten::eq") return c.bindScalar(c10::IValue(*a == *b));
+  else if (k == "aten::ne") return c.bindScalar(c10::IValue(*a != *b));
+  else if (k == "aten::lt") return c.bindScalar(c10::IValue(*a < *b));
+  else if (k == "aten::gt") return c.bindScalar(c10::IValue(*a > *b));
+  else if (k == "aten::le") return c.bindScalar(c10::IValue(*a <= *b));
+  else if (k == "aten::ge") return c.bindScalar(c10::IValue(*a >= *b));
+  else return c.error() << "on numbers is not supported";
+  return c.bindScalar(ints ? c10::IValue(int64_t(r)) : c10::IValue(r));
+}
+
+LogicalResult importFloorDiv(NodeContext &c) {
+  if (auto r = tryScalarArithmetic(c))
+    return *r;
+  return c.error() << "on tensors is not supported yet";
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+LogicalResult importBinary(NodeContext &c) {
+  if (auto r = tryScalarArithmetic(c))
+    return *r;
+  Value lhs, rhs;
+  bool reversed = c.kind == "aten::rsub";
+  if (failed(binaryOperands(c, reversed ? 1 : 0, reversed ? 0 : 1, lhs, rhs)))
+    return failure();
+  StringRef k = c.kind;
+  double alpha = 1.0;
+  if ((k == "aten::add" || k == "aten::sub" || k == "aten::rsub") &&
+      c.numInputs() > 2) {
+    FailureOr<double> a = c.require(c.number(2), 2, "alpha");
+    if (failed(a))
+      return failure();
+    alpha = *a;
+  }
+  if (reversed) {
+    // rsub(self, other, alpha) = other - alpha * self; `lhs` is other.
+    return c.bind(c.create<SubOp>(lhs, rhs, c.b().getF64FloatAttr(alpha)));
+  }
+  auto alphaAttr = c.b().getF64FloatAttr(alpha);
+  if (k == "aten::add")
+    return c.bind(c.create<AddOp>(lhs, rhs, alphaAttr));
+  if (k == "aten::sub")
+    return c.bind(c.create<SubOp>(lhs, rhs, alphaAttr));
+  if (k == "aten::mul")
+    return c.bind(c.create<MulOp>(lhs, rhs));
+  if (k == "aten::maximum" || k == "aten::max")
+    return c.bind(c.create<MaximumOp>(lhs, rhs));
+  if (k == "aten::minimum" || k == "aten::min")
+    return c.bind(c.create<MinimumOp>(lhs, rhs));
+  // aten::div: true division (rounding_mode None) computes in float.
+  if (!c.isNone(2)) {
+    auto mode = c.string(2);
+    return c.error() << "with rounding_mode '" << (mode ? *mode : "?")
+                     << "' is not supported yet";
+  }
+  if (!isa<FloatType>(elementOf(lhs))) {
+    Type f32 = Float32Type::get(c.b().getContext());
+    lhs = c.castTo(lhs, f32);
+    rhs = c.castTo(rhs, f32);
+  }
+  return c.bind(c.create<DivOp>(lhs, rhs));
+}
+
+LogicalResult importCompare(NodeContext &c) {
+  if (auto r = tryScalarArithmetic(c))
+    return *r;
+  Value lhs, rhs;
+  if (failed(binaryOperands(c, 0, 1, lhs, rhs)))
+    return failure();
+  StringRef k = StringRef(c.kind).drop_front(6);
+  ComparePredicate p = k == "eq"   ? ComparePredicate::eq
+                       : k == "ne" ? ComparePredicate::ne
+                       : k == "lt" ? ComparePredicate::lt
+                       : k == "le" ? ComparePredicate::le
+                       : k == "gt" ? ComparePredicate::gt
+                                   : ComparePredicate::ge;
+  return c.bind(c.create<CompareOp>(p, lhs, rhs));
+}
+
+/// where(cond, a, b) and masked_fill(self, mask, value) = where(mask, value, self).
+LogicalResult importWhere(NodeContext &c) {
+  bool maskedFill = StringRef(c.kind).starts_with("aten::masked_fill");
+  size_t condIdx = maskedFill ? 1 : 0;
+  size_t aIdx = maskedFill ? 2 : 1, bIdx = maskedFill ? 0 : 2;
+  FailureOr<Value> cond = c.tensor(condIdx);
+  if (failed(cond))
+    return failure();
+  Value a, b;
+  if (failed(binaryOperands(c, aIdx, bIdx, a, b)))
+    return failure();
+  Value condition = c.castTo(*cond, c.b().getI1Type());
+  SmallVector<Type> ignored;
+  if (failed(inferWhereType(c.loc, condition.getType(), a.getType(),
+                            b.getType(), ignored)))
+    return failure();
+  return c.bind(c.create<WhereOp>(condition, a, b));
+}
+
+template <typename OpTy> LogicalResult importUnary(NodeContext &c) {
+  if (auto r = tryScalarArithmetic(c))
+    return *r;
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  Value v = *x;
+  if (!isa<FloatType>(elementOf(v))) {
+    // neg/abs/relu keep integer tensors; the rest compute in float.
+    if constexpr (std::is_same_v<OpTy, NegOp> || std::is_same_v<OpTy, AbsOp>)
+      return c.bind(c.create<OpTy>(v));
+    v = c.castTo(v, Float32Type::get(c.b().getContext()));
+  }
+  return c.bind(c.create<OpTy>(v));
+}
+
+LogicalResult importRelu(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  if (!isa<FloatType>(elementOf(*x))) {
+    Value zero = c.scalarConstant(elementOf(*x), 0);
+    return c.bind(c.create<MaximumOp>(*x, zero));
+  }
+  return c.bind(c.create<ReluOp>(*x));
+}
+
+/// Float operand of a parameterized activation.
+FailureOr<Value> floatOperand(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  if (!isa<FloatType>(elementOf(*x)))
+    return c.castTo(*x, Float32Type::get(c.b().getContext()));
+  return *x;
+}
+
+LogicalResult importGelu(NodeContext &c) {
+  FailureOr<Value> x = floatOperand(c);
+  if (failed(x))
+    return failure();
+  std::string approx = c.string(1).value_or("none");
+  if (approx != "none" && approx != "tanh")
+    return c.error() << "approximate='" << approx << "' is not supported";
+  return c.bind(c.create<GeluOp>(*x, approx == "tanh"));
+}
+
+LogicalResult importLeakyRelu(NodeContext &c) {
+  FailureOr<Value> x = floatOperand(c);
+  if (failed(x))
+    return failure();
+  double slope = c.numInputs() > 1 ? c.number(1).value_or(0.01) : 0.01;
+  return c.bind(c.create<LeakyReluOp>(*x, c.b().getF64FloatAttr(slope)));
+}
+
+LogicalResult importElu(NodeContext &c) {
+  FailureOr<Value> x = floatOperand(c);
+  if (failed(x))
+    return failure();
+  double alpha = c.number(1).value_or(1.0);
+  if (c.number(2).value_or(1.0) != 1.0 || c.number(3).value_or(1.0) != 1.0)
+    return c.error() << "with scale or input_scale other than 1 (selu, celu) "
+                        "is not supported yet";
+  return c.bind(c.create<EluOp>(*x, c.b().getF64FloatAttr(alpha)));
+}
+
+LogicalResult importSoftplus(NodeContext &c) {
+  FailureOr<Value> x = floatOperand(c);
+  if (failed(x))
+    return failure();
+  return c.bind(c.create<SoftplusOp>(
+      *x, c.b().getF64FloatAttr(c.number(1).value_or(1.0)),
+      c.b().getF64FloatAttr(c.number(2).value_or(20.0))));
+}
+
+LogicalResult importClamp(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  Value v = *x;
+  if (!isa<FloatType>(elementOf(v)))
+    v = c.castTo(v, Float32Type::get(c.b().getContext()));
+  std::optional<double> lo, hi;
+  StringRef k = c.kind;
+  if (k.starts_with("aten::relu6")) {
+    lo = 0.0;
+    hi = 6.0;
+  } else if (k.starts_with("aten::hardtanh")) {
+    lo = c.number(1).value_or(-1.0);
+    hi = c.number(2).value_or(1.0);
+  } else if (k.starts_with("aten::clamp_min")) {
+    lo = c.number(1);
+  } else if (k.starts_with("aten::clamp_max")) {
+    hi = c.number(1);
+  } else {
+    if (!c.isNone(1))
+      lo = c.number(1);
+    if (!c.isNone(2))
+      hi = c.number(2);
+    if ((!c.isNone(1) && !lo) || (!c.isNone(2) && !hi))
+      return c.error() << "with tensor bounds is not supported yet";
+  }
+  auto attr = [&](std::optional<double> d) {
+    return d ? c.b().getF64FloatAttr(*d) : FloatAttr();
+  };
+  return c.bind(c.create<ClampOp>(v, attr(lo), attr(hi)));
+}
+
+LogicalResult importPow(NodeContext &c) {
+  std::optional<double> e = c.number(1);
+  if (!e)
+    return c.error() << "with a tensor exponent is not supported yet";
+  FailureOr<Value> x = floatOperand(c);
+  if (failed(x))
+    return failure();
+  return c.bind(c.create<PowScalarOp>(*x, c.b().getF64FloatAttr(*e)));
+}
+
+LogicalResult importReciprocal(NodeContext &c) {
+  FailureOr<Value> x = floatOperand(c);
+  if (failed(x))
+    return failure();
+  return c.bind(c.create<PowScalarOp>(*x, c.b().getF64FloatAttr(-1.0)));
+}
+
+/// to(dtype), type_as, float(), long(), ...: a cast, or nothing.
+LogicalResult importTo(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  std::optional<int64_t> dtype;
+  if (c.kind == "aten::type_as") {
+    FailureOr<Value> other = c.tensor(1);
+    if (failed(other))
+      return failure();
+    return c.bind(c.castTo(*x, elementOf(*other)));
+  }
+  for (size_t i = 1; i < c.numInputs() && !dtype; ++i)
+    if (c.inputs()[i]->type()->kind() == c10::TypeKind::IntType &&
+        c.node->schema().arguments().size() > i &&
+        c.node->schema().arguments()[i].name() == "dtype")
+      dtype = c.integer(i);
+  if (!dtype) // to(device), to(memory_format), contiguous copies: no-ops
+    return c.bind(*x);
+  Type element = elementTypeOf(static_cast<at::ScalarType>(*dtype),
+                               c.b().getContext());
+  if (!element)
+    return c.error() << "to dtype "
+                     << c10::toString(static_cast<at::ScalarType>(*dtype))
+                     << " is not supported";
+  return c.bind(c.castTo(*x, element));
+}
+
+LogicalResult importIdentity(NodeContext &c) {
+  StringRef k = c.kind;
+  if (k.contains("dropout") && c.numInputs() > 2 && c.integer(2).value_or(0))
+    return c.error() << "in training mode; call model.eval() before tracing";
+  FailureOr<Value> x = c.tensor(0);
+  return failed(x) ? failure() : c.bind(*x);
+}
+
+//===----------------------------------------------------------------------===//
+// Shapes
+//===----------------------------------------------------------------------===//
+
+LogicalResult reshapeTo(NodeContext &c, Value x, ArrayRef<int64_t> shape) {
+  auto t = tensorType(x);
+  auto type = RankedTensorType::get(shape, t.getElementType());
+  if (type.getNumElements() != t.getNumElements())
+    return c.error() << "cannot reshape " << formatType(t) << " to "
+                     << formatType(type);
+  return c.bind(type == t ? x : Value(c.create<ReshapeOp>(type, x)));
+}
+
+LogicalResult importView(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  FailureOr<SmallVector<int64_t>> shape = c.require(c.intList(1), 1, "shape");
+  if (failed(x) || failed(shape))
+    return failure();
+  int64_t numel = tensorType(*x).getNumElements(), known = 1, inferred = -1;
+  for (auto [i, d] : llvm::enumerate(*shape)) {
+    if (d == -1) {
+      if (inferred >= 0)
+        return c.error() << "has more than one -1 in its shape";
+      inferred = i;
+    } else {
+      known *= d;
+    }
+  }
+  if (inferred >= 0) {
+    if (known == 0 || numel % known)
+      return c.error() << "cannot infer the -1 in the shape for "
+                       << formatType(tensorType(*x));
+    (*shape)[inferred] = numel / known;
+  }
+  return reshapeTo(c, *x, *shape);
+}
+
+LogicalResult importFlatten(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> in = tensorType(*x).getShape();
+  int64_t rank = in.size();
+  FailureOr<int64_t> start = c.dim(c.integer(1).value_or(0), rank);
+  FailureOr<int64_t> end = c.dim(c.integer(2).value_or(-1), rank);
+  if (failed(start) || failed(end))
+    return failure();
+  if (rank == 0)
+    return reshapeTo(c, *x, {1});
+  SmallVector<int64_t> shape(in.begin(), in.begin() + *start);
+  int64_t merged = 1;
+  for (int64_t i = *start; i <= *end; ++i)
+    merged *= in[i];
+  shape.push_back(merged);
+  shape.append(in.begin() + *end + 1, in.end());
+  return reshapeTo(c, *x, shape);
+}
+
+LogicalResult importSqueeze(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> in = tensorType(*x).getShape();
+  SmallVector<int64_t> shape;
+  if (c.numInputs() < 2) {
+    for (int64_t d : in)
+      if (d != 1)
+        shape.push_back(d);
+    return reshapeTo(c, *x, shape);
+  }
+  FailureOr<int64_t> raw = c.require(c.integer(1), 1, "dim");
+  if (failed(raw))
+    return failure();
+  FailureOr<int64_t> d = c.dim(*raw, in.size());
+  if (failed(d))
+    return failure();
+  for (auto [i, s] : llvm::enumerate(in))
+    if (static_cast<int64_t>(i) != *d || s != 1)
+      shape.push_back(s);
+  return reshapeTo(c, *x, shape);
+}
+
+LogicalResult importUnsqueeze(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  FailureOr<int64_t> raw = c.require(c.integer(1), 1, "dim");
+  if (failed(x) || failed(raw))
+    return failure();
+  ArrayRef<int64_t> in = tensorType(*x).getShape();
+  FailureOr<int64_t> d = c.dim(*raw, in.size() + 1);
+  if (failed(d))
+    return failure();
+  SmallVector<int64_t> shape(in.begin(), in.end());
+  shape.insert(shape.begin() + *d, 1);
+  return reshapeTo(c, *x, shape);
+}
+
+LogicalResult transposeWith(NodeContext &c, Value x, ArrayRef<int64_t> perm) {
+  SmallVector<Type> types;
+  if (failed(inferTransposeType(c.loc, x.getType(), perm, types)))
+    return failure();
+  return c.bind(c.create<TransposeOp>(types[0], x, perm));
+}
+
+LogicalResult importPermute(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  FailureOr<SmallVector<int64_t>> dims = c.require(c.intList(1), 1, "dims");
+  if (failed(x) || failed(dims))
+    return failure();
+  int64_t rank = tensorType(*x).getRank();
+  for (int64_t &d : *dims) {
+    FailureOr<int64_t> n = c.dim(d, rank);
+    if (failed(n))
+      return failure();
+    d = *n;
+  }
+  return transposeWith(c, *x, *dims);
+}
+
+LogicalResult importTranspose(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = tensorType(*x).getRank();
+  SmallVector<int64_t> perm;
+  for (int64_t i = 0; i < rank; ++i)
+    perm.push_back(i);
+  if (c.kind == "aten::t") {
+    if (rank > 2)
+      return c.error() << "needs a tensor of rank <= 2, got "
+                       << formatType(tensorType(*x));
+    std::reverse(perm.begin(), perm.end());
+    return transposeWith(c, *x, perm);
+  }
+  FailureOr<int64_t> a = c.require(c.integer(1), 1, "dim0");
+  FailureOr<int64_t> b = c.require(c.integer(2), 2, "dim1");
+  if (failed(a) || failed(b))
+    return failure();
+  FailureOr<int64_t> da = c.dim(*a, rank), db = c.dim(*b, rank);
+  if (failed(da) || failed(db))
+    return failure();
+  if (rank > 0)
+    std::swap(perm[*da], perm[*db]);
+  return transposeWith(c, *x, perm);
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions, softmax, normalization
+//===----------------------------------------------------------------------===//
+
+/// sum/mean(self, dim=None|list, keepdim, dtype) and amax/amin(self, dim, keepdim).
+LogicalResult importReduce(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  StringRef k = c.kind;
+  ReduceKind kind = k == "aten::sum"    ? ReduceKind::sum
+                    : k == "aten::mean" ? ReduceKind::mean
+                    : k == "aten::amax" ? ReduceKind::max
+                                        : ReduceKind::min;
+  int64_t rank = tensorType(*x).getRank();
+  SmallVector<int64_t> dims;
+  bool keepdim = false;
+  // sum(self, dtype) / mean(self, dtype): all dims.
+  bool allDims = c.numInputs() <= 2 && !c.intList(1);
+  if (!allDims) {
+    std::optional<SmallVector<int64_t>> list = c.intList(1);
+    if (!list && !c.isNone(1))
+      return c.error() << "needs constant dims";
+    if (list && !list->empty()) {
+      for (int64_t d : *list) {
+        FailureOr<int64_t> n = c.dim(d, rank);
+        if (failed(n))
+          return failure();
+        if (rank > 0 && !llvm::is_contained(dims, *n))
+          dims.push_back(*n);
+      }
+    } else {
+      allDims = true;
+    }
+    keepdim = c.integer(2).value_or(0);
+  }
+  if (allDims)
+    for (int64_t i = 0; i < rank; ++i)
+      dims.push_back(i);
+  llvm::sort(dims);
+  Value v = *x;
+  // dtype argument (sum/mean): the last input when it is an int.
+  if ((kind == ReduceKind::sum || kind == ReduceKind::mean) && c.numInputs() > 1) {
+    size_t last = c.numInputs() - 1;
+    if (auto dt = c.integer(last);
+        dt && c.node->schema().arguments()[last].name() == "dtype") {
+      Type e = elementTypeOf(static_cast<at::ScalarType>(*dt), c.b().getContext());
+      if (!e)
+        return c.error() << "with this dtype is not supported";
+      v = c.castTo(v, e);
+    }
+  }
+  if (kind == ReduceKind::sum && elementOf(v).isInteger(1))
+    v = c.castTo(v, c.b().getI64Type()); // sum of bools counts them
+  if (kind == ReduceKind::mean && !isa<FloatType>(elementOf(v)))
+    return c.error() << "needs a floating-point tensor, got "
+                     << formatType(tensorType(v));
+  SmallVector<Type> types;
+  if (failed(inferReduceType(c.loc, v.getType(), dims, keepdim, types)))
+    return failure();
+  return c.bind(c.create<ReduceOp>(types[0], kind, v, dims, keepdim));
+}
+
+LogicalResult importSoftmax(NodeContext &c) {
+  FailureOr<Value> x = floatOperand(c);
+  FailureOr<int64_t> raw = c.require(c.integer(1), 1, "dim");
+  if (failed(x) || failed(raw))
+    return failure();
+  FailureOr<int64_t> d = c.dim(*raw, tensorType(*x).getRank());
+  if (failed(d))
+    return failure();
+  Value v = *x;
+  if (auto dt = c.integer(2)) {
+    Type e = elementTypeOf(static_cast<at::ScalarType>(*dt), c.b().getContext());
+    if (e)
+      v = c.castTo(v, e);
+  }
+  return c.bind(c.create<SoftmaxOp>(v, *d, c.kind == "aten::log_softmax"));
+}
+
+LogicalResult importLayerNorm(NodeContext &c) {
+  FailureOr<Value> x = floatOperand(c);
+  FailureOr<SmallVector<int64_t>> shape =
+      c.require(c.intList(1), 1, "normalized_shape");
+  if (failed(x) || failed(shape))
+    return failure();
+  auto t = tensorType(*x);
+  int64_t n = shape->size();
+  if (n > t.getRank() ||
+      ArrayRef<int64_t>(*shape) != t.getShape().take_back(n))
+    return c.error() << "normalized_shape does not match the last dims of "
+                     << formatType(t);
+  Value weight, bias;
+  if (!c.isNone(2)) {
+    FailureOr<Value> w = c.tensor(2);
+    if (failed(w))
+      return failure();
+    weight = *w;
+  }
+  if (!c.isNone(3)) {
+    FailureOr<Value> b = c.tensor(3);
+    if (failed(b))
+      return failure();
+    bias = *b;
+  }
+  double eps = c.number(4).value_or(1e-5);
+  return c.bind(c.create<LayerNormOp>(t, *x, weight, bias,
+                                      c.b().getI64IntegerAttr(n),
+                                      c.b().getF64FloatAttr(eps)));
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra
+//===----------------------------------------------------------------------===//
+
+LogicalResult importLinear(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0), w = c.tensor(1);
+  if (failed(x) || failed(w))
+    return failure();
+  Value bias;
+  if (!c.isNone(2)) {
+    FailureOr<Value> b = c.tensor(2);
+    if (failed(b))
+      return failure();
+    bias = *b;
+  }
+  SmallVector<Type> ignored;
+  if (failed(inferLinearType(c.loc, x->getType(), w->getType(),
+                             bias ? bias.getType() : Type(), ignored)))
+    return failure();
+  return c.bind(c.create<LinearOp>(*x, *w, bias));
+}
+
+FailureOr<Value> matmul(NodeContext &c, Value a, Value b) {
+  SmallVector<Type> ignored;
+  if (failed(inferMatmulType(c.loc, a.getType(), b.getType(), ignored)))
+    return failure();
+  return Value(c.create<MatmulOp>(a, b));
+}
+
+LogicalResult importMatmul(NodeContext &c) {
+  FailureOr<Value> a = c.tensor(0), b = c.tensor(1);
+  if (failed(a) || failed(b))
+    return failure();
+  int64_t want = c.kind == "aten::mm" ? 2 : c.kind == "aten::bmm" ? 3 : 0;
+  if (want && (tensorType(*a).getRank() != want || tensorType(*b).getRank() != want))
+    return c.error() << "needs " << want << "-D tensors, got "
+                     << formatType(a->getType()) << " and "
+                     << formatType(b->getType());
+  FailureOr<Value> r = matmul(c, *a, *b);
+  return failed(r) ? failure() : c.bind(*r);
+}
+
+/// addmm/baddbmm(self, a, b, beta, alpha) = beta * self + alpha * (a @ b).
+LogicalResult importAddmm(NodeContext &c) {
+  FailureOr<Value> self = c.tensor(0), a = c.tensor(1), b = c.tensor(2);
+  if (failed(self) || failed(a) || failed(b))
+    return failure();
+  FailureOr<Value> prod = matmul(c, *a, *b);
+  if (failed(prod))
+    return failure();
+  double beta = c.number(3).value_or(1.0), alpha = c.number(4).value_or(1.0);
+  Value acc = *self;
+  Type e = elementOf(*prod);
+  if (beta != 1.0)
+    acc = c.create<MulOp>(acc, c.scalarConstant(e, beta));
+  SmallVector<Type> ignored;
+  if (failed(inferBroadcastType(c.loc, "kiln.add", acc.getType(),
+                                prod->getType(), ignored)))
+    return failure();
+  if (beta == 0.0) // PyTorch ignores self (even NaN) when beta is 0
+    return c.bind(alpha == 1.0 ? *prod
+                               : Value(c.create<MulOp>(
+                                     *prod, c.scalarConstant(e, alpha))));
+  return c.bind(c.create<AddOp>(acc, *prod, c.b().getF64FloatAttr(alpha)));
+}
+
+//===----------------------------------------------------------------------===//
+// The registry
+//===----------------------------------------------------------------------===//
+
+struct OpEntry {
+  StringRef kind;
+  Handler handler;
+};
+
+LogicalResult importConstant(NodeContext &) { return success(); }
+LogicalResult importTupleConstruct(NodeContext &c) {
+  c.im.tuples[c.node->output()] =
+      SmallVector<const tj::Value *>(c.inputs().begin(), c.inputs().end());
+  return success();
+}
+
+const OpEntry kOps[] = {
+    // Graph plumbing and compile-time values.
+    {"prim::Constant", importConstant},
+    {"prim::TupleConstruct", importTupleConstruct},
+    {"prim::ListConstruct", importListConstruct},
+    {"prim::ListUnpack", importUnpack},
+    {"prim::TupleUnpack", importUnpack},
+    {"aten::__getitem__", importGetItem},
+    {"aten::size", importSize},
+    {"aten::dim", importDim},
+    {"aten::numel", importDim},
+    {"prim::NumToTensor", importNumber},
+    {"aten::Int", importNumber},
+    {"aten::Float", importNumber},
+    {"aten::ScalarImplicit", importNumber},
+    {"aten::IntImplicit", importNumber},
+    {"aten::FloatImplicit", importNumber},
+    {"aten::floordiv", importFloorDiv},
+    // Elementwise.
+    {"aten::add", importBinary},
+    {"aten::sub", importBinary},
+    {"aten::rsub", importBinary},
+    {"aten::mul", importBinary},
+    {"aten::div", importBinary},
+    {"aten::maximum", importBinary},
+    {"aten::minimum", importBinary},
+    {"aten::eq", importCompare},
+    {"aten::ne", importCompare},
+    {"aten::lt", importCompare},
+    {"aten::le", importCompare},
+    {"aten::gt", importCompare},
+    {"aten::ge", importCompare},
+    {"aten::where", importWhere},
+    {"aten::masked_fill", importWhere},
+    {"aten::neg", importUnary<NegOp>},
+    {"aten::abs", importUnary<AbsOp>},
+    {"aten::exp", importUnary<ExpOp>},
+    {"aten::log", importUnary<LogOp>},
+    {"aten::sqrt", importUnary<SqrtOp>},
+    {"aten::rsqrt", importUnary<RsqrtOp>},
+    {"aten::erf", importUnary<ErfOp>},
+    {"aten::tanh", importUnary<TanhOp>},
+    {"aten::sigmoid", importUnary<SigmoidOp>},
+    {"aten::silu", importUnary<SiluOp>},
+    {"aten::hardswish", importUnary<HardswishOp>},
+    {"aten::hardsigmoid", importUnary<HardsigmoidOp>},
+    {"aten::relu", importRelu},
+    {"aten::gelu", importGelu},
+    {"aten::leaky_relu", importLeakyRelu},
+    {"aten::elu", importElu},
+    {"aten::softplus", importSoftplus},
+    {"aten::clamp", importClamp},
+    {"aten::clamp_min", importClamp},
+    {"aten::clamp_max", importClamp},
+    {"aten::hardtanh", importClamp},
+    {"aten::relu6", importClamp},
+    {"aten::pow", importPow},
+    {"aten::reciprocal", importReciprocal},
+    {"aten::to", importTo},
+    {"aten::type_as", importTo},
+    {"aten::contiguous", importIdentity},
+    {"aten::clone", importIdentity},
+    {"aten::detach", importIdentity},
+    {"aten::dropout", importIdentity},
+    {"aten::feature_dropout", importIdentity},
+    {"aten::alpha_dropout", importIdentity},
+    // Shapes.
+    {"aten::view", importView},
+    {"aten::reshape", importView},
+    {"aten::flatten", importFlatten},
+    {"aten::squeeze", importSqueeze},
+    {"aten::unsqueeze", importUnsqueeze},
+    {"aten::permute", importPermute},
+    {"aten::transpose", importTranspose},
+    {"aten::t", importTranspose},
+    // Reductions and normalization.
+    {"aten::sum", importReduce},
+    {"aten::mean", importReduce},
+    {"aten::amax", importReduce},
+    {"aten::amin", importReduce},
+    {"aten::softmax", importSoftmax},
+    {"aten::log_softmax", importSoftmax},
+    {"aten::layer_norm", importLayerNorm},
+    // Linear algebra.
+    {"aten::linear", importLinear},
+    {"aten::matmul", importMatmul},
+    {"aten::mm", importMatmul},
+    {"aten::bmm", importMatmul},
+    {"aten::addmm", importAddmm},
+    {"aten::baddbmm", importAddmm},
+};
+
+/// In-place variants (`aten::relu_`) of these compute the same value; the
+/// importer rebinds the mutated operand to the result.
+bool hasInplaceVariant(StringRef kind) {
+  return kind.starts_with("aten::") && kind != "aten::size" &&
+         kind != "aten::dim" && kind != "aten::numel" &&
+         !kind.starts_with("aten::__");
+}
+
+const llvm::StringMap<Handler> &registry() {
+  static const llvm::StringMap<Handler> map = [] {
+    llvm::StringMap<Handler> m;
+    for (const OpEntry &e : kOps) {
+      m[e.kind] = e.handler;
+      if (hasInplaceVariant(e.kind))
+        m[(e.kind + "_").str()] = e.handler;
+    }
+    return m;
+  }();
+  return map;
+}
+
+} // namespace
+
+ArrayRef<StringRef> mlir::kiln::getSupportedTorchOps() {
+  static const std::vector<StringRef> kinds = [] {
+    std::vector<StringRef> v;
+    for (const OpEntry &e : kOps)
+      v.push_back(e.kind);
+    return v;
+  }();
+  return kinds;
+}
+
+bool mlir::kiln::isSupportedTorchOp(StringRef kind) {
+  return registry().count(kind) != 0;
+}
+
+LogicalResult Importer::emitNode(const tj::Node *node) {
+  std::string kind = node->kind().toQualString();
+  auto it = registry().find(kind);
+  Location loc = locationOf(node);
+  if (it == registry().end())
+    return emitError(loc) << "unsupported TorchScript op '" << kind << "'";
+  NodeContext context{*this, node, loc, kind};
+  // Handlers see the functional kind; an in-place op's result also replaces
+  // its mutated first operand for later uses.
+  bool inplace = StringRef(kind).ends_with("_") && !StringRef(kind).ends_with("__");
+  if (inplace)
+    context.kind.pop_back();
+  if (failed(it->second(context)))
+    return failure();
+  if (inplace && node->inputs().size() > 0 && node->outputs().size() == 1) {
+    auto result = values.find(node->output());
+    if (result != values.end())
+      values[node->inputs()[0]] = result->second;
+  }
+  return success();
+}

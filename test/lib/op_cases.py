@@ -1,0 +1,759 @@
+"""Op-level end-to-end cases: one small function per op and variant.
+
+Adding a case is one function in this file, e.g.
+
+    @case("elementwise")
+    def expm1():
+        return fn(torch.expm1), (randn(3, 4),)
+
+The decorator files the function under its group by its name (unique within
+the group). The function returns (module, inputs): an nn.Module, or a plain
+function wrapped with fn(), and a tuple of example tensors. Nothing else is
+needed: run_op_cases.py seeds torch with a hash of "GROUP/NAME" before
+calling the function (weights and inputs are deterministic), puts the module
+in eval mode, traces it, runs PyTorch for the expected outputs and kiln-run
+for the actual ones, and compares every output (shape, dtype, values within
+1e-4 + 1e-4 * |expected|, bool exactly). Keep shapes small (the suite runs
+in CI on 2 cores) and inputs in the op's domain (positive() for log, sqrt,
+rsqrt, pow 0.5). Each group is one lit test, test/e2e/ops/GROUP.test; a new
+group needs a copy of one. To run some cases by hand:
+
+    PATH=build/bin:$PATH python3 test/lib/run_op_cases.py --group elementwise \
+        --case gelu --work /tmp/ops
+"""
+import collections
+
+import torch
+import torch.nn.functional as F
+
+# group -> {name: function}, in definition order.
+CASES = collections.OrderedDict()
+
+
+def case(group):
+    """Registers the decorated function as case GROUP/<function name>."""
+    def register(func):
+        cases = CASES.setdefault(group, collections.OrderedDict())
+        if func.__name__ in cases:
+            raise ValueError("duplicate case %s/%s" % (group, func.__name__))
+        cases[func.__name__] = func
+        return func
+    return register
+
+
+class Fn(torch.nn.Module):
+    """Wraps a plain function (tensors in, tensors out) as a Module."""
+
+    def __init__(self, func):
+        super().__init__()
+        self.func = func
+
+    def forward(self, *args):
+        return self.func(*args)
+
+
+def fn(func):
+    return Fn(func)
+
+
+def randn(*shape):
+    return torch.randn(*shape)
+
+
+def positive(*shape):
+    """Uniform in [0.1, 2.1): for log, sqrt, rsqrt, fractional pow."""
+    return torch.rand(*shape) * 2.0 + 0.1
+
+
+def small_ints(*shape):
+    """Floats in {0, 1, 2}: equal elements are common, for eq."""
+    return torch.randint(0, 3, shape).float()
+
+
+# ---------------------------------------------------------------- elementwise
+
+@case("elementwise")
+def add():
+    return fn(lambda a, b: a + b), (randn(3, 4), randn(3, 4))
+
+
+@case("elementwise")
+def add_scalar():
+    return fn(lambda a: a + 2.5), (randn(3, 4),)
+
+
+@case("elementwise")
+def add_int_scalar():
+    return fn(lambda a: a + 3), (randn(3, 4),)
+
+
+@case("elementwise")
+def add_alpha():
+    return fn(lambda a, b: torch.add(a, b, alpha=2.5)), (randn(3, 4), randn(3, 4))
+
+
+@case("elementwise")
+def sub():
+    return fn(lambda a, b: a - b), (randn(3, 4), randn(3, 4))
+
+
+@case("elementwise")
+def sub_scalar():
+    return fn(lambda a: a - 1.5), (randn(3, 4),)
+
+
+@case("elementwise")
+def sub_alpha():
+    return fn(lambda a, b: torch.sub(a, b, alpha=3)), (randn(3, 4), randn(3, 4))
+
+
+@case("elementwise")
+def rsub_scalar():
+    return fn(lambda a: 1.0 - a), (randn(3, 4),)
+
+
+@case("elementwise")
+def mul():
+    return fn(lambda a, b: a * b), (randn(3, 4), randn(3, 4))
+
+
+@case("elementwise")
+def mul_scalar():
+    return fn(lambda a: a * 1.5), (randn(3, 4),)
+
+
+@case("elementwise")
+def mul_int_scalar():
+    return fn(lambda a: a * 2), (randn(3, 4),)
+
+
+@case("elementwise")
+def div():
+    return fn(lambda a, b: a / b), (randn(3, 4), positive(3, 4))
+
+
+@case("elementwise")
+def div_scalar():
+    return fn(lambda a: a / 4.0), (randn(3, 4),)
+
+
+@case("elementwise")
+def rdiv_scalar():
+    return fn(lambda a: 2.0 / a), (positive(3, 4),)
+
+
+@case("elementwise")
+def add_broadcast():
+    return fn(lambda a, b: a + b), (randn(3, 1, 5), randn(4, 5))
+
+
+@case("elementwise")
+def mul_broadcast():
+    return fn(lambda a, b: a * b), (randn(4, 5), randn(3, 1, 5))
+
+
+@case("elementwise")
+def add_broadcast_0d():
+    return fn(lambda a, b: a + b), (randn(3, 4), randn(()))
+
+
+@case("elementwise")
+def mul_broadcast_0d():
+    return fn(lambda a, b: b * a), (randn(3, 4), randn(()))
+
+
+@case("elementwise")
+def neg():
+    return fn(lambda a: -a), (randn(3, 4),)
+
+
+@case("elementwise")
+def absolute():  # not "abs", which would hide the builtin in this file
+    return fn(torch.abs), (randn(3, 4),)
+
+
+@case("elementwise")
+def exp():
+    return fn(torch.exp), (randn(3, 4),)
+
+
+@case("elementwise")
+def log():
+    return fn(torch.log), (positive(3, 4),)
+
+
+@case("elementwise")
+def sqrt():
+    return fn(torch.sqrt), (positive(3, 4),)
+
+
+@case("elementwise")
+def rsqrt():
+    return fn(torch.rsqrt), (positive(3, 4),)
+
+
+@case("elementwise")
+def pow_2():
+    return fn(lambda a: a ** 2), (randn(3, 4),)
+
+
+@case("elementwise")
+def pow_0_5():
+    return fn(lambda a: torch.pow(a, 0.5)), (positive(3, 4),)
+
+
+@case("elementwise")
+def pow_3():
+    return fn(lambda a: a.pow(3)), (randn(3, 4),)
+
+
+@case("elementwise")
+def sigmoid():
+    return fn(torch.sigmoid), (randn(3, 4) * 4.0,)
+
+
+@case("elementwise")
+def tanh():
+    return fn(torch.tanh), (randn(3, 4) * 2.0,)
+
+
+@case("elementwise")
+def relu():
+    return fn(torch.relu), (randn(3, 4),)
+
+
+@case("elementwise")
+def leaky_relu():
+    return torch.nn.LeakyReLU(0.1), (randn(3, 4),)
+
+
+@case("elementwise")
+def elu():
+    return torch.nn.ELU(), (randn(3, 4) * 2.0,)
+
+
+@case("elementwise")
+def gelu():
+    return torch.nn.GELU(), (randn(3, 4) * 2.0,)
+
+
+@case("elementwise")
+def gelu_tanh():
+    return torch.nn.GELU(approximate="tanh"), (randn(3, 4) * 2.0,)
+
+
+@case("elementwise")
+def silu():
+    return torch.nn.SiLU(), (randn(3, 4) * 2.0,)
+
+
+@case("elementwise")
+def hardswish():
+    return torch.nn.Hardswish(), (randn(3, 4) * 4.0,)
+
+
+@case("elementwise")
+def hardsigmoid():
+    return torch.nn.Hardsigmoid(), (randn(3, 4) * 4.0,)
+
+
+@case("elementwise")
+def hardtanh():
+    return torch.nn.Hardtanh(-0.5, 0.5), (randn(3, 4),)
+
+
+@case("elementwise")
+def relu6():
+    return torch.nn.ReLU6(), (randn(3, 4) * 5.0,)
+
+
+@case("elementwise")
+def relu6_functional():
+    return fn(F.relu6), (randn(3, 4) * 5.0,)
+
+
+@case("elementwise")
+def softplus():
+    return torch.nn.Softplus(), (randn(3, 4) * 3.0,)
+
+
+@case("elementwise")
+def clamp_min():
+    return fn(lambda a: torch.clamp(a, min=-0.25)), (randn(3, 4),)
+
+
+@case("elementwise")
+def clamp_max():
+    return fn(lambda a: torch.clamp(a, max=0.25)), (randn(3, 4),)
+
+
+@case("elementwise")
+def clamp():
+    return fn(lambda a: a.clamp(-0.5, 0.75)), (randn(3, 4),)
+
+
+@case("elementwise")
+def erf():
+    return fn(torch.erf), (randn(3, 4),)
+
+
+@case("elementwise")
+def maximum():
+    return fn(torch.maximum), (randn(3, 4), randn(3, 4))
+
+
+@case("elementwise")
+def minimum():
+    return fn(torch.minimum), (randn(3, 4), randn(3, 4))
+
+
+@case("elementwise")
+def where_gt():
+    return fn(lambda a, b: torch.where(a > b, a, b)), (randn(3, 4), randn(3, 4))
+
+
+@case("elementwise")
+def where_lt():
+    return fn(lambda a, b: torch.where(a < b, a * 2.0, b)), (randn(3, 4), randn(3, 4))
+
+
+@case("elementwise")
+def where_eq():
+    return (fn(lambda a, b: torch.where(a == b, a, b + 10.0)),
+            (small_ints(3, 4), small_ints(3, 4)))
+
+
+@case("elementwise")
+def where_gt_scalar():
+    return fn(lambda a, b: torch.where(a > 0.5, a, b)), (randn(3, 4), randn(3, 4))
+
+
+@case("elementwise")
+def where_lt_scalar():
+    return fn(lambda a, b: torch.where(a < -0.25, b, a)), (randn(3, 4), randn(3, 4))
+
+
+@case("elementwise")
+def where_eq_scalar():
+    return fn(lambda a, b: torch.where(a == 1.0, b, a)), (small_ints(3, 4), randn(3, 4))
+
+
+@case("elementwise")
+def where_scalar_other():
+    return fn(lambda a: torch.where(a > 0.0, a, 0.0)), (randn(3, 4),)
+
+
+@case("elementwise")
+def where_broadcast():
+    return fn(lambda a, b: torch.where(a > 0.0, a, b)), (randn(3, 1, 5), randn(4, 5))
+
+
+@case("elementwise")
+def gt_bool_output():
+    return fn(lambda a, b: a > b), (randn(3, 4), randn(3, 4))
+
+
+@case("elementwise")
+def masked_fill():
+    return fn(lambda a: a.masked_fill(a < 0.0, -1.5)), (randn(3, 4),)
+
+
+# ---------------------------------------------------------------------- shape
+
+@case("shape")
+def view():
+    return fn(lambda a: a.view(4, 6) * 2.0), (randn(2, 3, 4),)
+
+
+@case("shape")
+def view_neg1():
+    return fn(lambda a: a.view(-1, 4) + 1.0), (randn(2, 3, 4),)
+
+
+@case("shape")
+def view_size0():
+    return fn(lambda a: a.view(a.size(0), -1) * 2.0), (randn(2, 3, 4),)
+
+
+@case("shape")
+def reshape():
+    return fn(lambda a: a.reshape(3, 8) - 1.0), (randn(2, 3, 4),)
+
+
+@case("shape")
+def reshape_neg1():
+    return fn(lambda a: torch.reshape(a, (2, -1, 3)) * 0.5), (randn(2, 3, 4),)
+
+
+@case("shape")
+def reshape_flat():
+    return fn(lambda a: a.reshape(-1) + 0.5), (randn(2, 3, 4),)
+
+
+@case("shape")
+def flatten():
+    return fn(lambda a: torch.flatten(a, 1) + 1.0), (randn(2, 3, 4),)
+
+
+@case("shape")
+def permute():
+    return fn(lambda a: a.permute(2, 0, 1) * 2.0), (randn(2, 3, 4),)
+
+
+@case("shape")
+def transpose():
+    return fn(lambda a: a.transpose(0, 1) + 1.0), (randn(3, 4),)
+
+
+@case("shape")
+def transpose_3d():
+    return fn(lambda a: torch.transpose(a, 1, 2) + 1.0), (randn(2, 3, 4),)
+
+
+@case("shape")
+def t():
+    return fn(lambda a: a.t() * 3.0), (randn(3, 4),)
+
+
+@case("shape")
+def contiguous_transpose():
+    return fn(lambda a: a.transpose(0, 1).contiguous()), (randn(3, 4),)
+
+
+@case("shape")
+def squeeze():
+    return fn(lambda a: a.squeeze() + 1.0), (randn(3, 1, 4, 1),)
+
+
+@case("shape")
+def squeeze_dim():
+    return fn(lambda a: a.squeeze(1) + 1.0), (randn(3, 1, 4, 1),)
+
+
+@case("shape")
+def squeeze_neg_dim():
+    return fn(lambda a: a.squeeze(-1) + 1.0), (randn(3, 1, 4, 1),)
+
+
+@case("shape")
+def unsqueeze():
+    return fn(lambda a: a.unsqueeze(1) + 1.0), (randn(3, 4),)
+
+
+@case("shape")
+def unsqueeze_neg_dim():
+    return fn(lambda a: torch.unsqueeze(a, -1) + 1.0), (randn(3, 4),)
+
+
+@case("shape")
+def unsqueeze_broadcast():
+    return fn(lambda a, b: a.unsqueeze(0) + b.unsqueeze(1)), (randn(3, 4), randn(2, 4))
+
+
+@case("shape")
+def dropout_eval():
+    return torch.nn.Dropout(0.5), (randn(3, 4),)
+
+
+@case("shape")
+def dropout_eval_in_model():
+    model = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.Dropout(0.25),
+                                torch.nn.ReLU())
+    return model, (randn(3, 4),)
+
+
+@case("shape")
+def noncontiguous_elementwise():
+    return fn(lambda a, b: a.transpose(0, 1) * 2.0 + b), (randn(3, 4), randn(4, 3))
+
+
+@case("shape")
+def noncontiguous_matmul():
+    return fn(lambda a, b: torch.matmul(a.transpose(0, 1), b)), (randn(3, 4), randn(3, 5))
+
+
+@case("shape")
+def noncontiguous_both():
+    return (fn(lambda a, b: torch.mm(torch.tanh(a.t()), b.t())),
+            (randn(3, 4), randn(5, 3)))
+
+
+# ----------------------------------------------------------------- reductions
+
+@case("reductions")
+def sum_all():
+    return fn(lambda a: a.sum()), (randn(3, 4),)
+
+
+@case("reductions")
+def sum_dim():
+    return fn(lambda a: a.sum(1)), (randn(3, 4),)
+
+
+@case("reductions")
+def sum_dim0():
+    return fn(lambda a: torch.sum(a, 0)), (randn(3, 4),)
+
+
+@case("reductions")
+def sum_keepdim():
+    return fn(lambda a: a.sum(1, keepdim=True)), (randn(3, 4),)
+
+
+@case("reductions")
+def sum_neg_dim():
+    return fn(lambda a: a.sum(-1)), (randn(2, 3, 4),)
+
+
+@case("reductions")
+def sum_middle_dim():
+    return fn(lambda a: a.sum(1)), (randn(2, 3, 4),)
+
+
+@case("reductions")
+def sum_two_dims():
+    return fn(lambda a: a.sum((0, 2))), (randn(2, 3, 4),)
+
+
+@case("reductions")
+def mean_all():
+    return fn(lambda a: a.mean()), (randn(3, 4),)
+
+
+@case("reductions")
+def mean_dim():
+    return fn(lambda a: a.mean(1)), (randn(3, 4),)
+
+
+@case("reductions")
+def mean_keepdim():
+    return fn(lambda a: a.mean(-1, keepdim=True)), (randn(3, 4),)
+
+
+@case("reductions")
+def mean_neg_dim():
+    return fn(lambda a: torch.mean(a, -2)), (randn(2, 3, 4),)
+
+
+@case("reductions")
+def mean_middle_dim():
+    return fn(lambda a: a.mean(1)), (randn(2, 3, 4),)
+
+
+@case("reductions")
+def amax():
+    return fn(lambda a: a.amax(1)), (randn(3, 4),)
+
+
+@case("reductions")
+def amax_keepdim():
+    return fn(lambda a: torch.amax(a, -1, keepdim=True)), (randn(2, 3, 4),)
+
+
+@case("reductions")
+def amin():
+    return fn(lambda a: a.amin(0)), (randn(3, 4),)
+
+
+@case("reductions")
+def amin_middle_dim():
+    return fn(lambda a: torch.amin(a, 1)), (randn(2, 3, 4),)
+
+
+@case("reductions")
+def softmax():
+    return fn(lambda a: torch.softmax(a, dim=-1)), (randn(3, 4) * 3.0,)
+
+
+@case("reductions")
+def softmax_dim1_3d():
+    return fn(lambda a: F.softmax(a, dim=1)), (randn(2, 3, 4) * 3.0,)
+
+
+@case("reductions")
+def softmax_module():
+    return torch.nn.Softmax(dim=1), (randn(3, 4) * 3.0,)
+
+
+@case("reductions")
+def log_softmax():
+    return fn(lambda a: F.log_softmax(a, dim=-1)), (randn(3, 4) * 3.0,)
+
+
+@case("reductions")
+def log_softmax_dim1_3d():
+    return fn(lambda a: torch.log_softmax(a, dim=1)), (randn(2, 3, 4) * 3.0,)
+
+
+# --------------------------------------------------------------------- linalg
+
+@case("linalg")
+def mm():
+    return fn(torch.mm), (randn(3, 4), randn(4, 5))
+
+
+@case("linalg")
+def bmm():
+    return fn(torch.bmm), (randn(2, 3, 4), randn(2, 4, 5))
+
+
+@case("linalg")
+def matmul_2d_2d():
+    return fn(torch.matmul), (randn(3, 4), randn(4, 5))
+
+
+@case("linalg")
+def matmul_1d_1d():
+    return fn(torch.matmul), (randn(4), randn(4))
+
+
+@case("linalg")
+def matmul_2d_1d():
+    return fn(torch.matmul), (randn(3, 4), randn(4))
+
+
+@case("linalg")
+def matmul_1d_2d():
+    return fn(torch.matmul), (randn(4), randn(4, 5))
+
+
+@case("linalg")
+def matmul_3d_1d():
+    return fn(torch.matmul), (randn(2, 3, 4), randn(4))
+
+
+@case("linalg")
+def matmul_3d_2d():
+    return fn(torch.matmul), (randn(2, 3, 4), randn(4, 5))
+
+
+@case("linalg")
+def matmul_2d_3d():
+    return fn(torch.matmul), (randn(3, 4), randn(2, 4, 5))
+
+
+@case("linalg")
+def matmul_3d_3d():
+    return fn(lambda a, b: a @ b), (randn(2, 3, 4), randn(2, 4, 5))
+
+
+@case("linalg")
+def matmul_3d_3d_broadcast():
+    return fn(torch.matmul), (randn(1, 3, 4), randn(4, 4, 5))
+
+
+@case("linalg")
+def matmul_4d_3d_broadcast():
+    return fn(torch.matmul), (randn(2, 1, 3, 4), randn(3, 4, 2))
+
+
+@case("linalg")
+def addmm():
+    return fn(torch.addmm), (randn(3, 5), randn(3, 4), randn(4, 5))
+
+
+@case("linalg")
+def addmm_bias_1d():
+    return fn(torch.addmm), (randn(5), randn(3, 4), randn(4, 5))
+
+
+@case("linalg")
+def addmm_beta_alpha():
+    return (fn(lambda c, a, b: torch.addmm(c, a, b, beta=0.5, alpha=2.0)),
+            (randn(3, 5), randn(3, 4), randn(4, 5)))
+
+
+@case("linalg")
+def linear():
+    return torch.nn.Linear(4, 5), (randn(3, 4),)
+
+
+@case("linalg")
+def linear_no_bias():
+    return torch.nn.Linear(4, 5, bias=False), (randn(3, 4),)
+
+
+@case("linalg")
+def linear_3d():
+    return torch.nn.Linear(4, 5), (randn(2, 3, 4),)
+
+
+@case("linalg")
+def linear_1d():
+    return torch.nn.Linear(4, 5), (randn(4),)
+
+
+@case("linalg")
+def linear_functional():
+    return fn(F.linear), (randn(3, 4), randn(5, 4), randn(5))
+
+
+@case("linalg")
+def baddbmm():
+    return fn(torch.baddbmm), (randn(2, 3, 5), randn(2, 3, 4), randn(2, 4, 5))
+
+
+@case("linalg")
+def baddbmm_beta_alpha():
+    return (fn(lambda c, a, b: torch.baddbmm(c, a, b, beta=0.25, alpha=1.5)),
+            (randn(2, 3, 5), randn(2, 3, 4), randn(2, 4, 5)))
+
+
+# ----------------------------------------------------------------------- norm
+
+def _randomize_affine(ln):
+    """LayerNorm starts with weight 1, bias 0; random ones test the affine."""
+    with torch.no_grad():
+        ln.weight.copy_(torch.randn_like(ln.weight))
+        ln.bias.copy_(torch.randn_like(ln.bias))
+    return ln
+
+
+@case("norm")
+def layer_norm():
+    return _randomize_affine(torch.nn.LayerNorm(8)), (randn(3, 8) * 2.0 + 1.0,)
+
+
+@case("norm")
+def layer_norm_3d():
+    return _randomize_affine(torch.nn.LayerNorm(8)), (randn(2, 3, 8) * 2.0 + 1.0,)
+
+
+@case("norm")
+def layer_norm_no_affine():
+    return torch.nn.LayerNorm(8, elementwise_affine=False), (randn(3, 8) * 2.0 + 1.0,)
+
+
+@case("norm")
+def layer_norm_last_two_dims():
+    return _randomize_affine(torch.nn.LayerNorm((3, 8))), (randn(2, 3, 8) * 2.0 + 1.0,)
+
+
+@case("norm")
+def layer_norm_eps():
+    return (torch.nn.LayerNorm(8, eps=1e-2, elementwise_affine=False),
+            (randn(3, 8) * 0.1,))
+
+
+@case("norm")
+def layer_norm_functional():
+    return (fn(lambda x, w, b: F.layer_norm(x, (8,), w, b)),
+            (randn(3, 8), randn(8), randn(8)))
+
+
+# --------------------------------------------------------------------- models
+
+@case("models")
+def mlp():
+    model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(),
+                                torch.nn.Linear(128, 10))
+    return model, (torch.rand(8, 784),)
+
+
+@case("models")
+def mlp_flatten_log_softmax():
+    """An MNIST classifier as written: flatten images, log-probabilities."""
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 128),
+                                torch.nn.ReLU(), torch.nn.Linear(128, 10),
+                                torch.nn.LogSoftmax(dim=1))
+    return model, (torch.rand(8, 1, 28, 28),)
