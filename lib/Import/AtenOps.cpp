@@ -946,6 +946,7 @@ LogicalResult importAddmm(NodeContext &c) {
 struct OpEntry {
   StringRef kind;
   Handler handler;
+  StringRef group; ///< section of docs/supported-ops.md
 };
 
 LogicalResult importConstant(NodeContext &) { return success(); }
@@ -957,94 +958,94 @@ LogicalResult importTupleConstruct(NodeContext &c) {
 
 const OpEntry kOps[] = {
     // Graph plumbing and compile-time values.
-    {"prim::Constant", importConstant},
-    {"prim::TupleConstruct", importTupleConstruct},
-    {"prim::ListConstruct", importListConstruct},
-    {"prim::ListUnpack", importUnpack},
-    {"prim::TupleUnpack", importUnpack},
-    {"aten::__getitem__", importGetItem},
-    {"aten::size", importSize},
-    {"aten::dim", importDim},
-    {"aten::numel", importDim},
-    {"prim::NumToTensor", importNumber},
-    {"aten::Int", importNumber},
-    {"aten::Float", importNumber},
-    {"aten::ScalarImplicit", importNumber},
-    {"aten::IntImplicit", importNumber},
-    {"aten::FloatImplicit", importNumber},
-    {"aten::floordiv", importFloorDiv},
+    {"prim::Constant", importConstant, "Graph plumbing and compile-time values"},
+    {"prim::TupleConstruct", importTupleConstruct, "Graph plumbing and compile-time values"},
+    {"prim::ListConstruct", importListConstruct, "Graph plumbing and compile-time values"},
+    {"prim::ListUnpack", importUnpack, "Graph plumbing and compile-time values"},
+    {"prim::TupleUnpack", importUnpack, "Graph plumbing and compile-time values"},
+    {"aten::__getitem__", importGetItem, "Graph plumbing and compile-time values"},
+    {"aten::size", importSize, "Graph plumbing and compile-time values"},
+    {"aten::dim", importDim, "Graph plumbing and compile-time values"},
+    {"aten::numel", importDim, "Graph plumbing and compile-time values"},
+    {"prim::NumToTensor", importNumber, "Graph plumbing and compile-time values"},
+    {"aten::Int", importNumber, "Graph plumbing and compile-time values"},
+    {"aten::Float", importNumber, "Graph plumbing and compile-time values"},
+    {"aten::ScalarImplicit", importNumber, "Graph plumbing and compile-time values"},
+    {"aten::IntImplicit", importNumber, "Graph plumbing and compile-time values"},
+    {"aten::FloatImplicit", importNumber, "Graph plumbing and compile-time values"},
+    {"aten::floordiv", importFloorDiv, "Graph plumbing and compile-time values"},
     // Elementwise.
-    {"aten::add", importBinary},
-    {"aten::sub", importBinary},
-    {"aten::rsub", importBinary},
-    {"aten::mul", importBinary},
-    {"aten::div", importBinary},
-    {"aten::maximum", importBinary},
-    {"aten::minimum", importBinary},
-    {"aten::eq", importCompare},
-    {"aten::ne", importCompare},
-    {"aten::lt", importCompare},
-    {"aten::le", importCompare},
-    {"aten::gt", importCompare},
-    {"aten::ge", importCompare},
-    {"aten::where", importWhere},
-    {"aten::masked_fill", importWhere},
-    {"aten::neg", importUnary<NegOp>},
-    {"aten::abs", importUnary<AbsOp>},
-    {"aten::exp", importUnary<ExpOp>},
-    {"aten::log", importUnary<LogOp>},
-    {"aten::sqrt", importUnary<SqrtOp>},
-    {"aten::rsqrt", importUnary<RsqrtOp>},
-    {"aten::erf", importUnary<ErfOp>},
-    {"aten::tanh", importUnary<TanhOp>},
-    {"aten::sigmoid", importUnary<SigmoidOp>},
-    {"aten::silu", importUnary<SiluOp>},
-    {"aten::hardswish", importUnary<HardswishOp>},
-    {"aten::hardsigmoid", importUnary<HardsigmoidOp>},
-    {"aten::relu", importRelu},
-    {"aten::gelu", importGelu},
-    {"aten::leaky_relu", importLeakyRelu},
-    {"aten::elu", importElu},
-    {"aten::softplus", importSoftplus},
-    {"aten::clamp", importClamp},
-    {"aten::clamp_min", importClamp},
-    {"aten::clamp_max", importClamp},
-    {"aten::hardtanh", importClamp},
-    {"aten::relu6", importClamp},
-    {"aten::pow", importPow},
-    {"aten::reciprocal", importReciprocal},
-    {"aten::to", importTo},
-    {"aten::type_as", importTo},
-    {"aten::contiguous", importIdentity},
-    {"aten::clone", importIdentity},
-    {"aten::detach", importIdentity},
-    {"aten::dropout", importIdentity},
-    {"aten::feature_dropout", importIdentity},
-    {"aten::alpha_dropout", importIdentity},
+    {"aten::add", importBinary, "Elementwise"},
+    {"aten::sub", importBinary, "Elementwise"},
+    {"aten::rsub", importBinary, "Elementwise"},
+    {"aten::mul", importBinary, "Elementwise"},
+    {"aten::div", importBinary, "Elementwise"},
+    {"aten::maximum", importBinary, "Elementwise"},
+    {"aten::minimum", importBinary, "Elementwise"},
+    {"aten::eq", importCompare, "Elementwise"},
+    {"aten::ne", importCompare, "Elementwise"},
+    {"aten::lt", importCompare, "Elementwise"},
+    {"aten::le", importCompare, "Elementwise"},
+    {"aten::gt", importCompare, "Elementwise"},
+    {"aten::ge", importCompare, "Elementwise"},
+    {"aten::where", importWhere, "Elementwise"},
+    {"aten::masked_fill", importWhere, "Elementwise"},
+    {"aten::neg", importUnary<NegOp>, "Elementwise"},
+    {"aten::abs", importUnary<AbsOp>, "Elementwise"},
+    {"aten::exp", importUnary<ExpOp>, "Elementwise"},
+    {"aten::log", importUnary<LogOp>, "Elementwise"},
+    {"aten::sqrt", importUnary<SqrtOp>, "Elementwise"},
+    {"aten::rsqrt", importUnary<RsqrtOp>, "Elementwise"},
+    {"aten::erf", importUnary<ErfOp>, "Elementwise"},
+    {"aten::tanh", importUnary<TanhOp>, "Elementwise"},
+    {"aten::sigmoid", importUnary<SigmoidOp>, "Elementwise"},
+    {"aten::silu", importUnary<SiluOp>, "Elementwise"},
+    {"aten::hardswish", importUnary<HardswishOp>, "Elementwise"},
+    {"aten::hardsigmoid", importUnary<HardsigmoidOp>, "Elementwise"},
+    {"aten::relu", importRelu, "Elementwise"},
+    {"aten::gelu", importGelu, "Elementwise"},
+    {"aten::leaky_relu", importLeakyRelu, "Elementwise"},
+    {"aten::elu", importElu, "Elementwise"},
+    {"aten::softplus", importSoftplus, "Elementwise"},
+    {"aten::clamp", importClamp, "Elementwise"},
+    {"aten::clamp_min", importClamp, "Elementwise"},
+    {"aten::clamp_max", importClamp, "Elementwise"},
+    {"aten::hardtanh", importClamp, "Elementwise"},
+    {"aten::relu6", importClamp, "Elementwise"},
+    {"aten::pow", importPow, "Elementwise"},
+    {"aten::reciprocal", importReciprocal, "Elementwise"},
+    {"aten::to", importTo, "Elementwise"},
+    {"aten::type_as", importTo, "Elementwise"},
+    {"aten::contiguous", importIdentity, "Elementwise"},
+    {"aten::clone", importIdentity, "Elementwise"},
+    {"aten::detach", importIdentity, "Elementwise"},
+    {"aten::dropout", importIdentity, "Elementwise"},
+    {"aten::feature_dropout", importIdentity, "Elementwise"},
+    {"aten::alpha_dropout", importIdentity, "Elementwise"},
     // Shapes.
-    {"aten::view", importView},
-    {"aten::reshape", importView},
-    {"aten::flatten", importFlatten},
-    {"aten::squeeze", importSqueeze},
-    {"aten::unsqueeze", importUnsqueeze},
-    {"aten::permute", importPermute},
-    {"aten::transpose", importTranspose},
-    {"aten::t", importTranspose},
+    {"aten::view", importView, "Shapes and data movement"},
+    {"aten::reshape", importView, "Shapes and data movement"},
+    {"aten::flatten", importFlatten, "Shapes and data movement"},
+    {"aten::squeeze", importSqueeze, "Shapes and data movement"},
+    {"aten::unsqueeze", importUnsqueeze, "Shapes and data movement"},
+    {"aten::permute", importPermute, "Shapes and data movement"},
+    {"aten::transpose", importTranspose, "Shapes and data movement"},
+    {"aten::t", importTranspose, "Shapes and data movement"},
     // Reductions and normalization.
-    {"aten::sum", importReduce},
-    {"aten::mean", importReduce},
-    {"aten::amax", importReduce},
-    {"aten::amin", importReduce},
-    {"aten::softmax", importSoftmax},
-    {"aten::log_softmax", importSoftmax},
-    {"aten::layer_norm", importLayerNorm},
+    {"aten::sum", importReduce, "Reductions and normalization"},
+    {"aten::mean", importReduce, "Reductions and normalization"},
+    {"aten::amax", importReduce, "Reductions and normalization"},
+    {"aten::amin", importReduce, "Reductions and normalization"},
+    {"aten::softmax", importSoftmax, "Reductions and normalization"},
+    {"aten::log_softmax", importSoftmax, "Reductions and normalization"},
+    {"aten::layer_norm", importLayerNorm, "Reductions and normalization"},
     // Linear algebra.
-    {"aten::linear", importLinear},
-    {"aten::matmul", importMatmul},
-    {"aten::mm", importMatmul},
-    {"aten::bmm", importMatmul},
-    {"aten::addmm", importAddmm},
-    {"aten::baddbmm", importAddmm},
+    {"aten::linear", importLinear, "Linear algebra"},
+    {"aten::matmul", importMatmul, "Linear algebra"},
+    {"aten::mm", importMatmul, "Linear algebra"},
+    {"aten::bmm", importMatmul, "Linear algebra"},
+    {"aten::addmm", importAddmm, "Linear algebra"},
+    {"aten::baddbmm", importAddmm, "Linear algebra"},
 };
 
 /// In-place variants (`aten::relu_`) of these compute the same value; the
@@ -1078,6 +1079,23 @@ ArrayRef<StringRef> mlir::kiln::getSupportedTorchOps() {
     return v;
   }();
   return kinds;
+}
+
+void mlir::kiln::printSupportedOpsMarkdown(llvm::raw_ostream &os) {
+  os << "# Supported TorchScript ops\n\n"
+     << "Generated from the importer's registry (lib/Import/AtenOps.cpp) by\n"
+     << "`kiln-import --supported-ops`; test/Import/supported-ops.test fails\n"
+     << "when this file is stale. Every `aten::` op listed is also accepted in\n"
+     << "its in-place form (`aten::relu_`). `kiln-import --op-stats m.pt` shows\n"
+     << "which ops a model uses and whether Kiln supports each.\n";
+  StringRef current;
+  for (const OpEntry &e : kOps) {
+    if (e.group != current) {
+      current = e.group;
+      os << "\n## " << current << "\n\n";
+    }
+    os << "- `" << e.kind << "`\n";
+  }
 }
 
 bool mlir::kiln::isSupportedTorchOp(StringRef kind) {

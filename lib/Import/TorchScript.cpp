@@ -201,6 +201,19 @@ LogicalResult Importer::load(ImportReport &report) {
     tj::Inline(*graph);
     tj::EliminateDeadCode(graph);
     report.frozenGraph = graph->toString();
+    llvm::StringMap<size_t> index;
+    std::function<void(const tj::Block *)> count = [&](const tj::Block *block) {
+      for (const tj::Node *node : block->nodes()) {
+        std::string kind = node->kind().toQualString();
+        auto [it, inserted] = index.try_emplace(kind, report.opCounts.size());
+        if (inserted)
+          report.opCounts.push_back({kind, 0});
+        report.opCounts[it->second].second++;
+        for (const tj::Block *sub : node->blocks())
+          count(sub);
+      }
+    };
+    count(graph->block());
     module = frozen;
   } catch (const std::exception &e) {
     return emitError(fileLoc) << "cannot freeze the archive's module: "

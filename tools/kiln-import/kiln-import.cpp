@@ -1,6 +1,8 @@
 //===- kiln-import.cpp - Show a TorchScript graph and its kiln IR ---------===//
 #include "../ToolCommon.h"
 
+#include "llvm/Support/Format.h"
+
 #include <CLI/CLI.hpp>
 
 using namespace mlir;
@@ -15,6 +17,7 @@ given the input types, the kiln IR it imports to (before any optimization).)";
 static const char *kFooter = R"(
 EXAMPLES:
   kiln-import mycell.pt
+  kiln-import --op-stats resnet18.pt
   kiln-import mycell.pt --input-shape x=3x4xf32 --input-shape h=3x4xf32
   kiln-import mycell.pt --input-shape 3x4xf32 --input-shape 3x4xf32 --ir-only \
       | kiln-opt --kiln-optimize
@@ -30,9 +33,9 @@ int main(int argc, char **argv) {
   std::string input, name;
   std::vector<std::string> inputShapes;
   bool irOnly = false, graphOnly = false, frozen = false, debugInfo = false;
-  app.add_option("model", input, "TorchScript archive (.pt)")
-      ->required()
-      ->type_name("MODEL");
+  bool opStats = false, supportedOps = false;
+  auto *modelOpt = app.add_option("model", input, "TorchScript archive (.pt)")
+                       ->type_name("MODEL");
   app.add_option("--input-shape", inputShapes,
                  "Type of one of forward's tensor parameters: x=3x4xf32 or "
                  "3x4xf32 (in order); repeat per input")
@@ -43,6 +46,12 @@ int main(int argc, char **argv) {
   app.add_flag("--graph-only", graphOnly, "Print only the TorchScript graph");
   app.add_flag("--frozen-graph", frozen,
                "Show the graph after freezing and inlining (what is imported)");
+  app.add_flag("--op-stats", opStats,
+               "List every op kind the model uses, how often, and whether "
+               "Kiln supports it; exit 1 if any is unsupported");
+  app.add_flag("--supported-ops", supportedOps,
+               "Print the supported op kinds as Markdown "
+               "(docs/supported-ops.md) and exit");
   app.add_flag("--debug-info", debugInfo,
                "Print the Python source locations in the kiln IR");
   try {
@@ -51,6 +60,15 @@ int main(int argc, char **argv) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   }
+  if (supportedOps) {
+    printSupportedOpsMarkdown(llvm::outs());
+    return kExitOk;
+  }
+  if (input.empty()) {
+    llvm::errs() << "kiln-import: error: model is required (see --help)\n";
+    return kExitUsage;
+  }
+  (void)modelOpt;
   ImportOptions options;
   options.modelName = name;
   if (!parseInputSpecs(inputShapes, options, "kiln-import"))
@@ -70,6 +88,23 @@ int main(int argc, char **argv) {
     if (!r)
       return kExitCompileError;
     report = *r;
+  }
+  if (opStats) {
+    unsigned unsupported = 0;
+    size_t width = 4;
+    for (const auto &[kind, n] : report.opCounts)
+      width = std::max(width, kind.size());
+    llvm::outs() << llvm::left_justify("op", width) << "  count  supported\n";
+    for (const auto &[kind, n] : report.opCounts) {
+      bool ok = isSupportedTorchOp(kind);
+      unsupported += !ok;
+      llvm::outs() << llvm::left_justify(kind, width) << "  "
+                   << llvm::right_justify(std::to_string(n), 5) << "  "
+                   << (ok ? "yes" : "NO") << "\n";
+    }
+    llvm::outs() << report.opCounts.size() << " op kinds, " << unsupported
+                 << " unsupported\n";
+    return unsupported ? kExitCompileError : kExitOk;
   }
   if (!irOnly) {
     llvm::outs() << "// TorchScript graph of forward"

@@ -10,6 +10,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "mlir/Support/LLVM.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <optional>
 #include <string>
@@ -47,6 +48,9 @@ struct ImportReport {
   std::string frozenGraph; ///< after freeze + inline, what is imported
   /// Parameter names of forward (without self), in order.
   std::vector<std::string> parameterNames;
+  /// Every op kind in the frozen graph (nested blocks included) with its
+  /// number of occurrences, in order of first appearance.
+  std::vector<std::pair<std::string, unsigned>> opCounts;
 };
 
 /// Loads `path` with libtorch, freezes and inlines forward, and emits it as
@@ -73,6 +77,9 @@ OwningOpRef<ModuleOp> loadModel(MLIRContext *ctx, StringRef path,
 /// The TorchScript op kinds the importer maps to kiln ops (each also in its
 /// in-place form, `aten::relu_`, where one exists).
 ArrayRef<StringRef> getSupportedTorchOps();
+
+/// Writes docs/supported-ops.md: the supported op kinds by group.
+void printSupportedOpsMarkdown(llvm::raw_ostream &os);
 
 /// True when the importer handles `kind` (e.g. "aten::linear", "aten::add_").
 bool isSupportedTorchOp(StringRef kind);
