@@ -217,6 +217,138 @@ LogicalResult mlir::kiln::inferReduceType(std::optional<Location> loc,
   return success();
 }
 
+
+FailureOr<int64_t> mlir::kiln::windowOutputSize(int64_t in, int64_t kernel,
+                                                int64_t stride, int64_t padding,
+                                                int64_t dilation) {
+  if (kernel < 1 || stride < 1 || dilation < 1 || padding < 0)
+    return failure();
+  int64_t span = dilation * (kernel - 1) + 1;
+  if (in + 2 * padding < span)
+    return failure();
+  return (in + 2 * padding - span) / stride + 1;
+}
+
+static std::string pairStr(ArrayRef<int64_t> v) {
+  std::string s = "[";
+  for (auto [i, x] : llvm::enumerate(v))
+    s += (i ? ", " : "") + std::to_string(x);
+  return s + "]";
+}
+
+/// Spatial output sizes for NCHW `input`; fails with a message.
+static FailureOr<SmallVector<int64_t>>
+windowShape(std::optional<Location> loc, StringRef op, RankedTensorType input,
+            ArrayRef<int64_t> kernel, ArrayRef<int64_t> stride,
+            ArrayRef<int64_t> padding, ArrayRef<int64_t> dilation) {
+  if (stride.size() != 2 || padding.size() != 2 || dilation.size() != 2 ||
+      kernel.size() != 2) {
+    (void)emitOptionalError(loc, "'" + op + "' stride, padding, dilation and "
+                                 "kernel must be [H, W] pairs");
+    return failure();
+  }
+  SmallVector<int64_t> out;
+  for (int i = 0; i < 2; ++i) {
+    FailureOr<int64_t> o = windowOutputSize(input.getDimSize(2 + i), kernel[i],
+                                            stride[i], padding[i], dilation[i]);
+    if (failed(o)) {
+      (void)emitOptionalError(
+          loc, "'" + op + "' window " + pairStr(kernel) + " (stride " +
+                   pairStr(stride) + ", padding " + pairStr(padding) +
+                   ", dilation " + pairStr(dilation) + ") does not fit input " +
+                   formatType(input));
+      return failure();
+    }
+    out.push_back(*o);
+  }
+  return out;
+}
+
+LogicalResult mlir::kiln::inferConv2dType(
+    std::optional<Location> loc, Type inputType, Type weightType, Type biasType,
+    ArrayRef<int64_t> stride, ArrayRef<int64_t> padding,
+    ArrayRef<int64_t> dilation, int64_t groups,
+    SmallVectorImpl<Type> &results) {
+  auto input = dyn_cast<RankedTensorType>(inputType);
+  auto weight = dyn_cast<RankedTensorType>(weightType);
+  if (!input || !weight || input.getRank() != 4 || weight.getRank() != 4)
+    return emitShapeError(loc, "'kiln.conv2d' needs a 4-D NCHW input and a "
+                               "4-D weight, got " +
+                                   formatType(inputType) + " and " +
+                                   formatType(weightType));
+  int64_t c = input.getDimSize(1), f = weight.getDimSize(0);
+  if (groups < 1 || c % groups || f % groups ||
+      weight.getDimSize(1) * groups != c)
+    return emitShapeError(
+        loc, "'kiln.conv2d' input has " + Twine(c) + " channels but weight " +
+                 formatType(weight) + " with groups=" + Twine(groups) +
+                 " expects " + Twine(weight.getDimSize(1) * groups));
+  if (input.getElementType() != weight.getElementType())
+    return emitShapeError(loc, "'kiln.conv2d' input and weight element types "
+                               "differ");
+  if (biasType) {
+    auto bias = dyn_cast<RankedTensorType>(biasType);
+    if (!bias || bias.getRank() != 1 || bias.getDimSize(0) != f)
+      return emitShapeError(loc, "'kiln.conv2d' bias must be [" + Twine(f) +
+                                     "], got " + formatType(biasType));
+  }
+  FailureOr<SmallVector<int64_t>> spatial =
+      windowShape(loc, "kiln.conv2d", input, weight.getShape().take_back(2),
+                  stride, padding, dilation);
+  if (failed(spatial))
+    return failure();
+  results.push_back(RankedTensorType::get(
+      {input.getDimSize(0), f, (*spatial)[0], (*spatial)[1]},
+      input.getElementType()));
+  return success();
+}
+
+LogicalResult mlir::kiln::inferPool2dType(
+    std::optional<Location> loc, Type inputType, ArrayRef<int64_t> kernel,
+    ArrayRef<int64_t> stride, ArrayRef<int64_t> padding,
+    ArrayRef<int64_t> dilation, SmallVectorImpl<Type> &results) {
+  auto input = dyn_cast<RankedTensorType>(inputType);
+  if (!input || input.getRank() != 4)
+    return emitShapeError(loc, "'kiln.pool2d' needs a 4-D NCHW input, got " +
+                                   formatType(inputType));
+  FailureOr<SmallVector<int64_t>> spatial = windowShape(
+      loc, "kiln.pool2d", input, kernel, stride, padding, dilation);
+  if (failed(spatial))
+    return failure();
+  results.push_back(RankedTensorType::get(
+      {input.getDimSize(0), input.getDimSize(1), (*spatial)[0], (*spatial)[1]},
+      input.getElementType()));
+  return success();
+}
+
+
+LogicalResult mlir::kiln::inferConcatType(std::optional<Location> loc,
+                                          TypeRange inputs, int64_t dim,
+                                          SmallVectorImpl<Type> &results) {
+  if (inputs.empty())
+    return emitShapeError(loc, "'kiln.concat' needs at least one input");
+  auto first = cast<RankedTensorType>(inputs[0]);
+  if (dim < 0 || dim >= first.getRank())
+    return emitShapeError(loc, "'kiln.concat' dim " + Twine(dim) +
+                                   " is out of range for " + formatType(first));
+  SmallVector<int64_t> shape(first.getShape());
+  shape[dim] = 0;
+  for (Type t : inputs) {
+    auto r = cast<RankedTensorType>(t);
+    bool ok = r.getRank() == first.getRank() &&
+              r.getElementType() == first.getElementType();
+    for (int64_t i = 0; ok && i < r.getRank(); ++i)
+      ok = i == dim || r.getDimSize(i) == first.getDimSize(i);
+    if (!ok)
+      return emitShapeError(loc, "'kiln.concat' inputs " + formatType(first) +
+                                     " and " + formatType(r) +
+                                     " differ outside dim " + Twine(dim));
+    shape[dim] += r.getDimSize(dim);
+  }
+  results.push_back(RankedTensorType::get(shape, first.getElementType()));
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // ConstantOp
 //===----------------------------------------------------------------------===//
@@ -413,6 +545,37 @@ OpFoldResult CastOp::fold(FoldAdaptor) {
   return {};
 }
 
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling
+//===----------------------------------------------------------------------===//
+
+LogicalResult Conv2dOp::verify() {
+  SmallVector<Type> inferred;
+  Type bias = getBias() ? getBias().getType() : Type();
+  if (failed(inferConv2dType(getLoc(), getInput().getType(),
+                             getWeight().getType(), bias, getStride(),
+                             getPadding(), getDilation(), getGroups(),
+                             inferred)))
+    return failure();
+  if (inferred[0] != getType())
+    return emitOpError() << "result must be " << formatType(inferred[0])
+                         << ", got " << formatType(getType());
+  return success();
+}
+
+LogicalResult Pool2dOp::verify() {
+  SmallVector<Type> inferred;
+  if (failed(inferPool2dType(getLoc(), getInput().getType(), getKernel(),
+                             getStride(), getPadding(), getDilation(),
+                             inferred)))
+    return failure();
+  if (inferred[0] != getType())
+    return emitOpError() << "result must be " << formatType(inferred[0])
+                         << ", got " << formatType(getType());
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//
@@ -433,6 +596,51 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   if (auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
     return dense.reshape(getType());
   return {};
+}
+
+
+LogicalResult ConcatOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &results) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  return inferConcatType(loc, operands.getTypes(), adaptor.getDim(), results);
+}
+
+LogicalResult SliceOp::verify() {
+  auto in = getInput().getType();
+  ArrayRef<int64_t> offsets = getOffsets(), sizes = getSizes(),
+                    strides = getStrides();
+  int64_t rank = in.getRank();
+  if (static_cast<int64_t>(offsets.size()) != rank ||
+      static_cast<int64_t>(sizes.size()) != rank ||
+      static_cast<int64_t>(strides.size()) != rank)
+    return emitOpError() << "needs offsets, sizes and strides for each of the "
+                         << rank << " dims";
+  for (int64_t i = 0; i < rank; ++i)
+    if (offsets[i] < 0 || sizes[i] < 0 || strides[i] < 1 ||
+        (sizes[i] > 0 &&
+         offsets[i] + (sizes[i] - 1) * strides[i] >= in.getDimSize(i)))
+      return emitOpError() << "dim " << i << " reads outside "
+                           << formatType(in);
+  if (getType().getShape() != sizes ||
+      getType().getElementType() != in.getElementType())
+    return emitOpError() << "result must be " << formatType(RankedTensorType::get(sizes, in.getElementType()));
+  return success();
+}
+
+LogicalResult GatherOp::verify() {
+  auto table = getTable().getType();
+  auto indices = getIndices().getType();
+  if (table.getRank() < 1)
+    return emitOpError() << "table must have rank >= 1";
+  SmallVector<int64_t> shape(indices.getShape());
+  llvm::append_range(shape, table.getShape().drop_front());
+  if (getType().getShape() != ArrayRef<int64_t>(shape) ||
+      getType().getElementType() != table.getElementType())
+    return emitOpError() << "result must be "
+                         << formatType(RankedTensorType::get(shape, table.getElementType()));
+  return success();
 }
 
 LogicalResult TransposeOp::inferReturnTypes(

@@ -48,6 +48,22 @@ LogicalResult inferWhereType(std::optional<Location> loc, Type condition,
 LogicalResult inferTransposeType(std::optional<Location> loc, Type input,
                                  ArrayRef<int64_t> permutation,
                                  SmallVectorImpl<Type> &results);
+/// Output size of one spatial dim of a convolution or pooling window, or
+/// failure when the window does not fit.
+FailureOr<int64_t> windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
+                                    int64_t padding, int64_t dilation);
+LogicalResult inferConv2dType(std::optional<Location> loc, Type input,
+                              Type weight, Type bias, ArrayRef<int64_t> stride,
+                              ArrayRef<int64_t> padding,
+                              ArrayRef<int64_t> dilation, int64_t groups,
+                              SmallVectorImpl<Type> &results);
+LogicalResult inferPool2dType(std::optional<Location> loc, Type input,
+                              ArrayRef<int64_t> kernel, ArrayRef<int64_t> stride,
+                              ArrayRef<int64_t> padding,
+                              ArrayRef<int64_t> dilation,
+                              SmallVectorImpl<Type> &results);
+LogicalResult inferConcatType(std::optional<Location> loc, TypeRange inputs,
+                              int64_t dim, SmallVectorImpl<Type> &results);
 LogicalResult inferReduceType(std::optional<Location> loc, Type input,
                               ArrayRef<int64_t> dims, bool keepdim,
                               SmallVectorImpl<Type> &results);

@@ -232,6 +232,50 @@ def Kiln_MatmulOp : Kiln_Op<"matmul",
 }
 
 //===----------------------------------------------------------------------===//
+// Convolution and pooling (NCHW)
+//===----------------------------------------------------------------------===//
+
+def Kiln_Conv2dOp : Kiln_Op<"conv2d", [Pure]> {
+  let summary = "2-D convolution, NCHW input, [F, C/groups, KH, KW] weight";
+  let description = [{
+    `stride`, `padding` (zeros, both sides) and `dilation` are [H, W] pairs;
+    `groups` splits channels (groups == C is depthwise). The optional bias is
+    [F]. Output spatial size: (in + 2 pad - dilation (k - 1) - 1) / stride + 1.
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$weight,
+                       Optional<Kiln_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding,
+                       DenseI64ArrayAttr:$dilation, I64Attr:$groups);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,`
+    type($weight) (`,` type($bias)^)? `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Kiln_PoolKind : I64EnumAttr<"PoolKind", "",
+    [I64EnumAttrCase<"max", 0>, I64EnumAttrCase<"avg", 1>]> {
+  let cppNamespace = "::mlir::kiln";
+}
+
+def Kiln_Pool2dOp : Kiln_Op<"pool2d", [Pure]> {
+  let summary = "2-D max or average pooling over NCHW windows";
+  let description = [{
+    Max pooling pads with -inf; average pooling pads with zeros and divides
+    by the window size (PyTorch's count_include_pad=True).
+  }];
+  let arguments = (ins Kiln_PoolKind:$kind, Kiln_FloatTensor:$input,
+                       DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$stride,
+                       DenseI64ArrayAttr:$padding, DenseI64ArrayAttr:$dilation);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = [{
+    $kind `,` $input attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//
 
@@ -242,6 +286,34 @@ def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure]> {
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
   let hasVerifier = 1;
   let hasFolder = 1;
+}
+
+def Kiln_ConcatOp : Kiln_Op<"concat",
+    [Pure, DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "Concatenates along `dim` (torch.cat)";
+  let arguments = (ins Variadic<Kiln_Tensor>:$inputs, I64Attr:$dim);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = "$inputs attr-dict `:` type($inputs)";
+}
+
+def Kiln_SliceOp : Kiln_Op<"slice", [Pure]> {
+  let summary = "A strided box of the input: offsets, sizes, strides per dim";
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$offsets,
+                       DenseI64ArrayAttr:$sizes, DenseI64ArrayAttr:$strides);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
+  let hasVerifier = 1;
+}
+
+def Kiln_GatherOp : Kiln_Op<"gather", [Pure]> {
+  let summary = "Rows of a table by index (embedding): result [idx..., row...]";
+  let arguments = (ins Kiln_Tensor:$table, RankedTensorOf<[I32, I64]>:$indices);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = [{
+    $table `,` $indices attr-dict `:` type($table) `,` type($indices) `->`
+    type($output)
+  }];
+  let hasVerifier = 1;
 }
 
 def Kiln_TransposeOp : Kiln_Op<"transpose",

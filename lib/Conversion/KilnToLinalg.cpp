@@ -547,6 +547,216 @@ Value lowerReshape(OpBuilder &b, ReshapeOp op) {
   return tensor::ReshapeOp::create(b, loc, outType, op.getInput(), shape);
 }
 
+/// Pads dims 2 and 3 of an NCHW tensor by `padding` on both sides.
+Value padSpatial(OpBuilder &b, Location loc, Value input,
+                 ArrayRef<int64_t> padding, Value padValue) {
+  if (padding[0] == 0 && padding[1] == 0)
+    return input;
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape[2] += 2 * padding[0];
+  shape[3] += 2 * padding[1];
+  SmallVector<OpFoldResult> lo = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                  b.getIndexAttr(padding[0]),
+                                  b.getIndexAttr(padding[1])};
+  return tensor::PadOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), input, lo, lo,
+      padValue);
+}
+
+/// The input index of a window: out * stride + k * dilation.
+AffineExpr windowExpr(AffineExpr out, AffineExpr k, int64_t stride,
+                      int64_t dilation) {
+  return out * stride + k * dilation;
+}
+
+/// One generic over (n, g, f, oh, ow, c, kh, kw) on a [N, G, F/G, OH, OW]
+/// view of the output, so grouped and depthwise convolutions are the same
+/// loop nest; the bias is added by a second, elementwise generic.
+Value lowerConv2d(OpBuilder &b, Conv2dOp op) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = b.getContext();
+  auto outType = cast<RankedTensorType>(op.getType());
+  auto wType = cast<RankedTensorType>(op.getWeight().getType());
+  Type element = outType.getElementType();
+  int64_t g = op.getGroups(), f = wType.getDimSize(0), cg = wType.getDimSize(1);
+  int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
+  int64_t n = outType.getDimSize(0), oh = outType.getDimSize(2),
+          ow = outType.getDimSize(3);
+  ArrayRef<int64_t> stride = op.getStride(), dilation = op.getDilation();
+
+  Value input = padSpatial(b, loc, op.getInput(), op.getPadding(),
+                           floatConst(b, loc, element, 0));
+  auto w5Type = RankedTensorType::get({g, f / g, cg, kh, kw}, element);
+  Value weight = tensor::ExpandShapeOp::create(
+      b, loc, w5Type, op.getWeight(),
+      SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
+  auto o5Type = RankedTensorType::get({n, g, f / g, oh, ow}, element);
+  Value init = zeroFilled(b, loc, o5Type);
+
+  AffineExpr dn = getAffineDimExpr(0, ctx), dg = getAffineDimExpr(1, ctx),
+             df = getAffineDimExpr(2, ctx), doh = getAffineDimExpr(3, ctx),
+             dow = getAffineDimExpr(4, ctx), dc = getAffineDimExpr(5, ctx),
+             dkh = getAffineDimExpr(6, ctx), dkw = getAffineDimExpr(7, ctx);
+  AffineMap inMap = AffineMap::get(
+      8, 0,
+      {dn, dg * cg + dc, windowExpr(doh, dkh, stride[0], dilation[0]),
+       windowExpr(dow, dkw, stride[1], dilation[1])},
+      ctx);
+  AffineMap wMap = AffineMap::get(8, 0, {dg, df, dc, dkh, dkw}, ctx);
+  AffineMap outMap = AffineMap::get(8, 0, {dn, dg, df, doh, dow}, ctx);
+  SmallVector<utils::IteratorType> iterators(5, utils::IteratorType::parallel);
+  iterators.append(3, utils::IteratorType::reduction);
+  Value conv = linalg::GenericOp::create(
+                   b, loc, o5Type, ValueRange{input, weight}, ValueRange{init},
+                   ArrayRef<AffineMap>{inMap, wMap, outMap}, iterators,
+                   [](OpBuilder &nb, Location nloc, ValueRange args) {
+                     Value mul = arith::MulFOp::create(nb, nloc, args[0], args[1]);
+                     linalg::YieldOp::create(
+                         nb, nloc, Value(arith::AddFOp::create(nb, nloc, args[2], mul)));
+                   })
+                   .getResult(0);
+  Value result = tensor::CollapseShapeOp::create(
+      b, loc, outType, conv,
+      SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+  Value bias = op.getBias();
+  if (!bias)
+    return result;
+  AffineMap id = b.getMultiDimIdentityMap(4);
+  AffineMap biasMap = AffineMap::get(4, 0, {getAffineDimExpr(1, ctx)}, ctx);
+  Value empty = tensor::EmptyOp::create(b, loc, outType.getShape(), element);
+  return linalg::GenericOp::create(
+             b, loc, outType, ValueRange{result, bias}, ValueRange{empty},
+             ArrayRef<AffineMap>{id, biasMap, id},
+             SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+             [](OpBuilder &nb, Location nloc, ValueRange args) {
+               linalg::YieldOp::create(
+                   nb, nloc, Value(arith::AddFOp::create(nb, nloc, args[0], args[1])));
+             })
+      .getResult(0);
+}
+
+/// A reduction over (n, c, oh, ow, kh, kw); a shape-only [KH, KW] operand
+/// gives the window loops their bounds, as linalg's pooling ops do.
+Value lowerPool2d(OpBuilder &b, Pool2dOp op) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = b.getContext();
+  auto outType = cast<RankedTensorType>(op.getType());
+  auto floatType = cast<FloatType>(outType.getElementType());
+  bool isMax = op.getKind() == PoolKind::max;
+  ArrayRef<int64_t> kernel = op.getKernel(), stride = op.getStride(),
+                    dilation = op.getDilation();
+  Value padValue = arith::ConstantOp::create(
+      b, loc, floatType,
+      b.getFloatAttr(floatType,
+                     isMax ? APFloat::getInf(floatType.getFloatSemantics(), true)
+                           : APFloat::getZero(floatType.getFloatSemantics())));
+  Value input = padSpatial(b, loc, op.getInput(), op.getPadding(), padValue);
+  Value window = tensor::EmptyOp::create(b, loc, kernel, floatType);
+  Value empty = tensor::EmptyOp::create(b, loc, outType.getShape(), floatType);
+  Value init = linalg::FillOp::create(b, loc, padValue, empty).getResult(0);
+  AffineExpr d[6];
+  for (int i = 0; i < 6; ++i)
+    d[i] = getAffineDimExpr(i, ctx);
+  AffineMap inMap = AffineMap::get(
+      6, 0,
+      {d[0], d[1], windowExpr(d[2], d[4], stride[0], dilation[0]),
+       windowExpr(d[3], d[5], stride[1], dilation[1])},
+      ctx);
+  AffineMap windowMap = AffineMap::get(6, 0, {d[4], d[5]}, ctx);
+  AffineMap outMap = AffineMap::get(6, 0, {d[0], d[1], d[2], d[3]}, ctx);
+  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+  iterators.append(2, utils::IteratorType::reduction);
+  Value pooled =
+      linalg::GenericOp::create(
+          b, loc, outType, ValueRange{input, window}, ValueRange{init},
+          ArrayRef<AffineMap>{inMap, windowMap, outMap}, iterators,
+          [&](OpBuilder &nb, Location nloc, ValueRange args) {
+            Value r = isMax ? Value(arith::MaximumFOp::create(nb, nloc, args[2], args[0]))
+                            : Value(arith::AddFOp::create(nb, nloc, args[2], args[0]));
+            linalg::YieldOp::create(nb, nloc, r);
+          })
+          .getResult(0);
+  if (isMax)
+    return pooled;
+  double count = double(kernel[0] * kernel[1]);
+  return *buildElementwiseGeneric(
+      b, loc, outType, ValueRange{pooled},
+      [&](OpBuilder &nb, ValueRange args) -> FailureOr<Value> {
+        return Value(arith::DivFOp::create(nb, loc, args[0],
+                                           floatConst(nb, loc, floatType, count)));
+      });
+}
+
+Value lowerConcat(OpBuilder &b, ConcatOp op) {
+  Location loc = op.getLoc();
+  auto outType = cast<RankedTensorType>(op.getType());
+  Value result = tensor::EmptyOp::create(b, loc, outType.getShape(),
+                                         outType.getElementType());
+  int64_t offset = 0, dim = op.getDim();
+  for (Value in : op.getInputs()) {
+    auto t = cast<RankedTensorType>(in.getType());
+    SmallVector<OpFoldResult> offsets(t.getRank(), b.getIndexAttr(0));
+    offsets[dim] = b.getIndexAttr(offset);
+    SmallVector<OpFoldResult> sizes, strides(t.getRank(), b.getIndexAttr(1));
+    for (int64_t d : t.getShape())
+      sizes.push_back(b.getIndexAttr(d));
+    result = tensor::InsertSliceOp::create(b, loc, in, result, offsets, sizes,
+                                           strides);
+    offset += t.getDimSize(dim);
+  }
+  return result;
+}
+
+Value lowerSlice(OpBuilder &b, SliceOp op) {
+  auto attrs = [&](ArrayRef<int64_t> v) {
+    SmallVector<OpFoldResult> r;
+    for (int64_t x : v)
+      r.push_back(b.getIndexAttr(x));
+    return r;
+  };
+  return tensor::ExtractSliceOp::create(
+      b, op.getLoc(), cast<RankedTensorType>(op.getType()), op.getInput(),
+      attrs(op.getOffsets()), attrs(op.getSizes()), attrs(op.getStrides()));
+}
+
+/// out[i..., j...] = table[clamp(indices[i...]), j...].
+Value lowerGather(OpBuilder &b, GatherOp op) {
+  Location loc = op.getLoc();
+  auto outType = cast<RankedTensorType>(op.getType());
+  auto idxType = cast<RankedTensorType>(op.getIndices().getType());
+  auto tableType = cast<RankedTensorType>(op.getTable().getType());
+  int64_t rank = outType.getRank(), idxRank = idxType.getRank();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> idxExprs;
+  for (int64_t i = 0; i < idxRank; ++i)
+    idxExprs.push_back(getAffineDimExpr(i, ctx));
+  AffineMap idxMap = AffineMap::get(rank, 0, idxExprs, ctx);
+  Value init = tensor::EmptyOp::create(b, loc, outType.getShape(),
+                                       outType.getElementType());
+  Value table = op.getTable();
+  return linalg::GenericOp::create(
+             b, loc, outType, ValueRange{op.getIndices()}, ValueRange{init},
+             ArrayRef<AffineMap>{idxMap, b.getMultiDimIdentityMap(rank)},
+             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               // Out-of-range indices are clamped: never read past the table.
+               Value row = arith::IndexCastOp::create(nb, nloc, nb.getIndexType(),
+                                                      args[0]);
+               Value zero = arith::ConstantIndexOp::create(nb, nloc, 0);
+               Value last = arith::ConstantIndexOp::create(
+                   nb, nloc, tableType.getDimSize(0) - 1);
+               row = arith::MaxSIOp::create(nb, nloc, row, zero);
+               row = arith::MinSIOp::create(nb, nloc, row, last);
+               SmallVector<Value> indices = {row};
+               for (int64_t d = idxRank; d < rank; ++d)
+                 indices.push_back(linalg::IndexOp::create(nb, nloc, d));
+               Value v = tensor::ExtractOp::create(nb, nloc, table, indices);
+               linalg::YieldOp::create(nb, nloc, v);
+             })
+      .getResult(0);
+}
+
 struct ConvertKilnToLinalg
     : public kiln::impl::ConvertKilnToLinalgBase<ConvertKilnToLinalg> {
   using kiln::impl::ConvertKilnToLinalgBase<
@@ -572,6 +782,16 @@ struct ConvertKilnToLinalg
       replacement = lowerTranspose(b, transpose);
     else if (auto reshape = dyn_cast<ReshapeOp>(op))
       replacement = lowerReshape(b, reshape);
+    else if (auto concat = dyn_cast<ConcatOp>(op))
+      replacement = lowerConcat(b, concat);
+    else if (auto slice = dyn_cast<SliceOp>(op))
+      replacement = lowerSlice(b, slice);
+    else if (auto gather = dyn_cast<GatherOp>(op))
+      replacement = lowerGather(b, gather);
+    else if (auto conv = dyn_cast<Conv2dOp>(op))
+      replacement = lowerConv2d(b, conv);
+    else if (auto pool = dyn_cast<Pool2dOp>(op))
+      replacement = lowerPool2d(b, pool);
     else
       return op->emitOpError() << "has no lowering to linalg";
     if (failed(replacement))

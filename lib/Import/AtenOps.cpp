@@ -12,6 +12,8 @@
 //===----------------------------------------------------------------------===//
 #include "Importer.h"
 
+#include <ATen/ATen.h>
+
 #include "kiln/Support/ABI.h"
 
 #include "llvm/ADT/StringMap.h"
@@ -287,6 +289,14 @@ LogicalResult importListConstruct(NodeContext &c) {
 
 LogicalResult importUnpack(NodeContext &c) {
   const tj::Value *in = c.inputs()[0];
+  if (auto made = c.im.valueLists.find(in); made != c.im.valueLists.end()) {
+    if (made->second.size() != c.node->outputs().size())
+      return c.error() << "unpacks " << c.node->outputs().size()
+                       << " values from " << made->second.size();
+    for (auto [i, v] : llvm::enumerate(made->second))
+      c.bind(v, i);
+    return success();
+  }
   auto tuple = c.im.tuples.find(in);
   SmallVector<const tj::Value *> elements;
   if (tuple != c.im.tuples.end())
@@ -321,6 +331,13 @@ LogicalResult importGetItem(NodeContext &c) {
   std::optional<int64_t> index = c.integer(1);
   if (!index)
     return c.error() << "needs a constant index";
+  if (auto made = c.im.valueLists.find(c.inputs()[0]);
+      made != c.im.valueLists.end()) {
+    int64_t n = made->second.size(), i = *index < 0 ? *index + n : *index;
+    if (i < 0 || i >= n)
+      return c.error() << "index " << *index << " is out of range";
+    return c.bind(made->second[i]);
+  }
   if (auto list = c.im.tensorLists.find(c.inputs()[0]);
       list != c.im.tensorLists.end()) {
     int64_t n = list->second.size(), i = *index < 0 ? *index + n : *index;
@@ -341,8 +358,16 @@ LogicalResult importGetItem(NodeContext &c) {
 /// Integer and float arithmetic on compile-time numbers (sizes mostly).
 std::optional<LogicalResult> tryScalarArithmetic(NodeContext &c) {
   c10::TypeKind out = c.node->output()->type()->kind();
+  // Sizes wrapped as tensors (prim::NumToTensor) are compile-time values too.
+  auto plumbed = [&](size_t i) {
+    return i < c.numInputs() && c.im.scalars.count(c.inputs()[i]);
+  };
+  bool allPlumbed =
+      (plumbed(0) || (c.numInputs() > 1 && plumbed(1))) &&
+      c.number(0).has_value() && (c.numInputs() < 2 || c.number(1).has_value());
   if (out != c10::TypeKind::IntType && out != c10::TypeKind::FloatType &&
-      out != c10::TypeKind::NumberType && out != c10::TypeKind::BoolType)
+      out != c10::TypeKind::NumberType && out != c10::TypeKind::BoolType &&
+      !allPlumbed)
     return std::nullopt;
   std::optional<double> a = c.number(0), b = c.number(1);
   if (!a || (c.numInputs() > 1 && !b))
@@ -354,7 +379,8 @@ std::optional<LogicalResult> tryScalarArithmetic(NodeContext &c) {
   else if (k == "aten::sub") r = *a - *b;
   else if (k == "aten::mul") r = *a * *b;
   else if (k == "aten::div") { r = *a / *b; ints = false; }
-  else if (k == "aten::floordiv") r = std::floor(*a / *b);
+  else if (k == "aten::floordiv" || k == "aten::floor_divide")
+    r = std::floor(*a / *b);
   else if (k == "aten::neg") r = -*a;
   else if (k == "aten::eq") return c.bindScalar(c10::IValue(*a == *b));
   else if (k == "aten::ne") return c.bindScalar(c10::IValue(*a != *b));
@@ -574,6 +600,31 @@ LogicalResult importPow(NodeContext &c) {
   return c.bind(c.create<PowScalarOp>(*x, c.b().getF64FloatAttr(*e)));
 }
 
+/// arange(end), arange(start, end), arange(start, end, step), each followed
+/// by dtype/layout/device/pin_memory: a constant computed here.
+LogicalResult importArange(NodeContext &c) {
+  size_t numbers = c.numInputs() - 4; // the trailing four are options
+  if (numbers < 1 || numbers > 3)
+    return c.error() << "with " << c.numInputs() << " operands is not supported";
+  SmallVector<double> v;
+  bool ints = true;
+  for (size_t i = 0; i < numbers; ++i) {
+    std::optional<double> n = c.number(i);
+    if (!n)
+      return c.error() << "needs constant bounds";
+    ints &= c.integer(i).has_value();
+    v.push_back(*n);
+  }
+  double start = numbers > 1 ? v[0] : 0, end = numbers > 1 ? v[1] : v[0];
+  double step = numbers > 2 ? v[2] : 1;
+  at::ScalarType dtype = ints ? at::kLong : at::kFloat;
+  if (auto dt = c.integer(numbers))
+    dtype = static_cast<at::ScalarType>(*dt);
+  at::Tensor t = at::arange(start, end, step, at::TensorOptions().dtype(dtype));
+  FailureOr<Value> r = c.im.emitTensorConstant(t, "arange", c.loc);
+  return failed(r) ? failure() : c.bind(*r);
+}
+
 LogicalResult importReciprocal(NodeContext &c) {
   FailureOr<Value> x = floatOperand(c);
   if (failed(x))
@@ -762,6 +813,193 @@ LogicalResult importTranspose(NodeContext &c) {
   return transposeWith(c, *x, perm);
 }
 
+/// The tensors of a Tensor[] operand (prim::ListConstruct or one Kiln made).
+FailureOr<SmallVector<Value>> tensorList(NodeContext &c, size_t i) {
+  const tj::Value *v = c.inputs()[i];
+  if (auto made = c.im.valueLists.find(v); made != c.im.valueLists.end())
+    return made->second;
+  auto list = c.im.tensorLists.find(v);
+  if (list == c.im.tensorLists.end())
+    return c.error() << "needs a list of tensors built in the graph";
+  SmallVector<Value> out;
+  for (const tj::Value *e : list->second) {
+    FailureOr<Value> t = c.im.lookupTensor(e, c.node);
+    if (failed(t))
+      return failure();
+    out.push_back(*t);
+  }
+  return out;
+}
+
+LogicalResult emitConcat(NodeContext &c, SmallVector<Value> parts, int64_t rawDim,
+                         bool stack) {
+  if (parts.empty())
+    return c.error() << "needs at least one tensor";
+  Type element = elementOf(parts[0]);
+  for (Value p : parts)
+    element = promote(element, elementOf(p));
+  int64_t rank = tensorType(parts[0]).getRank() + (stack ? 1 : 0);
+  FailureOr<int64_t> dim = c.dim(rawDim, rank);
+  if (failed(dim))
+    return failure();
+  for (Value &p : parts) {
+    p = c.castTo(p, element);
+    if (stack) {
+      auto t = tensorType(p);
+      SmallVector<int64_t> shape(t.getShape());
+      shape.insert(shape.begin() + *dim, 1);
+      p = c.create<ReshapeOp>(t.clone(shape), p);
+    }
+  }
+  if (parts.size() == 1)
+    return c.bind(parts[0]);
+  SmallVector<Type> types;
+  if (failed(inferConcatType(c.loc, ValueRange(parts).getTypes(), *dim, types)))
+    return failure();
+  return c.bind(c.create<ConcatOp>(types[0], parts, *dim));
+}
+
+LogicalResult importCat(NodeContext &c) {
+  FailureOr<SmallVector<Value>> parts = tensorList(c, 0);
+  if (failed(parts))
+    return failure();
+  return emitConcat(c, *parts, c.integer(1).value_or(0), c.kind == "aten::stack");
+}
+
+/// A slice of `x` along `dim`: elements start, start+step, ... below end.
+FailureOr<Value> sliceAlong(NodeContext &c, Value x, int64_t dim, int64_t start,
+                            int64_t end, int64_t step) {
+  auto t = tensorType(x);
+  int64_t size = t.getDimSize(dim);
+  if (step < 1)
+    return c.error() << "step must be positive, got " << step;
+  auto clampIndex = [&](int64_t i) {
+    if (i < 0)
+      i += size;
+    return std::min(std::max<int64_t>(i, 0), size);
+  };
+  start = clampIndex(start);
+  end = clampIndex(end);
+  int64_t count = end > start ? (end - start + step - 1) / step : 0;
+  SmallVector<int64_t> offsets(t.getRank(), 0), sizes(t.getShape()),
+      strides(t.getRank(), 1);
+  offsets[dim] = count ? start : 0;
+  sizes[dim] = count;
+  strides[dim] = step;
+  if (count == size && step == 1)
+    return x;
+  return Value(c.create<SliceOp>(t.clone(sizes), x, offsets, sizes, strides));
+}
+
+/// slice(self, dim, start, end, step); None means the whole range.
+LogicalResult importSlice(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  FailureOr<int64_t> dim = c.dim(c.integer(1).value_or(0), tensorType(*x).getRank());
+  if (failed(dim))
+    return failure();
+  int64_t start = c.isNone(2) ? 0 : c.integer(2).value_or(INT64_MIN);
+  int64_t end = c.isNone(3) ? INT64_MAX : c.integer(3).value_or(INT64_MIN);
+  if (start == INT64_MIN || end == INT64_MIN)
+    return c.error() << "needs constant bounds";
+  FailureOr<Value> r = sliceAlong(c, *x, *dim, start, end, c.integer(4).value_or(1));
+  return failed(r) ? failure() : c.bind(*r);
+}
+
+/// narrow(self, dim, start, length) and select(self, dim, index).
+LogicalResult importNarrow(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  auto t = tensorType(*x);
+  FailureOr<int64_t> dim = c.dim(c.integer(1).value_or(0), t.getRank());
+  std::optional<int64_t> start = c.integer(2);
+  if (failed(dim) || !start)
+    return c.error() << "needs a constant dim and index";
+  int64_t size = t.getDimSize(*dim);
+  int64_t s0 = *start < 0 ? *start + size : *start;
+  bool select = c.kind == "aten::select";
+  int64_t length = select ? 1 : c.integer(3).value_or(-1);
+  if (s0 < 0 || length < 0 || s0 + length > size)
+    return c.error() << "index " << *start << " (length " << length
+                     << ") is out of range for dim " << *dim << " of "
+                     << formatType(t);
+  FailureOr<Value> r = sliceAlong(c, *x, *dim, s0, s0 + length, 1);
+  if (failed(r))
+    return failure();
+  if (!select)
+    return c.bind(*r);
+  SmallVector<int64_t> shape(t.getShape());
+  shape.erase(shape.begin() + *dim);
+  return c.bind(c.create<ReshapeOp>(t.clone(shape), *r));
+}
+
+/// chunk(self, chunks, dim), split(self, split_size, dim),
+/// split_with_sizes(self, sizes, dim), unbind(self, dim): a list of slices.
+LogicalResult importSplit(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  auto t = tensorType(*x);
+  StringRef k = c.kind;
+  size_t dimIdx = k == "aten::unbind" ? 1 : 2;
+  FailureOr<int64_t> dim = c.dim(c.integer(dimIdx).value_or(0), t.getRank());
+  if (failed(dim))
+    return failure();
+  int64_t size = t.getDimSize(*dim);
+  SmallVector<int64_t> sizes;
+  if (k == "aten::unbind") {
+    sizes.assign(size, 1);
+  } else if (k == "aten::split_with_sizes" ||
+             (k == "aten::split" && c.intList(1) && !c.integer(1))) {
+    sizes = *c.intList(1);
+  } else {
+    std::optional<int64_t> n = c.integer(1);
+    if (!n || *n < 1)
+      return c.error() << "needs a positive constant size";
+    int64_t piece = k == "aten::chunk" ? (size + *n - 1) / *n : *n;
+    for (int64_t off = 0; off < size; off += piece)
+      sizes.push_back(std::min(piece, size - off));
+  }
+  SmallVector<Value> parts;
+  int64_t offset = 0;
+  for (int64_t s : sizes) {
+    FailureOr<Value> p = sliceAlong(c, *x, *dim, offset, offset + s, 1);
+    if (failed(p))
+      return failure();
+    Value v = *p;
+    if (k == "aten::unbind") {
+      SmallVector<int64_t> shape(t.getShape());
+      shape.erase(shape.begin() + *dim);
+      v = c.create<ReshapeOp>(t.clone(shape), v);
+    }
+    parts.push_back(v);
+    offset += s;
+  }
+  if (offset != size)
+    return c.error() << "sizes add up to " << offset << ", not " << size;
+  c.im.valueLists[c.node->output()] = parts;
+  return success();
+}
+
+/// embedding(weight, indices, ...): rows of the table.
+LogicalResult importEmbedding(NodeContext &c) {
+  FailureOr<Value> table = c.tensor(0), idx = c.tensor(1);
+  if (failed(table) || failed(idx))
+    return failure();
+  Type e = elementOf(*idx);
+  if (!e.isInteger(64) && !e.isInteger(32))
+    return c.error() << "needs integer indices, got "
+                     << formatType(tensorType(*idx));
+  auto t = tensorType(*table);
+  if (t.getRank() != 2)
+    return c.error() << "needs a 2-D table, got " << formatType(t);
+  SmallVector<int64_t> shape(tensorType(*idx).getShape());
+  shape.push_back(t.getDimSize(1));
+  return c.bind(c.create<GatherOp>(t.clone(shape), *table, *idx));
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions, softmax, normalization
 //===----------------------------------------------------------------------===//
@@ -874,6 +1112,223 @@ LogicalResult importLayerNorm(NodeContext &c) {
 }
 
 //===----------------------------------------------------------------------===//
+// Convolution, pooling, batch norm
+//===----------------------------------------------------------------------===//
+
+/// An [H, W] pair from an int list of 1 or 2 entries (PyTorch repeats one).
+std::optional<SmallVector<int64_t>> pair(NodeContext &c, size_t i,
+                                         ArrayRef<int64_t> fallback = {}) {
+  std::optional<SmallVector<int64_t>> v = c.intList(i);
+  if (!v || v->empty())
+    return fallback.empty() ? std::nullopt
+                            : std::optional<SmallVector<int64_t>>(
+                                  SmallVector<int64_t>(fallback));
+  if (v->size() == 1)
+    v->push_back((*v)[0]);
+  if (v->size() != 2)
+    return std::nullopt;
+  return v;
+}
+
+/// conv1d runs as conv2d on [N, C, 1, L].
+LogicalResult emitConv(NodeContext &c, Value input, Value weight, Value bias,
+                       SmallVector<int64_t> stride, SmallVector<int64_t> padding,
+                       SmallVector<int64_t> dilation, int64_t groups) {
+  auto inType = tensorType(input);
+  bool is1d = inType.getRank() == 3;
+  if (is1d) {
+    auto expand = [&](Value v) {
+      auto t = tensorType(v);
+      SmallVector<int64_t> shape(t.getShape());
+      shape.insert(shape.begin() + 2, 1);
+      return Value(c.create<ReshapeOp>(t.clone(shape), v));
+    };
+    input = expand(input);
+    weight = expand(weight);
+    stride.insert(stride.begin(), 1);
+    padding.insert(padding.begin(), 0);
+    dilation.insert(dilation.begin(), 1);
+  }
+  SmallVector<Type> types;
+  if (failed(inferConv2dType(c.loc, input.getType(), weight.getType(),
+                             bias ? bias.getType() : Type(), stride, padding,
+                             dilation, groups, types)))
+    return failure();
+  Value out = c.create<Conv2dOp>(types[0], input, weight, bias, stride,
+                                 padding, dilation, groups);
+  if (is1d) {
+    auto t = tensorType(out);
+    out = c.create<ReshapeOp>(
+        t.clone({t.getDimSize(0), t.getDimSize(1), t.getDimSize(3)}), out);
+  }
+  return c.bind(out);
+}
+
+/// aten::_convolution (what traces of nn.Conv1d/2d record), aten::conv2d,
+/// aten::conv1d.
+LogicalResult importConvolution(NodeContext &c) {
+  FailureOr<Value> x = floatOperand(c), w = c.tensor(1);
+  if (failed(x) || failed(w))
+    return failure();
+  Value bias;
+  if (!c.isNone(2)) {
+    FailureOr<Value> b = c.tensor(2);
+    if (failed(b))
+      return failure();
+    bias = *b;
+  }
+  int64_t rank = tensorType(*x).getRank();
+  if (rank != 3 && rank != 4)
+    return c.error() << "supports 1-D and 2-D convolutions (NCL, NCHW); got "
+                     << formatType(tensorType(*x));
+  size_t spatial = rank - 2;
+  auto list = [&](size_t i, int64_t dflt) -> std::optional<SmallVector<int64_t>> {
+    std::optional<SmallVector<int64_t>> v = c.intList(i);
+    if (!v || v->empty())
+      return SmallVector<int64_t>(spatial, dflt);
+    if (v->size() == 1 && spatial == 2)
+      v->push_back((*v)[0]);
+    if (v->size() != spatial)
+      return std::nullopt;
+    return v;
+  };
+  size_t groupsIdx = 6;
+  if (c.kind == "aten::_convolution") {
+    if (c.integer(6).value_or(0))
+      return c.error() << "transposed convolution is not supported yet";
+    groupsIdx = 8;
+  }
+  if (c.string(4))
+    return c.error() << "with padding='" << *c.string(4)
+                     << "' is not supported yet; give the padding in numbers";
+  auto stride = list(3, 1), padding = list(4, 0), dilation = list(5, 1);
+  std::optional<int64_t> groups = c.integer(groupsIdx);
+  if (!stride || !padding || !dilation || !groups)
+    return c.error() << "needs constant stride, padding, dilation and groups";
+  return emitConv(c, *x, *w, bias, *stride, *padding, *dilation, *groups);
+}
+
+LogicalResult emitPool(NodeContext &c, PoolKind kind, Value x,
+                       SmallVector<int64_t> kernel, SmallVector<int64_t> stride,
+                       SmallVector<int64_t> padding,
+                       SmallVector<int64_t> dilation) {
+  SmallVector<Type> types;
+  if (failed(inferPool2dType(c.loc, x.getType(), kernel, stride, padding,
+                             dilation, types)))
+    return failure();
+  return c.bind(c.create<Pool2dOp>(types[0], kind, x, kernel, stride, padding,
+                                   dilation));
+}
+
+/// max_pool2d(self, kernel, stride, padding, dilation, ceil_mode) and
+/// avg_pool2d(self, kernel, stride, padding, ceil_mode, count_include_pad,
+/// divisor_override).
+LogicalResult importPool(NodeContext &c) {
+  FailureOr<Value> x = floatOperand(c);
+  if (failed(x))
+    return failure();
+  if (tensorType(*x).getRank() != 4)
+    return c.error() << "needs a 4-D NCHW input, got " << formatType(tensorType(*x));
+  bool isMax = c.kind == "aten::max_pool2d";
+  auto kernel = pair(c, 1);
+  if (!kernel)
+    return c.error() << "needs a constant kernel size";
+  auto stride = pair(c, 2, *kernel), padding = pair(c, 3, {0, 0});
+  auto dilation = isMax ? pair(c, 4, {1, 1}) : SmallVector<int64_t>{1, 1};
+  bool ceil = c.integer(isMax ? 5 : 4).value_or(0);
+  if (!stride || !padding || !dilation)
+    return c.error() << "needs constant stride, padding and dilation";
+  if (!isMax && (!c.integer(5).value_or(1) || !c.isNone(6)))
+    return c.error() << "with count_include_pad=False or a divisor_override "
+                        "is not supported yet";
+  if (ceil) {
+    // ceil_mode only matters when it adds a window; say so if it does.
+    for (int i = 0; i < 2; ++i) {
+      int64_t in = tensorType(*x).getDimSize(2 + i) + 2 * (*padding)[i];
+      int64_t span = (*dilation)[i] * ((*kernel)[i] - 1) + 1;
+      if ((in - span) % (*stride)[i] != 0)
+        return c.error() << "with ceil_mode=True that changes the output "
+                            "size is not supported yet";
+    }
+  }
+  return emitPool(c, isMax ? PoolKind::max : PoolKind::avg, *x, *kernel,
+                  *stride, *padding, *dilation);
+}
+
+/// adaptive_avg_pool2d when the input divides evenly into the output: an
+/// average pool with kernel = stride = in / out.
+LogicalResult importAdaptiveAvgPool(NodeContext &c) {
+  FailureOr<Value> x = floatOperand(c);
+  auto out = pair(c, 1);
+  if (failed(x))
+    return failure();
+  if (!out || tensorType(*x).getRank() != 4)
+    return c.error() << "needs a 4-D NCHW input and a constant output size";
+  SmallVector<int64_t> kernel;
+  for (int i = 0; i < 2; ++i) {
+    int64_t in = tensorType(*x).getDimSize(2 + i);
+    if ((*out)[i] <= 0 || in % (*out)[i])
+      return c.error() << "from " << in << " to " << (*out)[i]
+                       << " (not a divisor) is not supported yet";
+    kernel.push_back(in / (*out)[i]);
+  }
+  return emitPool(c, PoolKind::avg, *x, kernel, kernel, {0, 0}, {1, 1});
+}
+
+/// batch_norm in eval mode: x * scale + shift per channel, with scale and
+/// shift computed here from the constant statistics.
+LogicalResult importBatchNorm(NodeContext &c) {
+  FailureOr<Value> x = floatOperand(c);
+  if (failed(x))
+    return failure();
+  if (c.integer(5).value_or(1))
+    return c.error() << "in training mode; call model.eval() before tracing";
+  auto constantTensor = [&](size_t i) -> std::optional<at::Tensor> {
+    auto k = c.constant(i);
+    if (k && k->isTensor())
+      return k->toTensor().to(at::kDouble);
+    return std::nullopt;
+  };
+  std::optional<at::Tensor> mean = constantTensor(3), var = constantTensor(4);
+  if (!mean || !var)
+    return c.error() << "needs constant running statistics";
+  double eps = c.number(7).value_or(1e-5);
+  int64_t channels = mean->numel();
+  auto t = tensorType(*x);
+  if (t.getRank() < 2 || t.getDimSize(1) != channels)
+    return c.error() << "has " << channels << " channels of statistics but "
+                     << "the input is " << formatType(t);
+  at::Tensor scale = at::rsqrt(*var + eps);
+  if (!c.isNone(1)) {
+    std::optional<at::Tensor> w = constantTensor(1);
+    if (!w)
+      return c.error() << "needs a constant weight";
+    scale = scale * *w;
+  }
+  at::Tensor shift = -*mean * scale;
+  if (!c.isNone(2)) {
+    std::optional<at::Tensor> b = constantTensor(2);
+    if (!b)
+      return c.error() << "needs a constant bias";
+    shift = shift + *b;
+  }
+  // [C] -> [C, 1, ...] so it broadcasts over the spatial dims.
+  std::vector<int64_t> shape = {channels};
+  for (int64_t i = 2; i < t.getRank(); ++i)
+    shape.push_back(1);
+  at::ScalarType dtype = t.getElementType().isF64() ? at::kDouble : at::kFloat;
+  std::string base = c.inputs()[3]->debugName();
+  FailureOr<Value> s = c.im.emitTensorConstant(
+      scale.to(dtype).reshape(shape), base + ".bn_scale", c.loc);
+  FailureOr<Value> h = c.im.emitTensorConstant(
+      shift.to(dtype).reshape(shape), base + ".bn_shift", c.loc);
+  if (failed(s) || failed(h))
+    return failure();
+  Value scaled = c.create<MulOp>(*x, *s);
+  return c.bind(c.create<AddOp>(scaled, *h, c.b().getF64FloatAttr(1.0)));
+}
+
+//===----------------------------------------------------------------------===//
 // Linear algebra
 //===----------------------------------------------------------------------===//
 
@@ -974,6 +1429,7 @@ const OpEntry kOps[] = {
     {"aten::IntImplicit", importNumber, "Graph plumbing and compile-time values"},
     {"aten::FloatImplicit", importNumber, "Graph plumbing and compile-time values"},
     {"aten::floordiv", importFloorDiv, "Graph plumbing and compile-time values"},
+    {"aten::floor_divide", importFloorDiv, "Graph plumbing and compile-time values"},
     // Elementwise.
     {"aten::add", importBinary, "Elementwise"},
     {"aten::sub", importBinary, "Elementwise"},
@@ -1013,6 +1469,7 @@ const OpEntry kOps[] = {
     {"aten::hardtanh", importClamp, "Elementwise"},
     {"aten::relu6", importClamp, "Elementwise"},
     {"aten::pow", importPow, "Elementwise"},
+    {"aten::arange", importArange, "Shapes and data movement"},
     {"aten::reciprocal", importReciprocal, "Elementwise"},
     {"aten::to", importTo, "Elementwise"},
     {"aten::type_as", importTo, "Elementwise"},
@@ -1031,6 +1488,16 @@ const OpEntry kOps[] = {
     {"aten::permute", importPermute, "Shapes and data movement"},
     {"aten::transpose", importTranspose, "Shapes and data movement"},
     {"aten::t", importTranspose, "Shapes and data movement"},
+    {"aten::cat", importCat, "Shapes and data movement"},
+    {"aten::stack", importCat, "Shapes and data movement"},
+    {"aten::slice", importSlice, "Shapes and data movement"},
+    {"aten::narrow", importNarrow, "Shapes and data movement"},
+    {"aten::select", importNarrow, "Shapes and data movement"},
+    {"aten::chunk", importSplit, "Shapes and data movement"},
+    {"aten::split", importSplit, "Shapes and data movement"},
+    {"aten::split_with_sizes", importSplit, "Shapes and data movement"},
+    {"aten::unbind", importSplit, "Shapes and data movement"},
+    {"aten::embedding", importEmbedding, "Shapes and data movement"},
     // Reductions and normalization.
     {"aten::sum", importReduce, "Reductions and normalization"},
     {"aten::mean", importReduce, "Reductions and normalization"},
@@ -1039,6 +1506,14 @@ const OpEntry kOps[] = {
     {"aten::softmax", importSoftmax, "Reductions and normalization"},
     {"aten::log_softmax", importSoftmax, "Reductions and normalization"},
     {"aten::layer_norm", importLayerNorm, "Reductions and normalization"},
+    // Convolution and pooling.
+    {"aten::_convolution", importConvolution, "Convolution and pooling"},
+    {"aten::conv2d", importConvolution, "Convolution and pooling"},
+    {"aten::conv1d", importConvolution, "Convolution and pooling"},
+    {"aten::max_pool2d", importPool, "Convolution and pooling"},
+    {"aten::avg_pool2d", importPool, "Convolution and pooling"},
+    {"aten::adaptive_avg_pool2d", importAdaptiveAvgPool, "Convolution and pooling"},
+    {"aten::batch_norm", importBatchNorm, "Reductions and normalization"},
     // Linear algebra.
     {"aten::linear", importLinear, "Linear algebra"},
     {"aten::matmul", importMatmul, "Linear algebra"},

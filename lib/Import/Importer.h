@@ -79,6 +79,8 @@ public:
   std::map<const tj::Value *, c10::IValue> scalars;
   /// Lists of tensors (for cat, stack).
   llvm::DenseMap<const tj::Value *, SmallVector<const tj::Value *>> tensorLists;
+  /// Lists of tensors the importer made itself (chunk, split, unbind).
+  llvm::DenseMap<const tj::Value *, SmallVector<Value>> valueLists;
 };
 
 } // namespace mlir::kiln::detail

@@ -67,6 +67,7 @@ void mlir::kiln::addKilnStagePasses(OpPassManager &pm,
                     "canonicalize,buffer-deallocation-pipeline,canonicalize");
     return;
   case Stage::LLVM:
+    pm.addNestedPass<func::FuncOp>(createKilnLowerStridedCopies());
     addUpstream(pm, "convert-linalg-to-loops,lower-affine,convert-scf-to-cf,"
                     "expand-strided-metadata,lower-affine,"
                     "convert-math-to-llvm,convert-math-to-libm,"

@@ -757,3 +757,214 @@ def mlp_flatten_log_softmax():
                                 torch.nn.ReLU(), torch.nn.Linear(128, 10),
                                 torch.nn.LogSoftmax(dim=1))
     return model, (torch.rand(8, 1, 28, 28),)
+
+
+# --- CNN ops -------------------------------------------------------------
+
+@case("conv")
+def conv2d_stride_pad_bias():
+    return torch.nn.Conv2d(3, 8, 3, stride=2, padding=1), (randn(2, 3, 15, 15),)
+
+
+@case("conv")
+def conv2d_dilation_no_bias():
+    return torch.nn.Conv2d(4, 6, 3, padding=2, dilation=2, bias=False), (randn(1, 4, 9, 11),)
+
+
+@case("conv")
+def conv2d_groups():
+    return torch.nn.Conv2d(8, 4, 1, groups=2), (randn(1, 8, 5, 5),)
+
+
+@case("conv")
+def conv2d_depthwise():
+    return torch.nn.Conv2d(6, 6, 3, padding=1, groups=6), (randn(1, 6, 7, 7),)
+
+
+@case("conv")
+def conv2d_rect_kernel():
+    return torch.nn.Conv2d(2, 3, (1, 5), stride=(2, 1), padding=(0, 2)), (randn(1, 2, 6, 8),)
+
+
+@case("conv")
+def conv1d():
+    return torch.nn.Conv1d(4, 6, 3, padding=1, stride=2), (randn(2, 4, 11),)
+
+
+@case("conv")
+def max_pool2d():
+    return torch.nn.MaxPool2d(3, 2, 1), (randn(1, 3, 9, 9),)
+
+
+@case("conv")
+def max_pool2d_ceil_exact():
+    return torch.nn.MaxPool2d(2, 2, ceil_mode=True), (randn(1, 2, 8, 8),)
+
+
+@case("conv")
+def avg_pool2d():
+    return torch.nn.AvgPool2d(2), (randn(1, 3, 8, 6),)
+
+
+@case("conv")
+def avg_pool2d_pad():
+    return torch.nn.AvgPool2d(3, 1, 1), (randn(1, 2, 5, 5),)
+
+
+@case("conv")
+def adaptive_avg_pool2d():
+    return torch.nn.AdaptiveAvgPool2d((2, 1)), (randn(1, 3, 6, 4),)
+
+
+def randomize_batch_norm(model):
+    """Random running statistics and affine parameters, so that eval-mode
+    batch norm is not the identity the default initialization makes it."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                m.running_mean.uniform_(-0.5, 0.5)
+                m.running_var.uniform_(0.5, 1.5)
+                if m.affine:
+                    m.weight.uniform_(0.5, 1.5)
+                    m.bias.uniform_(-0.5, 0.5)
+    return model
+
+
+@case("conv")
+def batch_norm2d():
+    return randomize_batch_norm(torch.nn.BatchNorm2d(4)), (randn(2, 4, 3, 3),)
+
+
+@case("conv")
+def batch_norm1d():
+    return randomize_batch_norm(torch.nn.BatchNorm1d(5)), (randn(3, 5),)
+
+
+@case("conv")
+def conv_bn_relu():
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1),
+                                torch.nn.BatchNorm2d(4), torch.nn.ReLU(inplace=True))
+    return randomize_batch_norm(model), (randn(1, 3, 6, 6),)
+
+
+# --- Data movement -------------------------------------------------------
+
+@case("shape")
+def cat_dim1():
+    return fn(lambda a, b: torch.cat([a, b * 2.0], 1)), (randn(2, 3), randn(2, 4))
+
+
+@case("shape")
+def stack_dim0():
+    return fn(lambda a, b: torch.stack([a, b], 0)), (randn(2, 3), randn(2, 3))
+
+
+@case("shape")
+def slice_step():
+    return fn(lambda x: x[:, 1:7:2] + 1.0), (randn(3, 8),)
+
+
+@case("shape")
+def slice_negative():
+    return fn(lambda x: x[-2:, :-1]), (randn(4, 5),)
+
+
+@case("shape")
+def select_index():
+    return fn(lambda x: x[:, 2] * x[1]), (randn(4, 4),)
+
+
+@case("shape")
+def narrow():
+    return fn(lambda x: x.narrow(1, 1, 2)), (randn(3, 5),)
+
+
+@case("shape")
+def chunk():
+    return fn(lambda x: torch.chunk(x, 3, dim=1)[2] - torch.chunk(x, 3, dim=1)[0]), (randn(2, 9),)
+
+
+@case("shape")
+def split_sizes():
+    return fn(lambda x: torch.split(x, [1, 3], dim=0)[1].sum(0)), (randn(4, 3),)
+
+
+@case("shape")
+def embedding():
+    table = torch.nn.Embedding(10, 4)
+    return table, (torch.tensor([[1, 0, 9], [3, 3, 2]]),)
+
+
+# --- Whole models --------------------------------------------------------
+
+def torchvision_model(name, size=64):
+    import torchvision
+    model = getattr(torchvision.models, name)()
+    return randomize_batch_norm(model), (randn(1, 3, size, size),)
+
+
+@case("models")
+def resnet18():
+    return torchvision_model("resnet18")
+
+
+@case("models")
+def mobilenet_v2():
+    return torchvision_model("mobilenet_v2")
+
+
+@case("models")
+def squeezenet1_1():
+    return torchvision_model("squeezenet1_1")
+
+
+@case("models")
+def shufflenet_v2_x0_5():
+    return torchvision_model("shufflenet_v2_x0_5")
+
+
+@case("models")
+def mnasnet0_5():
+    return torchvision_model("mnasnet0_5")
+
+
+class GPTBlock(torch.nn.Module):
+    """A GPT-style decoder block written from primitives: embedding,
+    layer_norm, q/k/v projections, causal mask, softmax attention, gelu MLP,
+    residuals."""
+
+    def __init__(self, vocab=50, seq=16, width=32, heads=4):
+        super().__init__()
+        self.heads = heads
+        self.tok = torch.nn.Embedding(vocab, width)
+        self.pos = torch.nn.Embedding(seq, width)
+        self.ln1 = torch.nn.LayerNorm(width)
+        self.q = torch.nn.Linear(width, width)
+        self.k = torch.nn.Linear(width, width)
+        self.v = torch.nn.Linear(width, width)
+        self.proj = torch.nn.Linear(width, width)
+        self.ln2 = torch.nn.LayerNorm(width)
+        self.fc = torch.nn.Linear(width, 4 * width)
+        self.out = torch.nn.Linear(4 * width, width)
+        self.register_buffer("mask", torch.tril(torch.ones(seq, seq)).view(1, 1, seq, seq))
+
+    def forward(self, ids):
+        b, t = ids.size()
+        x = self.tok(ids) + self.pos(torch.arange(t))
+        h = self.ln1(x)
+        c = x.size(-1)
+        q = self.q(h).view(b, t, self.heads, c // self.heads).transpose(1, 2)
+        k = self.k(h).view(b, t, self.heads, c // self.heads).transpose(1, 2)
+        v = self.v(h).view(b, t, self.heads, c // self.heads).transpose(1, 2)
+        att = (q @ k.transpose(-2, -1)) * (1.0 / (c // self.heads) ** 0.5)
+        att = att.masked_fill(self.mask[:, :, :t, :t] == 0, float("-inf"))
+        att = torch.softmax(att, dim=-1)
+        y = (att @ v).transpose(1, 2).contiguous().view(b, t, c)
+        x = x + self.proj(y)
+        x = x + self.out(torch.nn.functional.gelu(self.fc(self.ln2(x))))
+        return x
+
+
+@case("models")
+def gpt_block():
+    return GPTBlock(), (torch.randint(0, 50, (2, 16)),)

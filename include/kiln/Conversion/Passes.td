@@ -49,6 +49,18 @@ def KilnDistinctResultBuffers
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def KilnLowerStridedCopies
+    : Pass<"kiln-lower-strided-copies", "func::FuncOp"> {
+  let summary = "Turn memref.copy between strided buffers into loops";
+  let description = [{
+    Copies between contiguous buffers stay `memref.copy` (an LLVM memcpy);
+    others (padding, slices) become `linalg.copy`, lowered to loops with the
+    rest of linalg, so generated code needs no `memrefCopy` from MLIR's
+    runner library.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def KilnEmitCABI : Pass<"kiln-emit-c-abi", "ModuleOp"> {
   let summary = "Emit the public C entry points and signature data";
   let description = [{
