@@ -968,3 +968,77 @@ class GPTBlock(torch.nn.Module):
 @case("models")
 def gpt_block():
     return GPTBlock(), (torch.randint(0, 50, (2, 16)),)
+
+
+# --- Recurrent layers (aten::lstm/gru are unrolled; cells trace to linears)
+
+class _CellWithState(torch.nn.Module):
+    def __init__(self, cell):
+        super().__init__()
+        self.cell = cell
+
+    def forward(self, x, h, c):
+        return self.cell(x, (h, c))
+
+
+@case("rnn")
+def lstm_batch_first():
+    return torch.nn.LSTM(8, 16, batch_first=True), (randn(2, 5, 8),)
+
+
+@case("rnn")
+def lstm_two_layers_bidirectional():
+    return torch.nn.LSTM(6, 8, num_layers=2, bidirectional=True), (randn(4, 2, 6),)
+
+
+@case("rnn")
+def lstm_with_state():
+    return _LSTMWithState(), (randn(3, 1, 4), randn(1, 1, 5), randn(1, 1, 5))
+
+
+class _LSTMWithState(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm = torch.nn.LSTM(4, 5)
+
+    def forward(self, x, h, c):
+        return self.lstm(x, (h, c))
+
+
+@case("rnn")
+def gru():
+    return torch.nn.GRU(8, 16), (randn(5, 2, 8),)
+
+
+@case("rnn")
+def gru_no_bias_batch_first():
+    return torch.nn.GRU(3, 4, bias=False, batch_first=True), (randn(2, 6, 3),)
+
+
+@case("rnn")
+def lstm_cell():
+    return _CellWithState(torch.nn.LSTMCell(8, 16)), (randn(2, 8), randn(2, 16), randn(2, 16))
+
+
+@case("rnn")
+def gru_cell():
+    return torch.nn.GRUCell(8, 16), (randn(2, 8), randn(2, 16))
+
+
+@case("models")
+def lstm_sequence():
+    """nn.LSTM over a 32-step sequence."""
+    return torch.nn.LSTM(16, 32, batch_first=True), (randn(1, 32, 16),)
+
+
+@case("models")
+def transformer_encoder_layer():
+    layer = torch.nn.TransformerEncoderLayer(32, 4, 64, dropout=0.1, batch_first=True)
+    return layer, (randn(2, 8, 32),)
+
+
+@case("models")
+def transformer_encoder_layer_norm_first_gelu():
+    layer = torch.nn.TransformerEncoderLayer(32, 4, 64, batch_first=True,
+                                             norm_first=True, activation="gelu")
+    return layer, (randn(2, 8, 32),)
