@@ -643,6 +643,56 @@ LogicalResult GatherOp::verify() {
   return success();
 }
 
+
+LogicalResult BroadcastOp::verify() {
+  auto in = getInput().getType(), out = getType();
+  FailureOr<SmallVector<int64_t>> b = broadcastShapes(in.getShape(), out.getShape());
+  if (failed(b) || ArrayRef<int64_t>(*b) != out.getShape() ||
+      in.getElementType() != out.getElementType())
+    return emitOpError() << "cannot broadcast " << formatType(in) << " to "
+                         << formatType(out);
+  return success();
+}
+
+OpFoldResult BroadcastOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  if (auto splat = dyn_cast_or_null<SplatElementsAttr>(adaptor.getInput()))
+    return SplatElementsAttr::get(getType(), splat.getSplatValue<Attribute>());
+  return {};
+}
+
+LogicalResult PadOp::verify() {
+  auto in = getInput().getType();
+  ArrayRef<int64_t> low = getLow(), high = getHigh();
+  if (static_cast<int64_t>(low.size()) != in.getRank() ||
+      static_cast<int64_t>(high.size()) != in.getRank())
+    return emitOpError() << "needs low and high padding for each dim";
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < in.getRank(); ++i) {
+    if (low[i] < 0 || high[i] < 0)
+      return emitOpError() << "padding must be non-negative";
+    shape.push_back(in.getDimSize(i) + low[i] + high[i]);
+  }
+  if (getType().getShape() != ArrayRef<int64_t>(shape))
+    return emitOpError() << "result must be "
+                         << formatType(RankedTensorType::get(shape, in.getElementType()));
+  return success();
+}
+
+LogicalResult ArgmaxOp::verify() {
+  auto in = getInput().getType();
+  if (getDim() < 0 || getDim() >= std::max<int64_t>(in.getRank(), 1))
+    return emitOpError() << "dim " << getDim() << " is out of range";
+  return success();
+}
+
+LogicalResult CumsumOp::verify() {
+  if (getDim() < 0 || getDim() >= std::max<int64_t>(getType().getRank(), 1))
+    return emitOpError() << "dim " << getDim() << " is out of range";
+  return success();
+}
+
 LogicalResult TransposeOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, ValueRange operands,
     DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,

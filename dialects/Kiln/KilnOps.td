@@ -288,6 +288,41 @@ def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure]> {
   let hasFolder = 1;
 }
 
+def Kiln_BroadcastOp : Kiln_Op<"broadcast", [Pure, Kiln_ElementwiseTrait]> {
+  let summary = "Broadcasts to a larger shape as PyTorch does (expand)";
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Kiln_PadOp : Kiln_Op<"pad", [Pure]> {
+  let summary = "Constant padding: `low` and `high` elements per dim";
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$low,
+                       DenseI64ArrayAttr:$high, F64Attr:$value);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
+  let hasVerifier = 1;
+}
+
+def Kiln_ArgmaxOp : Kiln_Op<"argmax", [Pure]> {
+  let summary = "Index (i64) of the first maximum along `dim`";
+  let arguments = (ins Kiln_Tensor:$input, I64Attr:$dim,
+                       DefaultValuedAttr<BoolAttr, "false">:$keepdim);
+  let results = (outs RankedTensorOf<[I64]>:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def Kiln_CumsumOp : Kiln_Op<"cumsum", [Pure, SameOperandsAndResultType]> {
+  let summary = "Running sum along `dim`";
+  let arguments = (ins Kiln_Tensor:$input, I64Attr:$dim);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
 def Kiln_ConcatOp : Kiln_Op<"concat",
     [Pure, DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
   let summary = "Concatenates along `dim` (torch.cat)";

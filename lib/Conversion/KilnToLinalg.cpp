@@ -123,6 +123,8 @@ FailureOr<Value> emitScalar(OpBuilder &b, Operation *op, ValueRange args) {
     return emitCast(b, loc, args[0], resultType);
   if (isa<WhereOp>(op))
     return Value(arith::SelectOp::create(b, loc, args[0], args[1], args[2]));
+  if (isa<BroadcastOp>(op))
+    return args[0];
   Type type = args[0].getType();
   bool isFloat = isa<FloatType>(type);
   ScalarBuilder s{b, loc, type};
@@ -757,6 +759,118 @@ Value lowerGather(OpBuilder &b, GatherOp op) {
       .getResult(0);
 }
 
+Value lowerPad(OpBuilder &b, PadOp op) {
+  Location loc = op.getLoc();
+  auto outType = cast<RankedTensorType>(op.getType());
+  Type element = outType.getElementType();
+  Value value = isa<FloatType>(element)
+                    ? floatConst(b, loc, element, op.getValue().convertToDouble())
+                    : Value(arith::ConstantOp::create(
+                          b, loc, element,
+                          b.getIntegerAttr(element, int64_t(op.getValue().convertToDouble()))));
+  auto attrs = [&](ArrayRef<int64_t> v) {
+    SmallVector<OpFoldResult> r;
+    for (int64_t x : v)
+      r.push_back(b.getIndexAttr(x));
+    return r;
+  };
+  return tensor::PadOp::create(b, loc, outType, op.getInput(),
+                               attrs(op.getLow()), attrs(op.getHigh()), value);
+}
+
+/// First maximum along dim: a two-output reduction carrying (value, index);
+/// a strictly greater value replaces the carried one, so ties keep the first.
+Value lowerArgmax(OpBuilder &b, ArgmaxOp op) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = b.getContext();
+  auto inType = cast<RankedTensorType>(op.getInput().getType());
+  auto outType = cast<RankedTensorType>(op.getType());
+  Type element = inType.getElementType();
+  int64_t dim = op.getDim(), rank = inType.getRank();
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t i = 0; i < rank; ++i) {
+    iterators.push_back(i == dim ? utils::IteratorType::reduction
+                                 : utils::IteratorType::parallel);
+    if (i != dim)
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+    else if (op.getKeepdim())
+      outExprs.push_back(getAffineConstantExpr(0, ctx));
+  }
+  AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
+  auto valType = outType.clone(element);
+  Value vals = linalg::FillOp::create(
+                   b, loc, reductionInit(b, loc, ReduceKind::max, element),
+                   Value(tensor::EmptyOp::create(b, loc, valType.getShape(), element)))
+                   .getResult(0);
+  Value idxs = linalg::FillOp::create(
+                   b, loc,
+                   Value(arith::ConstantOp::create(b, loc, b.getI64Type(),
+                                                   b.getI64IntegerAttr(0))),
+                   Value(tensor::EmptyOp::create(b, loc, outType.getShape(),
+                                                 b.getI64Type())))
+                   .getResult(0);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{valType, outType}, ValueRange{op.getInput()},
+      ValueRange{vals, idxs},
+      ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank), outMap, outMap},
+      iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value x = args[0], best = args[1], bestIdx = args[2];
+        Value i = arith::IndexCastOp::create(
+            nb, nloc, nb.getI64Type(), linalg::IndexOp::create(nb, nloc, dim));
+        Value better = isa<FloatType>(element)
+                           ? Value(arith::CmpFOp::create(
+                                 nb, nloc, arith::CmpFPredicate::OGT, x, best))
+                           : Value(arith::CmpIOp::create(
+                                 nb, nloc, arith::CmpIPredicate::sgt, x, best));
+        linalg::YieldOp::create(
+            nb, nloc,
+            ValueRange{arith::SelectOp::create(nb, nloc, better, x, best),
+                       arith::SelectOp::create(nb, nloc, better, i, bestIdx)});
+      });
+  return generic.getResult(1);
+}
+
+/// out[..., i, ...] = sum over j <= i of in[..., j, ...]: a reduction over a
+/// second copy of dim whose terms beyond i are zero.
+Value lowerCumsum(OpBuilder &b, CumsumOp op) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = b.getContext();
+  auto type = cast<RankedTensorType>(op.getType());
+  Type element = type.getElementType();
+  int64_t dim = op.getDim(), rank = type.getRank();
+  SmallVector<AffineExpr> inExprs, outExprs;
+  for (int64_t i = 0; i < rank; ++i) {
+    inExprs.push_back(getAffineDimExpr(i == dim ? rank : i, ctx));
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+  }
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  Value init = linalg::FillOp::create(
+                   b, loc, reductionInit(b, loc, ReduceKind::sum, element),
+                   Value(tensor::EmptyOp::create(b, loc, type.getShape(), element)))
+                   .getResult(0);
+  bool isFloat = isa<FloatType>(element);
+  return linalg::GenericOp::create(
+             b, loc, type, ValueRange{op.getInput()}, ValueRange{init},
+             ArrayRef<AffineMap>{AffineMap::get(rank + 1, 0, inExprs, ctx),
+                                 AffineMap::get(rank + 1, 0, outExprs, ctx)},
+             iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               Value i = linalg::IndexOp::create(nb, nloc, dim);
+               Value j = linalg::IndexOp::create(nb, nloc, rank);
+               Value take = arith::CmpIOp::create(
+                   nb, nloc, arith::CmpIPredicate::ule, j, i);
+               Value zero = reductionInit(nb, nloc, ReduceKind::sum, element);
+               Value term = arith::SelectOp::create(nb, nloc, take, args[0], zero);
+               Value sum = isFloat
+                               ? Value(arith::AddFOp::create(nb, nloc, args[1], term))
+                               : Value(arith::AddIOp::create(nb, nloc, args[1], term));
+               linalg::YieldOp::create(nb, nloc, sum);
+             })
+      .getResult(0);
+}
+
 struct ConvertKilnToLinalg
     : public kiln::impl::ConvertKilnToLinalgBase<ConvertKilnToLinalg> {
   using kiln::impl::ConvertKilnToLinalgBase<
@@ -782,6 +896,12 @@ struct ConvertKilnToLinalg
       replacement = lowerTranspose(b, transpose);
     else if (auto reshape = dyn_cast<ReshapeOp>(op))
       replacement = lowerReshape(b, reshape);
+    else if (auto pad = dyn_cast<PadOp>(op))
+      replacement = lowerPad(b, pad);
+    else if (auto argmax = dyn_cast<ArgmaxOp>(op))
+      replacement = lowerArgmax(b, argmax);
+    else if (auto cumsum = dyn_cast<CumsumOp>(op))
+      replacement = lowerCumsum(b, cumsum);
     else if (auto concat = dyn_cast<ConcatOp>(op))
       replacement = lowerConcat(b, concat);
     else if (auto slice = dyn_cast<SliceOp>(op))

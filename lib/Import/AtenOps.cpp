@@ -1016,6 +1016,189 @@ LogicalResult importEmbedding(NodeContext &c) {
   return c.bind(c.create<GatherOp>(t.clone(shape), *table, *idx));
 }
 
+Value broadcastTo(NodeContext &c, Value x, ArrayRef<int64_t> shape) {
+  auto t = tensorType(x);
+  if (t.getShape() == shape)
+    return x;
+  return c.create<BroadcastOp>(t.clone(shape), x);
+}
+
+/// expand(self, size) (-1 keeps a dim) and expand_as(self, other).
+LogicalResult importExpand(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  SmallVector<int64_t> shape;
+  if (c.kind == "aten::expand_as") {
+    FailureOr<Value> other = c.tensor(1);
+    if (failed(other))
+      return failure();
+    shape.assign(tensorType(*other).getShape().begin(),
+                 tensorType(*other).getShape().end());
+  } else {
+    std::optional<SmallVector<int64_t>> size = c.intList(1);
+    if (!size)
+      return c.error() << "needs a constant size";
+    shape = *size;
+  }
+  auto in = tensorType(*x).getShape();
+  if (shape.size() < in.size())
+    return c.error() << "cannot expand " << formatType(tensorType(*x))
+                     << " to fewer dims";
+  size_t offset = shape.size() - in.size();
+  for (size_t i = 0; i < shape.size(); ++i)
+    if (shape[i] == -1)
+      shape[i] = i >= offset ? in[i - offset] : 1;
+  FailureOr<SmallVector<int64_t>> b = broadcastShapes(in, shape);
+  if (failed(b) || ArrayRef<int64_t>(*b) != ArrayRef<int64_t>(shape))
+    return c.error() << "cannot expand " << formatType(tensorType(*x))
+                     << " to the requested shape";
+  return c.bind(broadcastTo(c, *x, shape));
+}
+
+/// repeat(self, repeats): tile by broadcasting a [1, d0, 1, d1, ...] view to
+/// [r0, d0, r1, d1, ...] and merging each pair.
+LogicalResult importRepeat(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  std::optional<SmallVector<int64_t>> reps = c.intList(1);
+  if (failed(x) || !reps)
+    return c.error() << "needs constant repeats";
+  auto t = tensorType(*x);
+  if (reps->size() < static_cast<size_t>(t.getRank()))
+    return c.error() << "needs at least one repeat per dim";
+  SmallVector<int64_t> in(reps->size() - t.getRank(), 1);
+  in.append(t.getShape().begin(), t.getShape().end());
+  SmallVector<int64_t> interleaved, tiled, result;
+  for (size_t i = 0; i < in.size(); ++i) {
+    interleaved.append({1, in[i]});
+    tiled.append({(*reps)[i], in[i]});
+    result.push_back((*reps)[i] * in[i]);
+  }
+  Value v = c.create<ReshapeOp>(t.clone(interleaved), *x);
+  v = broadcastTo(c, v, tiled);
+  return c.bind(c.create<ReshapeOp>(t.clone(result), v));
+}
+
+/// constant_pad_nd(self, pad, value) and pad(self, pad, mode, value): pad
+/// lists [last_low, last_high, second_last_low, ...].
+LogicalResult importPad(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  std::optional<SmallVector<int64_t>> pad = c.intList(1);
+  if (failed(x) || !pad || pad->size() % 2)
+    return c.error() << "needs a constant pad list of even length";
+  double value = 0;
+  if (c.kind == "aten::pad") {
+    std::string mode = c.string(2).value_or("constant");
+    if (mode != "constant")
+      return c.error() << "mode '" << mode << "' is not supported yet";
+    value = c.number(3).value_or(0.0);
+  } else {
+    value = c.number(2).value_or(0.0);
+  }
+  auto t = tensorType(*x);
+  int64_t rank = t.getRank();
+  if (static_cast<int64_t>(pad->size()) / 2 > rank)
+    return c.error() << "pads more dims than " << formatType(t) << " has";
+  SmallVector<int64_t> low(rank, 0), high(rank, 0), shape(t.getShape());
+  for (size_t i = 0; i < pad->size() / 2; ++i) {
+    int64_t d = rank - 1 - i;
+    low[d] = (*pad)[2 * i];
+    high[d] = (*pad)[2 * i + 1];
+    if (low[d] < 0 || high[d] < 0)
+      return c.error() << "with negative padding is not supported yet";
+    shape[d] += low[d] + high[d];
+  }
+  return c.bind(c.create<PadOp>(t.clone(shape), *x, ArrayRef<int64_t>(low),
+                                ArrayRef<int64_t>(high), llvm::APFloat(value)));
+}
+
+/// argmax(self, dim=None, keepdim).
+LogicalResult importArgmax(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  Value v = *x;
+  auto t = tensorType(v);
+  bool keepdim = c.integer(2).value_or(0);
+  int64_t dim;
+  if (c.isNone(1)) { // over the flattened tensor
+    v = c.create<ReshapeOp>(t.clone({t.getNumElements()}), v);
+    dim = 0;
+    keepdim = false;
+  } else {
+    FailureOr<int64_t> d = c.dim(c.integer(1).value_or(0), t.getRank());
+    if (failed(d))
+      return failure();
+    dim = *d;
+  }
+  auto vt = tensorType(v);
+  if (vt.getRank() == 0)
+    return c.bind(c.scalarConstant(c.b().getI64Type(), 0));
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < vt.getRank(); ++i)
+    if (i != dim)
+      shape.push_back(vt.getDimSize(i));
+    else if (keepdim)
+      shape.push_back(1);
+  auto outType = RankedTensorType::get(shape, c.b().getI64Type());
+  return c.bind(c.create<ArgmaxOp>(outType, v, dim, keepdim));
+}
+
+/// cumsum(self, dim, dtype).
+LogicalResult importCumsum(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  Value v = *x;
+  if (auto dt = c.integer(2)) {
+    Type e = elementTypeOf(static_cast<at::ScalarType>(*dt), c.b().getContext());
+    if (e)
+      v = c.castTo(v, e);
+  } else if (elementOf(v).isInteger(1) || elementOf(v).getIntOrFloatBitWidth() < 64) {
+    if (isa<IntegerType>(elementOf(v))) // PyTorch sums integers in int64
+      v = c.castTo(v, c.b().getI64Type());
+  }
+  auto t = tensorType(v);
+  if (t.getRank() == 0)
+    return c.bind(v);
+  FailureOr<int64_t> d = c.dim(c.integer(1).value_or(0), t.getRank());
+  if (failed(d))
+    return failure();
+  return c.bind(c.create<CumsumOp>(v, *d));
+}
+
+/// upsample_nearest2d with an integer scale: each pixel broadcast to an
+/// s x s block.
+LogicalResult importUpsampleNearest(NodeContext &c) {
+  FailureOr<Value> x = floatOperand(c);
+  if (failed(x))
+    return failure();
+  auto t = tensorType(*x);
+  if (t.getRank() != 4)
+    return c.error() << "needs a 4-D NCHW input";
+  int64_t h = t.getDimSize(2), w = t.getDimSize(3), oh = -1, ow = -1;
+  if (auto size = c.intList(1); size && size->size() == 2) {
+    oh = (*size)[0];
+    ow = (*size)[1];
+  } else if (auto k = c.constant(2); k && k->isDoubleList()) {
+    auto scales = k->toDoubleVector();
+    if (scales.size() == 2) {
+      oh = int64_t(std::floor(h * scales[0]));
+      ow = int64_t(std::floor(w * scales[1]));
+    }
+  } else if (auto sh = c.number(2), sw = c.number(3); sh && sw) {
+    oh = int64_t(std::floor(h * *sh));
+    ow = int64_t(std::floor(w * *sw));
+  }
+  if (oh <= 0 || ow <= 0 || oh % h || ow % w)
+    return c.error() << "to a size that is not an integer multiple of "
+                     << formatType(t) << " is not supported yet";
+  int64_t n = t.getDimSize(0), ch = t.getDimSize(1), sh = oh / h, sw = ow / w;
+  Value v = c.create<ReshapeOp>(t.clone({n, ch, h, 1, w, 1}), *x);
+  v = broadcastTo(c, v, {n, ch, h, sh, w, sw});
+  return c.bind(c.create<ReshapeOp>(t.clone({n, ch, oh, ow}), v));
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions, softmax, normalization
 //===----------------------------------------------------------------------===//
@@ -1094,6 +1277,40 @@ LogicalResult importSoftmax(NodeContext &c) {
       v = c.castTo(v, e);
   }
   return c.bind(c.create<SoftmaxOp>(v, *d, c.kind == "aten::log_softmax"));
+}
+
+/// group_norm(input, groups, weight, bias, eps): layer norm over each group's
+/// channels and spatial positions, then the per-channel affine.
+LogicalResult importGroupNorm(NodeContext &c) {
+  FailureOr<Value> x = floatOperand(c);
+  std::optional<int64_t> groups = c.integer(1);
+  if (failed(x) || !groups)
+    return c.error() << "needs a constant number of groups";
+  auto t = tensorType(*x);
+  if (t.getRank() < 2 || *groups < 1 || t.getDimSize(1) % *groups)
+    return c.error() << formatType(t) << " does not split into " << *groups
+                     << " groups";
+  int64_t n = t.getDimSize(0), ch = t.getDimSize(1);
+  Value g = c.create<ReshapeOp>(
+      t.clone({n, *groups, t.getNumElements() / (n * *groups)}), *x);
+  g = c.create<LayerNormOp>(tensorType(g), g, Value(), Value(),
+                            c.b().getI64IntegerAttr(1),
+                            c.b().getF64FloatAttr(c.number(4).value_or(1e-5)));
+  Value y = c.create<ReshapeOp>(t, g);
+  SmallVector<int64_t> affine = {ch};
+  for (int64_t i = 2; i < t.getRank(); ++i)
+    affine.push_back(1);
+  for (size_t i : {2, 3}) {
+    if (c.isNone(i))
+      continue;
+    FailureOr<Value> p = c.tensor(i);
+    if (failed(p))
+      return failure();
+    Value shaped = c.create<ReshapeOp>(tensorType(*p).clone(affine), *p);
+    y = i == 2 ? Value(c.create<MulOp>(y, shaped))
+               : Value(c.create<AddOp>(y, shaped, c.b().getF64FloatAttr(1.0)));
+  }
+  return c.bind(y);
 }
 
 LogicalResult importLayerNorm(NodeContext &c) {
@@ -1758,6 +1975,12 @@ const OpEntry kOps[] = {
     {"aten::transpose", importTranspose, "Shapes and data movement"},
     {"aten::t", importTranspose, "Shapes and data movement"},
     {"aten::cat", importCat, "Shapes and data movement"},
+    {"aten::expand", importExpand, "Shapes and data movement"},
+    {"aten::expand_as", importExpand, "Shapes and data movement"},
+    {"aten::repeat", importRepeat, "Shapes and data movement"},
+    {"aten::constant_pad_nd", importPad, "Shapes and data movement"},
+    {"aten::pad", importPad, "Shapes and data movement"},
+    {"aten::upsample_nearest2d", importUpsampleNearest, "Shapes and data movement"},
     {"aten::stack", importCat, "Shapes and data movement"},
     {"aten::slice", importSlice, "Shapes and data movement"},
     {"aten::narrow", importNarrow, "Shapes and data movement"},
@@ -1781,6 +2004,9 @@ const OpEntry kOps[] = {
     {"aten::amin", importReduce, "Reductions and normalization"},
     {"aten::softmax", importSoftmax, "Reductions and normalization"},
     {"aten::log_softmax", importSoftmax, "Reductions and normalization"},
+    {"aten::argmax", importArgmax, "Reductions and normalization"},
+    {"aten::cumsum", importCumsum, "Reductions and normalization"},
+    {"aten::group_norm", importGroupNorm, "Reductions and normalization"},
     {"aten::layer_norm", importLayerNorm, "Reductions and normalization"},
     // Convolution and pooling.
     {"aten::_convolution", importConvolution, "Convolution and pooling"},

@@ -1042,3 +1042,60 @@ def transformer_encoder_layer_norm_first_gelu():
     layer = torch.nn.TransformerEncoderLayer(32, 4, 64, batch_first=True,
                                              norm_first=True, activation="gelu")
     return layer, (randn(2, 8, 32),)
+
+
+# --- More data movement and reductions -----------------------------------
+
+@case("shape")
+def expand():
+    return fn(lambda x: x.expand(3, -1, 4) * 2.0), (randn(1, 2, 1),)
+
+
+@case("shape")
+def expand_as():
+    return fn(lambda x, y: x.expand_as(y) + y), (randn(4, 1), randn(4, 5))
+
+
+@case("shape")
+def repeat():
+    return fn(lambda x: x.repeat(2, 1, 3)), (randn(2, 3),)
+
+
+@case("shape")
+def pad_constant():
+    return fn(lambda x: F.pad(x, (1, 2, 0, 1), value=0.5)), (randn(2, 3, 4),)
+
+
+@case("shape")
+def upsample_nearest():
+    return torch.nn.Upsample(scale_factor=2, mode="nearest"), (randn(1, 2, 3, 4),)
+
+
+@case("reductions")
+def argmax_dim():
+    return fn(lambda x: torch.argmax(x, dim=1)), (randn(3, 7),)
+
+
+@case("reductions")
+def argmax_all_keepdim():
+    return fn(lambda x: (torch.argmax(x), torch.argmax(x, 0, keepdim=True))), (randn(4, 5),)
+
+
+@case("reductions")
+def cumsum():
+    return fn(lambda x: torch.cumsum(x, dim=1)), (randn(2, 6),)
+
+
+@case("reductions")
+def cumsum_neg_dim_int():
+    return fn(lambda x: torch.cumsum((x > 0).long(), dim=-1)), (randn(3, 5),)
+
+
+@case("norm")
+def group_norm():
+    return torch.nn.GroupNorm(2, 6), (randn(2, 6, 3, 3),)
+
+
+@case("norm")
+def group_norm_no_affine():
+    return torch.nn.GroupNorm(3, 3, affine=False), (randn(1, 3, 4),)
