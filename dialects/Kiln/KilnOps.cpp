@@ -668,11 +668,18 @@ LogicalResult PadOp::verify() {
   if (static_cast<int64_t>(low.size()) != in.getRank() ||
       static_cast<int64_t>(high.size()) != in.getRank())
     return emitOpError() << "needs low and high padding for each dim";
+  SmallVector<int64_t> interior(in.getRank(), 0);
+  if (auto attr = getInterior()) {
+    if (static_cast<int64_t>(attr->size()) != in.getRank())
+      return emitOpError() << "needs interior padding for each dim";
+    interior.assign(attr->begin(), attr->end());
+  }
   SmallVector<int64_t> shape;
   for (int64_t i = 0; i < in.getRank(); ++i) {
-    if (low[i] < 0 || high[i] < 0)
+    if (low[i] < 0 || high[i] < 0 || interior[i] < 0)
       return emitOpError() << "padding must be non-negative";
-    shape.push_back(in.getDimSize(i) + low[i] + high[i]);
+    int64_t d = in.getDimSize(i);
+    shape.push_back(d + (d > 0 ? (d - 1) * interior[i] : 0) + low[i] + high[i]);
   }
   if (getType().getShape() != ArrayRef<int64_t>(shape))
     return emitOpError() << "result must be "

@@ -298,9 +298,15 @@ def Kiln_BroadcastOp : Kiln_Op<"broadcast", [Pure, Kiln_ElementwiseTrait]> {
 }
 
 def Kiln_PadOp : Kiln_Op<"pad", [Pure]> {
-  let summary = "Constant padding: `low` and `high` elements per dim";
+  let summary = "Constant padding: `low`, `high` and `interior` per dim";
+  let description = [{
+    `interior[i]` elements of `value` go between neighbours along dim i (a
+    transposed convolution's input is its input with stride - 1 interior
+    zeros).
+  }];
   let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$low,
-                       DenseI64ArrayAttr:$high, F64Attr:$value);
+                       DenseI64ArrayAttr:$high, F64Attr:$value,
+                       OptionalAttr<DenseI64ArrayAttr>:$interior);
   let results = (outs Kiln_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
   let hasVerifier = 1;

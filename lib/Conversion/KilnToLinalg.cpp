@@ -774,8 +774,22 @@ Value lowerPad(OpBuilder &b, PadOp op) {
       r.push_back(b.getIndexAttr(x));
     return r;
   };
-  return tensor::PadOp::create(b, loc, outType, op.getInput(),
-                               attrs(op.getLow()), attrs(op.getHigh()), value);
+  std::optional<ArrayRef<int64_t>> interior = op.getInterior();
+  if (!interior || llvm::all_of(*interior, [](int64_t i) { return i == 0; }))
+    return tensor::PadOp::create(b, loc, outType, op.getInput(),
+                                 attrs(op.getLow()), attrs(op.getHigh()), value);
+  // Interior padding: fill, then insert the input with stride interior + 1.
+  Value filled = linalg::FillOp::create(
+                     b, loc, value,
+                     Value(tensor::EmptyOp::create(b, loc, outType.getShape(), element)))
+                     .getResult(0);
+  auto inType = cast<RankedTensorType>(op.getInput().getType());
+  SmallVector<int64_t> strides;
+  for (int64_t i : *interior)
+    strides.push_back(i + 1);
+  return tensor::InsertSliceOp::create(b, loc, op.getInput(), filled,
+                                       attrs(op.getLow()),
+                                       attrs(inType.getShape()), attrs(strides));
 }
 
 /// First maximum along dim: a two-output reduction carrying (value, index);

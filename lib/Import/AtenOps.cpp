@@ -1109,7 +1109,8 @@ LogicalResult importPad(NodeContext &c) {
     shape[d] += low[d] + high[d];
   }
   return c.bind(c.create<PadOp>(t.clone(shape), *x, ArrayRef<int64_t>(low),
-                                ArrayRef<int64_t>(high), llvm::APFloat(value)));
+                                ArrayRef<int64_t>(high), llvm::APFloat(value),
+                                DenseI64ArrayAttr()));
 }
 
 /// argmax(self, dim=None, keepdim).
@@ -1426,9 +1427,9 @@ LogicalResult importConvolution(NodeContext &c) {
     return v;
   };
   size_t groupsIdx = 6;
+  bool transposed = false;
   if (c.kind == "aten::_convolution") {
-    if (c.integer(6).value_or(0))
-      return c.error() << "transposed convolution is not supported yet";
+    transposed = c.integer(6).value_or(0);
     groupsIdx = 8;
   }
   if (c.string(4))
@@ -1438,7 +1439,54 @@ LogicalResult importConvolution(NodeContext &c) {
   std::optional<int64_t> groups = c.integer(groupsIdx);
   if (!stride || !padding || !dilation || !groups)
     return c.error() << "needs constant stride, padding, dilation and groups";
-  return emitConv(c, *x, *w, bias, *stride, *padding, *dilation, *groups);
+  if (!transposed)
+    return emitConv(c, *x, *w, bias, *stride, *padding, *dilation, *groups);
+
+  // A transposed convolution is a stride-1 convolution of the input spread
+  // out by the stride (stride - 1 interior zeros) and padded by
+  // dilation * (k - 1) - padding, with the weight flipped and its in/out
+  // channels swapped per group (done here on the constant weight).
+  auto outputPadding = list(7, 0);
+  std::optional<c10::IValue> wk = c.constant(1);
+  if (!outputPadding || !wk || !wk->isTensor())
+    return c.error() << "transposed needs a constant weight and output_padding";
+  at::Tensor wt = wk->toTensor();
+  int64_t g = *groups, cin = wt.size(0), coutG = wt.size(1);
+  std::vector<int64_t> spatialDims;
+  for (size_t i = 0; i < spatial; ++i)
+    spatialDims.push_back(2 + i);
+  std::vector<int64_t> w5 = {g, cin / g, coutG};
+  for (size_t i = 0; i < spatial; ++i)
+    w5.push_back(wt.size(2 + i));
+  std::vector<int64_t> wNew = {g * coutG, cin / g};
+  for (size_t i = 0; i < spatial; ++i)
+    wNew.push_back(wt.size(2 + i));
+  at::Tensor flipped = wt.reshape(w5).transpose(1, 2).reshape(wNew).flip(spatialDims)
+                           .contiguous();
+  FailureOr<Value> newW = c.im.emitTensorConstant(
+      flipped, c.inputs()[1]->debugName() + ".transposed", c.loc);
+  if (failed(newW))
+    return failure();
+  auto t = tensorType(*x);
+  SmallVector<int64_t> low(rank, 0), high(rank, 0), interior(rank, 0);
+  SmallVector<int64_t> shape(t.getShape());
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t k = wt.size(2 + i), d = (*dilation)[i];
+    int64_t edge = d * (k - 1) - (*padding)[i];
+    if (edge < 0)
+      return c.error() << "transposed with padding larger than "
+                          "dilation * (kernel - 1) is not supported yet";
+    low[2 + i] = edge;
+    high[2 + i] = edge + (*outputPadding)[i];
+    interior[2 + i] = (*stride)[i] - 1;
+    int64_t n = shape[2 + i];
+    shape[2 + i] = n + (n - 1) * interior[2 + i] + low[2 + i] + high[2 + i];
+  }
+  Value spread = c.create<PadOp>(t.clone(shape), *x, ArrayRef<int64_t>(low),
+                                 ArrayRef<int64_t>(high), llvm::APFloat(0.0),
+                                 c.b().getDenseI64ArrayAttr(interior));
+  return emitConv(c, spread, *newW, bias, SmallVector<int64_t>(spatial, 1),
+                  SmallVector<int64_t>(spatial, 0), *dilation, g);
 }
 
 LogicalResult emitPool(NodeContext &c, PoolKind kind, Value x,

@@ -1099,3 +1099,19 @@ def group_norm():
 @case("norm")
 def group_norm_no_affine():
     return torch.nn.GroupNorm(3, 3, affine=False), (randn(1, 3, 4),)
+
+
+@case("conv")
+def conv_transpose2d():
+    return torch.nn.ConvTranspose2d(4, 3, 3, stride=2, padding=1, output_padding=1), (randn(1, 4, 5, 5),)
+
+
+@case("conv")
+def conv_transpose2d_groups_dilation():
+    return torch.nn.ConvTranspose2d(4, 6, 3, stride=1, padding=1, dilation=2, groups=2,
+                                    bias=False), (randn(2, 4, 4, 3),)
+
+
+@case("conv")
+def conv_transpose1d():
+    return torch.nn.ConvTranspose1d(3, 2, 4, stride=2), (randn(1, 3, 6),)
