@@ -329,6 +329,19 @@ def Kiln_CumsumOp : Kiln_Op<"cumsum", [Pure, SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
+def Kiln_ResizeBilinearOp : Kiln_Op<"resize_bilinear", [Pure]> {
+  let summary = "Bilinear resize of the H, W dims of an NCHW tensor";
+  let description = [{
+    With `align_corners` the corner pixels of input and output coincide;
+    without it, pixel centres are scaled by `scale_h`/`scale_w` (input size /
+    output size, or 1 / the user's scale factor), as F.interpolate does.
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, BoolAttr:$align_corners,
+                       F64Attr:$scale_h, F64Attr:$scale_w);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
 def Kiln_ConcatOp : Kiln_Op<"concat",
     [Pure, DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
   let summary = "Concatenates along `dim` (torch.cat)";

@@ -885,6 +885,67 @@ Value lowerCumsum(OpBuilder &b, CumsumOp op) {
       .getResult(0);
 }
 
+/// out[n, c, y, x] interpolates the four input pixels around the source
+/// position of (y, x), read with tensor.extract.
+Value lowerResizeBilinear(OpBuilder &b, ResizeBilinearOp op) {
+  Location loc = op.getLoc();
+  auto outType = cast<RankedTensorType>(op.getType());
+  auto inType = cast<RankedTensorType>(op.getInput().getType());
+  Type element = outType.getElementType();
+  Value input = op.getInput();
+  bool align = op.getAlignCorners();
+  double scales[2] = {op.getScaleH().convertToDouble(),
+                      op.getScaleW().convertToDouble()};
+  Value init = tensor::EmptyOp::create(b, loc, outType.getShape(), element);
+  return linalg::GenericOp::create(
+             b, loc, outType, ValueRange{}, ValueRange{init},
+             ArrayRef<AffineMap>{b.getMultiDimIdentityMap(4)},
+             SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nloc, ValueRange) {
+               ScalarBuilder s{nb, nloc, element};
+               Value lo[2], hi[2], frac[2];
+               for (int i = 0; i < 2; ++i) {
+                 int64_t in = inType.getDimSize(2 + i), out = outType.getDimSize(2 + i);
+                 Value o = arith::IndexCastOp::create(
+                     nb, nloc, nb.getI64Type(), linalg::IndexOp::create(nb, nloc, 2 + i));
+                 Value of = arith::SIToFPOp::create(nb, nloc, element, o);
+                 Value src;
+                 if (align) {
+                   double r = out > 1 ? double(in - 1) / double(out - 1) : 0.0;
+                   src = s.mul(of, s.c(r));
+                 } else {
+                   src = s.sub(s.mul(s.add(of, s.c(0.5)), s.c(scales[i])), s.c(0.5));
+                   src = s.max(src, s.c(0));
+                 }
+                 Value floor = math::FloorOp::create(nb, nloc, src);
+                 frac[i] = s.sub(src, floor);
+                 Value l = arith::FPToSIOp::create(nb, nloc, nb.getI64Type(), floor);
+                 Value last = arith::ConstantOp::create(nb, nloc, nb.getI64Type(),
+                                                        nb.getI64IntegerAttr(in - 1));
+                 Value one = arith::ConstantOp::create(nb, nloc, nb.getI64Type(),
+                                                       nb.getI64IntegerAttr(1));
+                 l = arith::MinSIOp::create(nb, nloc, l, last);
+                 Value h = arith::MinSIOp::create(
+                     nb, nloc, arith::AddIOp::create(nb, nloc, l, one), last);
+                 lo[i] = arith::IndexCastOp::create(nb, nloc, nb.getIndexType(), l);
+                 hi[i] = arith::IndexCastOp::create(nb, nloc, nb.getIndexType(), h);
+               }
+               Value n = linalg::IndexOp::create(nb, nloc, 0);
+               Value ch = linalg::IndexOp::create(nb, nloc, 1);
+               auto at = [&](Value y, Value x) -> Value {
+                 return tensor::ExtractOp::create(nb, nloc, input,
+                                                  ValueRange{n, ch, y, x});
+               };
+               auto lerp = [&](Value a, Value c, Value t) {
+                 return s.add(a, s.mul(t, s.sub(c, a)));
+               };
+               Value top = lerp(at(lo[0], lo[1]), at(lo[0], hi[1]), frac[1]);
+               Value bottom = lerp(at(hi[0], lo[1]), at(hi[0], hi[1]), frac[1]);
+               linalg::YieldOp::create(nb, nloc, lerp(top, bottom, frac[0]));
+             })
+      .getResult(0);
+}
+
 struct ConvertKilnToLinalg
     : public kiln::impl::ConvertKilnToLinalgBase<ConvertKilnToLinalg> {
   using kiln::impl::ConvertKilnToLinalgBase<
@@ -910,6 +971,8 @@ struct ConvertKilnToLinalg
       replacement = lowerTranspose(b, transpose);
     else if (auto reshape = dyn_cast<ReshapeOp>(op))
       replacement = lowerReshape(b, reshape);
+    else if (auto resize = dyn_cast<ResizeBilinearOp>(op))
+      replacement = lowerResizeBilinear(b, resize);
     else if (auto pad = dyn_cast<PadOp>(op))
       replacement = lowerPad(b, pad);
     else if (auto argmax = dyn_cast<ArgmaxOp>(op))

@@ -263,9 +263,11 @@ LogicalResult importNumber(NodeContext &c) {
 
 LogicalResult importListConstruct(NodeContext &c) {
   const tj::Value *out = c.node->output();
-  if (out->type()->cast<c10::ListType>() &&
-      out->type()->castRaw<c10::ListType>()->getElementType()->kind() ==
-          c10::TypeKind::TensorType) {
+  auto listType = out->type()->cast<c10::ListType>();
+  c10::TypePtr elementType = listType ? listType->getElementType() : nullptr;
+  if (elementType && elementType->kind() == c10::TypeKind::OptionalType)
+    elementType = elementType->castRaw<c10::OptionalType>()->getElementType();
+  if (elementType && elementType->kind() == c10::TypeKind::TensorType) {
     c.im.tensorLists[out] =
         SmallVector<const tj::Value *>(c.inputs().begin(), c.inputs().end());
     return success();
@@ -999,6 +1001,110 @@ LogicalResult importSplit(NodeContext &c) {
   return success();
 }
 
+/// index(self, [None, ..., idx, None...]): one integer index tensor, at any
+/// position; the result's indexed dims sit where the indexed dim was.
+LogicalResult importIndex(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  auto list = c.im.tensorLists.find(c.inputs()[1]);
+  if (list == c.im.tensorLists.end())
+    return c.error() << "needs a list of indices built in the graph";
+  int64_t position = -1;
+  const tj::Value *index = nullptr;
+  for (auto [i, v] : llvm::enumerate(list->second)) {
+    auto k = c.im.constantOf(v);
+    if (k && k->isNone())
+      continue;
+    if (index)
+      return c.error() << "with more than one index tensor is not supported yet";
+    index = v;
+    position = i;
+  }
+  if (!index)
+    return c.bind(*x);
+  FailureOr<Value> idx = c.im.lookupTensor(index, c.node);
+  if (failed(idx))
+    return failure();
+  if (elementOf(*idx).isInteger(1))
+    return c.error() << "with a boolean mask has a data-dependent shape, which "
+                        "Kiln cannot compile (use torch.where instead)";
+  if (!isa<IntegerType>(elementOf(*idx)))
+    return c.error() << "needs integer indices";
+  auto t = tensorType(*x);
+  int64_t rank = t.getRank(), ir = tensorType(*idx).getRank();
+  if (position >= rank)
+    return c.error() << "indexes dim " << position << " of " << formatType(t);
+  // Move the indexed dim to the front, gather, move the index dims back.
+  Value table = *x;
+  if (position > 0) {
+    SmallVector<int64_t> perm = {position};
+    for (int64_t i = 0; i < rank; ++i)
+      if (i != position)
+        perm.push_back(i);
+    SmallVector<Type> types;
+    (void)inferTransposeType(c.loc, table.getType(), perm, types);
+    table = c.create<TransposeOp>(types[0], table, perm);
+  }
+  auto tt = tensorType(table);
+  SmallVector<int64_t> shape(tensorType(*idx).getShape());
+  shape.append(tt.getShape().begin() + 1, tt.getShape().end());
+  Value g = c.create<GatherOp>(tt.clone(shape), table, *idx);
+  if (position == 0)
+    return c.bind(g);
+  SmallVector<int64_t> perm;
+  for (int64_t i = 0; i < position; ++i)
+    perm.push_back(ir + i);
+  for (int64_t i = 0; i < ir; ++i)
+    perm.push_back(i);
+  for (int64_t i = ir + position; i < ir + rank - 1; ++i)
+    perm.push_back(i);
+  SmallVector<Type> types;
+  (void)inferTransposeType(c.loc, g.getType(), perm, types);
+  return c.bind(c.create<TransposeOp>(types[0], g, perm));
+}
+
+/// index_select(self, dim, index): index with a 1-D tensor along dim.
+LogicalResult importIndexSelect(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0), idx = c.tensor(2);
+  if (failed(x) || failed(idx))
+    return failure();
+  FailureOr<int64_t> d = c.dim(c.integer(1).value_or(0), tensorType(*x).getRank());
+  if (failed(d))
+    return failure();
+  if (!isa<IntegerType>(elementOf(*idx)) || tensorType(*idx).getRank() > 1)
+    return c.error() << "needs a 1-D integer index";
+  auto t = tensorType(*x);
+  int64_t rank = t.getRank();
+  Value table = *x;
+  SmallVector<int64_t> toFront = {*d};
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != *d)
+      toFront.push_back(i);
+  SmallVector<Type> types;
+  (void)inferTransposeType(c.loc, table.getType(), toFront, types);
+  if (*d != 0)
+    table = c.create<TransposeOp>(types[0], table, toFront);
+  auto tt = tensorType(table);
+  SmallVector<int64_t> shape = {tensorType(*idx).getNumElements()};
+  shape.append(tt.getShape().begin() + 1, tt.getShape().end());
+  Value index = *idx;
+  if (tensorType(index).getRank() == 0)
+    index = c.create<ReshapeOp>(tensorType(index).clone({1}), index);
+  Value g = c.create<GatherOp>(tt.clone(shape), table, index);
+  if (*d == 0)
+    return c.bind(g);
+  SmallVector<int64_t> back;
+  for (int64_t i = 1; i <= *d; ++i)
+    back.push_back(i);
+  back.push_back(0);
+  for (int64_t i = *d + 1; i < rank; ++i)
+    back.push_back(i);
+  types.clear();
+  (void)inferTransposeType(c.loc, g.getType(), back, types);
+  return c.bind(c.create<TransposeOp>(types[0], g, back));
+}
+
 /// embedding(weight, indices, ...): rows of the table.
 LogicalResult importEmbedding(NodeContext &c) {
   FailureOr<Value> table = c.tensor(0), idx = c.tensor(1);
@@ -1166,6 +1272,53 @@ LogicalResult importCumsum(NodeContext &c) {
   if (failed(d))
     return failure();
   return c.bind(c.create<CumsumOp>(v, *d));
+}
+
+/// Output size and scale of each of H, W from an upsample op's operands:
+/// (output_size, scale_factors) in the .vec form or (output_size, [align,]
+/// scales_h, scales_w) in the other.
+LogicalResult upsampleSizes(NodeContext &c, RankedTensorType t, size_t sizeIdx,
+                            size_t scaleIdx, int64_t out[2], double scale[2]) {
+  int64_t in[2] = {t.getDimSize(2), t.getDimSize(3)};
+  std::optional<SmallVector<int64_t>> size = c.intList(sizeIdx);
+  std::optional<c10::IValue> k = c.constant(scaleIdx);
+  std::vector<double> factors;
+  if (k && k->isDoubleList())
+    factors = k->toDoubleVector();
+  else if (auto sh = c.number(scaleIdx), sw = c.number(scaleIdx + 1); sh && sw)
+    factors = {*sh, *sw};
+  for (int i = 0; i < 2; ++i) {
+    if (size && size->size() == 2)
+      out[i] = (*size)[i];
+    else if (factors.size() == 2)
+      out[i] = int64_t(std::floor(in[i] * factors[i]));
+    else
+      return c.error() << "needs a constant output size or scale";
+    // PyTorch scales source positions by 1 / the given factor, else in / out.
+    scale[i] = factors.size() == 2 && factors[i] > 0 ? 1.0 / factors[i]
+                                                       : double(in[i]) / out[i];
+    if (out[i] <= 0)
+      return c.error() << "output size must be positive";
+  }
+  return success();
+}
+
+/// upsample_bilinear2d(input, output_size, align_corners, scale_factors).
+LogicalResult importUpsampleBilinear(NodeContext &c) {
+  FailureOr<Value> x = floatOperand(c);
+  if (failed(x))
+    return failure();
+  auto t = tensorType(*x);
+  if (t.getRank() != 4)
+    return c.error() << "needs a 4-D NCHW input";
+  int64_t out[2];
+  double scale[2];
+  if (failed(upsampleSizes(c, t, 1, 3, out, scale)))
+    return failure();
+  bool align = c.integer(2).value_or(0);
+  auto type = t.clone({t.getDimSize(0), t.getDimSize(1), out[0], out[1]});
+  return c.bind(c.create<ResizeBilinearOp>(type, *x, align, llvm::APFloat(scale[0]),
+                                           llvm::APFloat(scale[1])));
 }
 
 /// upsample_nearest2d with an integer scale: each pixel broadcast to an
@@ -2029,6 +2182,7 @@ const OpEntry kOps[] = {
     {"aten::constant_pad_nd", importPad, "Shapes and data movement"},
     {"aten::pad", importPad, "Shapes and data movement"},
     {"aten::upsample_nearest2d", importUpsampleNearest, "Shapes and data movement"},
+    {"aten::upsample_bilinear2d", importUpsampleBilinear, "Shapes and data movement"},
     {"aten::stack", importCat, "Shapes and data movement"},
     {"aten::slice", importSlice, "Shapes and data movement"},
     {"aten::narrow", importNarrow, "Shapes and data movement"},
@@ -2045,6 +2199,8 @@ const OpEntry kOps[] = {
     {"aten::split_with_sizes", importSplit, "Shapes and data movement"},
     {"aten::unbind", importSplit, "Shapes and data movement"},
     {"aten::embedding", importEmbedding, "Shapes and data movement"},
+    {"aten::index", importIndex, "Shapes and data movement"},
+    {"aten::index_select", importIndexSelect, "Shapes and data movement"},
     // Reductions and normalization.
     {"aten::sum", importReduce, "Reductions and normalization"},
     {"aten::mean", importReduce, "Reductions and normalization"},

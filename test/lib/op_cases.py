@@ -1115,3 +1115,38 @@ def conv_transpose2d_groups_dilation():
 @case("conv")
 def conv_transpose1d():
     return torch.nn.ConvTranspose1d(3, 2, 4, stride=2), (randn(1, 3, 6),)
+
+
+@case("shape")
+def upsample_bilinear():
+    return torch.nn.Upsample(scale_factor=2, mode="bilinear"), (randn(1, 2, 3, 4),)
+
+
+@case("shape")
+def upsample_bilinear_align_corners_size():
+    return fn(lambda x: F.interpolate(x, size=(5, 7), mode="bilinear", align_corners=True)), (randn(2, 1, 3, 4),)
+
+
+@case("shape")
+def upsample_bilinear_downscale():
+    return fn(lambda x: F.interpolate(x, size=(3, 2), mode="bilinear")), (randn(1, 2, 7, 5),)
+
+
+@case("shape")
+def upsample_nearest_size():
+    return fn(lambda x: F.interpolate(x, size=(6, 8), mode="nearest")), (randn(1, 2, 3, 4),)
+
+
+@case("shape")
+def index_tensor_dim0():
+    return fn(lambda x, i: x[i]), (randn(5, 3), torch.tensor([4, 0, 2, 2]))
+
+
+@case("shape")
+def index_tensor_dim1_2d_index():
+    return fn(lambda x, i: x[:, i]), (randn(3, 6, 2), torch.tensor([[1, 5], [0, 0]]))
+
+
+@case("shape")
+def index_select_dim1():
+    return fn(lambda x, i: torch.index_select(x, 1, i)), (randn(2, 5, 3), torch.tensor([3, 1]))
