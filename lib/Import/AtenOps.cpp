@@ -19,6 +19,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -1064,6 +1065,38 @@ LogicalResult importIndex(NodeContext &c) {
   return c.bind(c.create<TransposeOp>(types[0], g, perm));
 }
 
+/// Entries `idx` (1-D integer) of `x` along dim `d`.
+Value selectAlong(NodeContext &c, Value x, int64_t d, Value idx) {
+  auto t = tensorType(x);
+  int64_t rank = t.getRank();
+  Value table = x;
+  SmallVector<int64_t> toFront = {d};
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != d)
+      toFront.push_back(i);
+  SmallVector<Type> types;
+  (void)inferTransposeType(c.loc, table.getType(), toFront, types);
+  if (d != 0)
+    table = c.create<TransposeOp>(types[0], table, toFront);
+  auto tt = tensorType(table);
+  SmallVector<int64_t> shape = {tensorType(idx).getNumElements()};
+  shape.append(tt.getShape().begin() + 1, tt.getShape().end());
+  if (tensorType(idx).getRank() == 0)
+    idx = c.create<ReshapeOp>(tensorType(idx).clone({1}), idx);
+  Value g = c.create<GatherOp>(tt.clone(shape), table, idx);
+  if (d == 0)
+    return g;
+  SmallVector<int64_t> back;
+  for (int64_t i = 1; i <= d; ++i)
+    back.push_back(i);
+  back.push_back(0);
+  for (int64_t i = d + 1; i < rank; ++i)
+    back.push_back(i);
+  types.clear();
+  (void)inferTransposeType(c.loc, g.getType(), back, types);
+  return c.create<TransposeOp>(types[0], g, back);
+}
+
 /// index_select(self, dim, index): index with a 1-D tensor along dim.
 LogicalResult importIndexSelect(NodeContext &c) {
   FailureOr<Value> x = c.tensor(0), idx = c.tensor(2);
@@ -1074,35 +1107,7 @@ LogicalResult importIndexSelect(NodeContext &c) {
     return failure();
   if (!isa<IntegerType>(elementOf(*idx)) || tensorType(*idx).getRank() > 1)
     return c.error() << "needs a 1-D integer index";
-  auto t = tensorType(*x);
-  int64_t rank = t.getRank();
-  Value table = *x;
-  SmallVector<int64_t> toFront = {*d};
-  for (int64_t i = 0; i < rank; ++i)
-    if (i != *d)
-      toFront.push_back(i);
-  SmallVector<Type> types;
-  (void)inferTransposeType(c.loc, table.getType(), toFront, types);
-  if (*d != 0)
-    table = c.create<TransposeOp>(types[0], table, toFront);
-  auto tt = tensorType(table);
-  SmallVector<int64_t> shape = {tensorType(*idx).getNumElements()};
-  shape.append(tt.getShape().begin() + 1, tt.getShape().end());
-  Value index = *idx;
-  if (tensorType(index).getRank() == 0)
-    index = c.create<ReshapeOp>(tensorType(index).clone({1}), index);
-  Value g = c.create<GatherOp>(tt.clone(shape), table, index);
-  if (*d == 0)
-    return c.bind(g);
-  SmallVector<int64_t> back;
-  for (int64_t i = 1; i <= *d; ++i)
-    back.push_back(i);
-  back.push_back(0);
-  for (int64_t i = *d + 1; i < rank; ++i)
-    back.push_back(i);
-  types.clear();
-  (void)inferTransposeType(c.loc, g.getType(), back, types);
-  return c.bind(c.create<TransposeOp>(types[0], g, back));
+  return c.bind(selectAlong(c, *x, *d, *idx));
 }
 
 /// embedding(weight, indices, ...): rows of the table.
@@ -1344,9 +1349,20 @@ LogicalResult importUpsampleNearest(NodeContext &c) {
     oh = int64_t(std::floor(h * *sh));
     ow = int64_t(std::floor(w * *sw));
   }
-  if (oh <= 0 || ow <= 0 || oh % h || ow % w)
-    return c.error() << "to a size that is not an integer multiple of "
-                     << formatType(t) << " is not supported yet";
+  if (oh <= 0 || ow <= 0)
+    return c.error() << "needs a constant output size or scale";
+  if (oh % h || ow % w) {
+    // Source index floor(o * in / out) per output row and column.
+    auto indices = [&](int64_t in, int64_t out) {
+      at::Tensor i = at::arange(out, at::TensorOptions().dtype(at::kLong));
+      return at::floor_divide(i * in, out);
+    };
+    FailureOr<Value> ih = c.im.emitTensorConstant(indices(h, oh), "nearest_h", c.loc);
+    FailureOr<Value> iw = c.im.emitTensorConstant(indices(w, ow), "nearest_w", c.loc);
+    if (failed(ih) || failed(iw))
+      return failure();
+    return c.bind(selectAlong(c, selectAlong(c, *x, 2, *ih), 3, *iw));
+  }
   int64_t n = t.getDimSize(0), ch = t.getDimSize(1), sh = oh / h, sw = ow / w;
   Value v = c.create<ReshapeOp>(t.clone({n, ch, h, 1, w, 1}), *x);
   v = broadcastTo(c, v, {n, ch, h, sh, w, sw});
@@ -1501,6 +1517,8 @@ LogicalResult importLayerNorm(NodeContext &c) {
 //===----------------------------------------------------------------------===//
 // Convolution, pooling, batch norm
 //===----------------------------------------------------------------------===//
+
+FailureOr<Value> matmul(NodeContext &c, Value a, Value b);
 
 /// An [H, W] pair from an int list of 1 or 2 entries (PyTorch repeats one).
 std::optional<SmallVector<int64_t>> pair(NodeContext &c, size_t i,
@@ -1675,15 +1693,39 @@ LogicalResult importPool(NodeContext &c) {
   if (!isMax && (!c.integer(5).value_or(1) || !c.isNone(6)))
     return c.error() << "with count_include_pad=False or a divisor_override "
                         "is not supported yet";
+  // ceil_mode keeps a last, partial window when it starts inside the input
+  // or the left padding: extra -inf padding on the high side gives it room.
+  SmallVector<int64_t> extra = {0, 0};
   if (ceil) {
-    // ceil_mode only matters when it adds a window; say so if it does.
     for (int i = 0; i < 2; ++i) {
-      int64_t in = tensorType(*x).getDimSize(2 + i) + 2 * (*padding)[i];
+      int64_t in = tensorType(*x).getDimSize(2 + i), p = (*padding)[i],
+              s = (*stride)[i];
       int64_t span = (*dilation)[i] * ((*kernel)[i] - 1) + 1;
-      if ((in - span) % (*stride)[i] != 0)
-        return c.error() << "with ceil_mode=True that changes the output "
-                            "size is not supported yet";
+      if (in + 2 * p < span)
+        break; // let the shape rule report it
+      int64_t out = (in + 2 * p - span + s - 1) / s + 1;
+      if ((out - 1) * s >= in + p)
+        --out;
+      extra[i] = std::max<int64_t>(0, (out - 1) * s + span - (in + 2 * p));
     }
+  }
+  if (extra[0] || extra[1]) {
+    if (!isMax)
+      return c.error() << "with ceil_mode=True that changes the output size "
+                          "is not supported yet";
+    auto t = tensorType(*x);
+    SmallVector<int64_t> low = {0, 0, (*padding)[0], (*padding)[1]};
+    SmallVector<int64_t> high = {0, 0, (*padding)[0] + extra[0],
+                                 (*padding)[1] + extra[1]};
+    SmallVector<int64_t> shape(t.getShape());
+    for (int i = 2; i < 4; ++i)
+      shape[i] += low[i] + high[i];
+    Value padded = c.create<PadOp>(
+        t.clone(shape), *x, ArrayRef<int64_t>(low), ArrayRef<int64_t>(high),
+        llvm::APFloat(-std::numeric_limits<double>::infinity()),
+        DenseI64ArrayAttr());
+    return emitPool(c, PoolKind::max, padded, *kernel, *stride, {0, 0},
+                    *dilation);
   }
   return emitPool(c, isMax ? PoolKind::max : PoolKind::avg, *x, *kernel,
                   *stride, *padding, *dilation);
@@ -1699,14 +1741,39 @@ LogicalResult importAdaptiveAvgPool(NodeContext &c) {
   if (!out || tensorType(*x).getRank() != 4)
     return c.error() << "needs a 4-D NCHW input and a constant output size";
   SmallVector<int64_t> kernel;
+  bool even = true;
   for (int i = 0; i < 2; ++i) {
     int64_t in = tensorType(*x).getDimSize(2 + i);
-    if ((*out)[i] <= 0 || in % (*out)[i])
-      return c.error() << "from " << in << " to " << (*out)[i]
-                       << " (not a divisor) is not supported yet";
-    kernel.push_back(in / (*out)[i]);
+    if ((*out)[i] <= 0)
+      return c.error() << "output size must be positive";
+    even &= in % (*out)[i] == 0;
+    kernel.push_back(even ? in / (*out)[i] : 0);
   }
-  return emitPool(c, PoolKind::avg, *x, kernel, kernel, {0, 0}, {1, 1});
+  if (even)
+    return emitPool(c, PoolKind::avg, *x, kernel, kernel, {0, 0}, {1, 1});
+  // Uneven bins [floor(i in / out), ceil((i + 1) in / out)): average with
+  // constant matrices, A_h x A_w^T.
+  auto t = tensorType(*x);
+  at::ScalarType dtype = t.getElementType().isF64() ? at::kDouble : at::kFloat;
+  auto averaging = [&](int64_t in, int64_t o) {
+    at::Tensor a = at::zeros({o, in}, at::TensorOptions().dtype(dtype));
+    for (int64_t i = 0; i < o; ++i) {
+      int64_t start = (i * in) / o, end = ((i + 1) * in + o - 1) / o;
+      a.index_put_({i, at::indexing::Slice(start, end)}, 1.0 / double(end - start));
+    }
+    return a;
+  };
+  FailureOr<Value> ah = c.im.emitTensorConstant(
+      averaging(t.getDimSize(2), (*out)[0]), "adaptive_pool_h", c.loc);
+  FailureOr<Value> aw = c.im.emitTensorConstant(
+      averaging(t.getDimSize(3), (*out)[1]).t().contiguous(), "adaptive_pool_w", c.loc);
+  if (failed(ah) || failed(aw))
+    return failure();
+  FailureOr<Value> rows = matmul(c, *ah, *x);
+  if (failed(rows))
+    return failure();
+  FailureOr<Value> r = matmul(c, *rows, *aw);
+  return failed(r) ? failure() : c.bind(*r);
 }
 
 /// batch_norm in eval mode: x * scale + shift per channel, with scale and

@@ -1150,3 +1150,33 @@ def index_tensor_dim1_2d_index():
 @case("shape")
 def index_select_dim1():
     return fn(lambda x, i: torch.index_select(x, 1, i)), (randn(2, 5, 3), torch.tensor([3, 1]))
+
+
+@case("conv")
+def adaptive_avg_pool2d_uneven():
+    return torch.nn.AdaptiveAvgPool2d((3, 4)), (randn(2, 3, 7, 5),)
+
+
+@case("shape")
+def upsample_nearest_fractional():
+    return fn(lambda x: F.interpolate(x, size=(5, 7), mode="nearest")), (randn(1, 2, 3, 4),)
+
+
+@case("conv")
+def max_pool2d_ceil_partial_window():
+    return torch.nn.MaxPool2d(3, 2, ceil_mode=True), (randn(1, 2, 8, 7),)
+
+
+@case("conv")
+def max_pool2d_ceil_padding():
+    return torch.nn.MaxPool2d(3, 2, padding=1, ceil_mode=True), (randn(1, 1, 6, 6),)
+
+
+@case("models")
+def mobilenet_v3_small():
+    return torchvision_model("mobilenet_v3_small")
+
+
+@case("models")
+def efficientnet_b0():
+    return torchvision_model("efficientnet_b0")
