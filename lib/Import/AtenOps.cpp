@@ -45,6 +45,16 @@ struct NodeContext {
       return error() << "expects operand #" << i;
     return im.lookupTensor(inputs()[i], node);
   }
+  /// An optional tensor operand: `out` stays null for None.
+  LogicalResult optionalTensor(size_t i, Value &out) {
+    if (isNone(i))
+      return success();
+    FailureOr<Value> t = tensor(i);
+    if (failed(t))
+      return failure();
+    out = *t;
+    return success();
+  }
   std::optional<c10::IValue> constant(size_t i) {
     if (i >= numInputs())
       return std::nullopt;
@@ -1496,18 +1506,10 @@ LogicalResult importLayerNorm(NodeContext &c) {
     return c.error() << "normalized_shape does not match the last dims of "
                      << formatType(t);
   Value weight, bias;
-  if (!c.isNone(2)) {
-    FailureOr<Value> w = c.tensor(2);
-    if (failed(w))
-      return failure();
-    weight = *w;
-  }
-  if (!c.isNone(3)) {
-    FailureOr<Value> b = c.tensor(3);
-    if (failed(b))
-      return failure();
-    bias = *b;
-  }
+  if (failed(c.optionalTensor(2, weight)))
+    return failure();
+  if (failed(c.optionalTensor(3, bias)))
+    return failure();
   double eps = c.number(4).value_or(1e-5);
   return c.bind(c.create<LayerNormOp>(t, *x, weight, bias,
                                       c.b().getI64IntegerAttr(n),
@@ -1576,12 +1578,8 @@ LogicalResult importConvolution(NodeContext &c) {
   if (failed(x) || failed(w))
     return failure();
   Value bias;
-  if (!c.isNone(2)) {
-    FailureOr<Value> b = c.tensor(2);
-    if (failed(b))
-      return failure();
-    bias = *b;
-  }
+  if (failed(c.optionalTensor(2, bias)))
+    return failure();
   int64_t rank = tensorType(*x).getRank();
   if (rank != 3 && rank != 4)
     return c.error() << "supports 1-D and 2-D convolutions (NCL, NCHW); got "
@@ -2091,12 +2089,8 @@ LogicalResult importLinear(NodeContext &c) {
   if (failed(x) || failed(w))
     return failure();
   Value bias;
-  if (!c.isNone(2)) {
-    FailureOr<Value> b = c.tensor(2);
-    if (failed(b))
-      return failure();
-    bias = *b;
-  }
+  if (failed(c.optionalTensor(2, bias)))
+    return failure();
   SmallVector<Type> ignored;
   if (failed(inferLinearType(c.loc, x->getType(), w->getType(),
                              bias ? bias.getType() : Type(), ignored)))
