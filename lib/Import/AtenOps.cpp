@@ -45,6 +45,15 @@ struct NodeContext {
       return error() << "expects operand #" << i;
     return im.lookupTensor(inputs()[i], node);
   }
+  /// `v` cast to the dtype operand #i when that is a constant dtype.
+  Value withDTypeOperand(size_t i, Value v) {
+    if (auto dt = integer(i))
+      if (Type e = elementTypeOf(static_cast<at::ScalarType>(*dt),
+                                 b().getContext()))
+        return castTo(v, e);
+    return v;
+  }
+
   /// An optional tensor operand: `out` stays null for None.
   LogicalResult optionalTensor(size_t i, Value &out) {
     if (isNone(i))
@@ -1272,14 +1281,10 @@ LogicalResult importCumsum(NodeContext &c) {
   if (failed(x))
     return failure();
   Value v = *x;
-  if (auto dt = c.integer(2)) {
-    Type e = elementTypeOf(static_cast<at::ScalarType>(*dt), c.b().getContext());
-    if (e)
-      v = c.castTo(v, e);
-  } else if (elementOf(v).isInteger(1) || elementOf(v).getIntOrFloatBitWidth() < 64) {
-    if (isa<IntegerType>(elementOf(v))) // PyTorch sums integers in int64
-      v = c.castTo(v, c.b().getI64Type());
-  }
+  if (c.integer(2))
+    v = c.withDTypeOperand(2, v);
+  else if (isa<IntegerType>(elementOf(v))) // PyTorch sums integers in int64
+    v = c.castTo(v, c.b().getI64Type());
   auto t = tensorType(v);
   if (t.getRank() == 0)
     return c.bind(v);
@@ -1450,12 +1455,7 @@ LogicalResult importSoftmax(NodeContext &c) {
   FailureOr<int64_t> d = c.dim(*raw, tensorType(*x).getRank());
   if (failed(d))
     return failure();
-  Value v = *x;
-  if (auto dt = c.integer(2)) {
-    Type e = elementTypeOf(static_cast<at::ScalarType>(*dt), c.b().getContext());
-    if (e)
-      v = c.castTo(v, e);
-  }
+  Value v = c.withDTypeOperand(2, *x);
   return c.bind(c.create<SoftmaxOp>(v, *d, c.kind == "aten::log_softmax"));
 }
 
