@@ -255,15 +255,18 @@ def Kiln_Conv2dOp : Kiln_Op<"conv2d", [Pure]> {
 }
 
 def Kiln_PoolKind : I64EnumAttr<"PoolKind", "",
-    [I64EnumAttrCase<"max", 0>, I64EnumAttrCase<"avg", 1>]> {
+    [I64EnumAttrCase<"max", 0>, I64EnumAttrCase<"avg", 1>,
+     I64EnumAttrCase<"sum", 2>]> {
   let cppNamespace = "::mlir::kiln";
 }
 
 def Kiln_Pool2dOp : Kiln_Op<"pool2d", [Pure]> {
-  let summary = "2-D max or average pooling over NCHW windows";
+  let summary = "2-D max, average or sum pooling over NCHW windows";
   let description = [{
     Max pooling pads with -inf; average pooling pads with zeros and divides
-    by the window size (PyTorch's count_include_pad=True).
+    by the window size (PyTorch's count_include_pad=True); sum pooling pads
+    with zeros and does not divide (the importer divides by per-window
+    counts for the other average-pooling variants).
   }];
   let arguments = (ins Kiln_PoolKind:$kind, Kiln_FloatTensor:$input,
                        DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$stride,

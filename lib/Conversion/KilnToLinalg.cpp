@@ -679,7 +679,7 @@ Value lowerPool2d(OpBuilder &b, Pool2dOp op) {
             linalg::YieldOp::create(nb, nloc, r);
           })
           .getResult(0);
-  if (isMax)
+  if (isMax || op.getKind() == PoolKind::sum)
     return pooled;
   double count = double(kernel[0] * kernel[1]);
   return *buildElementwiseGeneric(

@@ -1670,6 +1670,57 @@ LogicalResult emitPool(NodeContext &c, PoolKind kind, Value x,
                                    dilation));
 }
 
+/// Average pooling whose divisor varies by window (count_include_pad=False,
+/// partial ceil_mode windows) or is overridden: a sum pool over the padded
+/// input divided by a constant [OH, OW] tensor of PyTorch's divisors.
+LogicalResult emitAvgPoolWithDivisors(NodeContext &c, Value x,
+                                      ArrayRef<int64_t> kernel,
+                                      ArrayRef<int64_t> stride,
+                                      ArrayRef<int64_t> padding,
+                                      ArrayRef<int64_t> extra,
+                                      bool countIncludePad,
+                                      std::optional<double> divisorOverride) {
+  auto t = tensorType(x);
+  SmallVector<int64_t> low = {0, 0, padding[0], padding[1]};
+  SmallVector<int64_t> high = {0, 0, padding[0] + extra[0], padding[1] + extra[1]};
+  SmallVector<int64_t> shape(t.getShape());
+  for (int i = 2; i < 4; ++i)
+    shape[i] += low[i] + high[i];
+  Value padded = c.create<PadOp>(t.clone(shape), x, ArrayRef<int64_t>(low),
+                                 ArrayRef<int64_t>(high), llvm::APFloat(0.0),
+                                 DenseI64ArrayAttr());
+  SmallVector<Type> types;
+  if (failed(inferPool2dType(c.loc, padded.getType(), kernel, stride, {0, 0},
+                             {1, 1}, types)))
+    return failure();
+  Value sum = c.create<Pool2dOp>(types[0], PoolKind::sum, padded, kernel,
+                                 stride, ArrayRef<int64_t>{0, 0},
+                                 ArrayRef<int64_t>{1, 1});
+  auto out = cast<RankedTensorType>(types[0]);
+  int64_t oh = out.getDimSize(2), ow = out.getDimSize(3);
+  int64_t in[2] = {t.getDimSize(2), t.getDimSize(3)};
+  at::ScalarType dtype = t.getElementType().isF64() ? at::kDouble : at::kFloat;
+  at::Tensor div = at::empty({1, 1, oh, ow}, at::TensorOptions().dtype(at::kDouble));
+  auto acc = div.accessor<double, 4>();
+  for (int64_t y = 0; y < oh; ++y)
+    for (int64_t z = 0; z < ow; ++z) {
+      int64_t o[2] = {y, z}, size = 1, clipped = 1;
+      for (int i = 0; i < 2; ++i) {
+        int64_t start = o[i] * stride[i] - padding[i];
+        int64_t end = std::min(start + kernel[i], in[i] + padding[i]);
+        size *= end - start;
+        clipped *= std::min(end, in[i]) - std::max<int64_t>(start, 0);
+      }
+      acc[0][0][y][z] = divisorOverride ? *divisorOverride
+                        : countIncludePad ? double(size)
+                                          : double(clipped);
+    }
+  FailureOr<Value> d = c.im.emitTensorConstant(div.to(dtype), "avg_pool_divisor", c.loc);
+  if (failed(d))
+    return failure();
+  return c.bind(c.create<DivOp>(sum, *d));
+}
+
 /// max_pool2d(self, kernel, stride, padding, dilation, ceil_mode) and
 /// avg_pool2d(self, kernel, stride, padding, ceil_mode, count_include_pad,
 /// divisor_override).
@@ -1688,9 +1739,11 @@ LogicalResult importPool(NodeContext &c) {
   bool ceil = c.integer(isMax ? 5 : 4).value_or(0);
   if (!stride || !padding || !dilation)
     return c.error() << "needs constant stride, padding and dilation";
-  if (!isMax && (!c.integer(5).value_or(1) || !c.isNone(6)))
-    return c.error() << "with count_include_pad=False or a divisor_override "
-                        "is not supported yet";
+  bool countIncludePad = isMax || c.integer(5).value_or(1);
+  std::optional<double> divisorOverride =
+      isMax || c.isNone(6) ? std::nullopt : c.number(6);
+  if (!isMax && !c.isNone(6) && !divisorOverride)
+    return c.error() << "needs a constant divisor_override";
   // ceil_mode keeps a last, partial window when it starts inside the input
   // or the left padding: extra -inf padding on the high side gives it room.
   SmallVector<int64_t> extra = {0, 0};
@@ -1707,10 +1760,10 @@ LogicalResult importPool(NodeContext &c) {
       extra[i] = std::max<int64_t>(0, (out - 1) * s + span - (in + 2 * p));
     }
   }
+  if (!isMax && (extra[0] || extra[1] || !countIncludePad || divisorOverride))
+    return emitAvgPoolWithDivisors(c, *x, *kernel, *stride, *padding, extra,
+                                   countIncludePad, divisorOverride);
   if (extra[0] || extra[1]) {
-    if (!isMax)
-      return c.error() << "with ceil_mode=True that changes the output size "
-                          "is not supported yet";
     auto t = tensorType(*x);
     SmallVector<int64_t> low = {0, 0, (*padding)[0], (*padding)[1]};
     SmallVector<int64_t> high = {0, 0, (*padding)[0] + extra[0],

@@ -1180,3 +1180,18 @@ def mobilenet_v3_small():
 @case("models")
 def efficientnet_b0():
     return torchvision_model("efficientnet_b0")
+
+
+@case("conv")
+def avg_pool2d_exclude_pad():
+    return torch.nn.AvgPool2d(3, 2, 1, count_include_pad=False), (randn(1, 2, 7, 6),)
+
+
+@case("conv")
+def avg_pool2d_ceil_partial_window():
+    return torch.nn.AvgPool2d(3, 2, ceil_mode=True), (randn(1, 2, 8, 7),)
+
+
+@case("conv")
+def avg_pool2d_ceil_pad_divisor_override():
+    return fn(lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, divisor_override=4)), (randn(1, 1, 6, 6),)
