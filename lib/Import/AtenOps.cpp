@@ -1341,8 +1341,8 @@ LogicalResult importUpsampleBilinear(NodeContext &c) {
                                            llvm::APFloat(scale[1])));
 }
 
-/// upsample_nearest2d with an integer scale: each pixel broadcast to an
-/// s x s block.
+/// upsample_nearest2d: with an integer scale each pixel is broadcast to an
+/// s x s block; otherwise rows and columns are selected by index.
 LogicalResult importUpsampleNearest(NodeContext &c) {
   FailureOr<Value> x = floatOperand(c);
   if (failed(x))
@@ -1350,30 +1350,21 @@ LogicalResult importUpsampleNearest(NodeContext &c) {
   auto t = tensorType(*x);
   if (t.getRank() != 4)
     return c.error() << "needs a 4-D NCHW input";
-  int64_t h = t.getDimSize(2), w = t.getDimSize(3), oh = -1, ow = -1;
-  if (auto size = c.intList(1); size && size->size() == 2) {
-    oh = (*size)[0];
-    ow = (*size)[1];
-  } else if (auto k = c.constant(2); k && k->isDoubleList()) {
-    auto scales = k->toDoubleVector();
-    if (scales.size() == 2) {
-      oh = int64_t(std::floor(h * scales[0]));
-      ow = int64_t(std::floor(w * scales[1]));
-    }
-  } else if (auto sh = c.number(2), sw = c.number(3); sh && sw) {
-    oh = int64_t(std::floor(h * *sh));
-    ow = int64_t(std::floor(w * *sw));
-  }
-  if (oh <= 0 || ow <= 0)
-    return c.error() << "needs a constant output size or scale";
+  int64_t out[2];
+  double scale[2];
+  if (failed(upsampleSizes(c, t, 1, 2, out, scale)))
+    return failure();
+  int64_t h = t.getDimSize(2), w = t.getDimSize(3), oh = out[0], ow = out[1];
   if (oh % h || ow % w) {
-    // Source index floor(o * in / out) per output row and column.
-    auto indices = [&](int64_t in, int64_t out) {
-      at::Tensor i = at::arange(out, at::TensorOptions().dtype(at::kLong));
-      return at::floor_divide(i * in, out);
+    // Source index min(floor(o * scale), in - 1) per output row and column.
+    auto indices = [&](int64_t in, int64_t n, double sc) {
+      at::Tensor i = at::arange(n, at::TensorOptions().dtype(at::kDouble));
+      return at::clamp_max(at::floor(i * sc), double(in - 1)).to(at::kLong);
     };
-    FailureOr<Value> ih = c.im.emitTensorConstant(indices(h, oh), "nearest_h", c.loc);
-    FailureOr<Value> iw = c.im.emitTensorConstant(indices(w, ow), "nearest_w", c.loc);
+    FailureOr<Value> ih =
+        c.im.emitTensorConstant(indices(h, oh, scale[0]), "nearest_h", c.loc);
+    FailureOr<Value> iw =
+        c.im.emitTensorConstant(indices(w, ow, scale[1]), "nearest_w", c.loc);
     if (failed(ih) || failed(iw))
       return failure();
     return c.bind(selectAlong(c, selectAlong(c, *x, 2, *ih), 3, *iw));
