@@ -17,6 +17,10 @@ bool mlir::kiln::isElementwise(Operation *op) {
   return op->hasTrait<KilnElementwise>();
 }
 
+bool mlir::kiln::isContraction(Operation *op) {
+  return isa<Conv2dOp, LinearOp, MatmulOp>(op);
+}
+
 std::string mlir::kiln::formatType(Type type) {
   std::string s;
   llvm::raw_string_ostream os(s);
@@ -793,12 +797,31 @@ LogicalResult FusedOp::verify() {
     FailureOr<SmallVector<int64_t>> b = broadcastShapes(shape, resultShape);
     return succeeded(b) && ArrayRef<int64_t>(*b) == resultShape;
   };
-  for (BlockArgument arg : body.getArguments())
-    if (!fitsResult(arg.getType()))
+  Operation *anchor = getAnchor();
+  if (anchor) {
+    if (anchor->getResult(0).getType() != getType())
+      return emitOpError() << "anchor '" << anchor->getName() << "' computes "
+                           << formatType(anchor->getResult(0).getType())
+                           << " but the result is " << formatType(getType());
+    for (Value v : anchor->getOperands())
+      if (!isa<BlockArgument>(v))
+        return emitOpError() << "anchor operands must be block arguments";
+  }
+  // Block arguments read by the anchor only (weights) need not broadcast.
+  for (BlockArgument arg : body.getArguments()) {
+    bool elementwiseUse = llvm::any_of(
+        arg.getUsers(), [&](Operation *u) { return u != anchor; });
+    if (elementwiseUse && !fitsResult(arg.getType()))
       return emitOpError() << "input " << formatType(arg.getType())
                            << " does not broadcast to the result "
                            << formatType(getType());
+  }
   for (Operation &op : body.without_terminator()) {
+    if (&op == anchor)
+      continue;
+    if (isContraction(&op))
+      return emitOpError() << "may contain one '" << op.getName()
+                           << "', as its first op";
     auto constant = dyn_cast<ConstantOp>(op);
     if (constant && !isa<SplatElementsAttr>(constant.getValue()))
       return emitOpError() << "may only contain splat constants; pass other "
@@ -812,6 +835,13 @@ LogicalResult FusedOp::verify() {
                            << formatType(getType());
   }
   return success();
+}
+
+Operation *FusedOp::getAnchor() {
+  Block &body = getBody().front();
+  if (body.empty() || !isContraction(&body.front()))
+    return nullptr;
+  return &body.front();
 }
 
 #define GET_OP_CLASSES

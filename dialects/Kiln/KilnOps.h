@@ -25,6 +25,10 @@ class KilnElementwise
 /// Returns true for ops with the KilnElementwise trait.
 bool isElementwise(Operation *op);
 
+/// Returns true for the ops an epilogue can be fused into: conv2d, linear
+/// and matmul (the anchors of kiln.fused).
+bool isContraction(Operation *op);
+
 /// Formats a tensor type's shape and element type as "3x4xf32".
 std::string formatType(Type type);
 

@@ -431,12 +431,18 @@ def Kiln_LayerNormOp : Kiln_Op<"layer_norm", [Pure, AttrSizedOperandSegments]> {
 
 def Kiln_FusedOp : Kiln_Op<"fused",
     [IsolatedFromAbove, SingleBlock, RecursiveMemoryEffects]> {
-  let summary = "A group of elementwise ops computed in one loop nest";
+  let summary = "One kernel: elementwise ops, optionally after a contraction";
   let description = [{
     Created by `--kiln-fuse-elementwise`. The body computes the result from
     the block arguments (one per input) with elementwise kiln ops and ends in
     `kiln.yield`. Lowering turns the whole body into one `linalg.generic`, so
     no intermediate tensor of the group is ever materialized.
+
+    `--kiln-fuse-epilogue` may put one `kiln.conv2d`, `kiln.linear` or
+    `kiln.matmul` first in the body (the anchor) with the group's result
+    type; its operands are block arguments and the elementwise ops after it
+    are the epilogue (bias, activation, residual add), applied in place to
+    the contraction's result buffer.
 
     ```mlir
     %r = kiln.fused (%a, %b) : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32> {
@@ -454,6 +460,11 @@ def Kiln_FusedOp : Kiln_Op<"fused",
     `(` $inputs `)` attr-dict `:` functional-type($inputs, results) $body
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The contraction computed first, or null for a purely elementwise
+    /// group.
+    ::mlir::Operation *getAnchor();
+  }];
 }
 
 def Kiln_YieldOp : Kiln_Op<"yield",

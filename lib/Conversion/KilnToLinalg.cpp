@@ -260,10 +260,12 @@ FailureOr<Value> emitScalar(OpBuilder &b, Operation *op, ValueRange args) {
 
 /// Builds the linalg.generic computing `resultType` from `inputs` with
 /// broadcasting; `bodyBuilder` receives the scalar inputs and returns the
-/// scalar result.
+/// scalar result. With `init`, the generic updates `init` in place and the
+/// body also receives its current element, last.
 FailureOr<Value> buildElementwiseGeneric(
     OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
-    function_ref<FailureOr<Value>(OpBuilder &, ValueRange)> bodyBuilder) {
+    function_ref<FailureOr<Value>(OpBuilder &, ValueRange)> bodyBuilder,
+    Value init = {}) {
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps;
   for (Value input : inputs)
@@ -272,13 +274,16 @@ FailureOr<Value> buildElementwiseGeneric(
   maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
   SmallVector<utils::IteratorType> iterators(resultType.getRank(),
                                              utils::IteratorType::parallel);
-  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
-                                       resultType.getElementType());
+  bool inPlace = static_cast<bool>(init);
+  if (!inPlace)
+    init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                   resultType.getElementType());
   bool ok = true;
   auto generic = linalg::GenericOp::create(
       b, loc, resultType, inputs, ValueRange{init}, maps, iterators,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        FailureOr<Value> v = bodyBuilder(nb, args.drop_back());
+        FailureOr<Value> v =
+            bodyBuilder(nb, inPlace ? args : args.drop_back());
         if (failed(v)) {
           ok = false;
           linalg::YieldOp::create(nb, nloc, args.back());
@@ -298,18 +303,51 @@ FailureOr<Value> lowerElementwise(OpBuilder &b, Operation *op) {
       [&](OpBuilder &nb, ValueRange args) { return emitScalar(nb, op, args); });
 }
 
+FailureOr<Value> lowerContraction(OpBuilder &b, Operation *op);
+
 /// One linalg.generic for the whole group: the body replays the group's ops
-/// on scalars, so no intermediate tensor exists.
+/// on scalars, so no intermediate tensor exists. A group with an anchor
+/// computes the contraction first and applies the rest to its result in
+/// place.
 FailureOr<Value> lowerFused(OpBuilder &b, FusedOp fused) {
   auto resultType = cast<RankedTensorType>(fused.getType());
   Block &body = fused.getBody().front();
+  Operation *anchor = fused.getAnchor();
+  Value accumulator;
+  SmallVector<Value> inputs;
+  SmallVector<BlockArgument> inputArgs;
+  if (anchor) {
+    IRMapping outer;
+    for (auto [arg, input] : llvm::zip(body.getArguments(), fused.getInputs()))
+      outer.map(arg, input);
+    Operation *clone = b.clone(*anchor, outer);
+    FailureOr<Value> acc = lowerContraction(b, clone);
+    clone->erase();
+    if (failed(acc))
+      return failure();
+    accumulator = *acc;
+  }
+  // Inputs the anchor alone reads (weights) are not operands of the
+  // epilogue loop.
+  for (auto [arg, input] : llvm::zip(body.getArguments(), fused.getInputs()))
+    if (llvm::any_of(arg.getUsers(), [&](Operation *u) { return u != anchor; })) {
+      inputs.push_back(input);
+      inputArgs.push_back(arg);
+    }
+  if (anchor && std::next(Block::iterator(anchor)) ==
+                    Block::iterator(body.getTerminator()))
+    return accumulator;
   return buildElementwiseGeneric(
-      b, fused.getLoc(), resultType, fused.getInputs(),
+      b, fused.getLoc(), resultType, inputs,
       [&](OpBuilder &nb, ValueRange args) -> FailureOr<Value> {
         IRMapping scalars;
-        for (auto [arg, scalar] : llvm::zip(body.getArguments(), args))
+        for (auto [arg, scalar] : llvm::zip(inputArgs, args))
           scalars.map(arg, scalar);
+        if (anchor)
+          scalars.map(anchor->getResult(0), args.back());
         for (Operation &op : body.without_terminator()) {
+          if (&op == anchor)
+            continue;
           if (auto c = dyn_cast<ConstantOp>(op)) {
             // The verifier admits splat constants only.
             auto splat = cast<SplatElementsAttr>(c.getValue());
@@ -328,7 +366,8 @@ FailureOr<Value> lowerFused(OpBuilder &b, FusedOp fused) {
           scalars.map(op.getResult(0), *v);
         }
         return scalars.lookup(cast<YieldOp>(body.getTerminator()).getValue());
-      });
+      },
+      accumulator);
 }
 
 Value zeroFilled(OpBuilder &b, Location loc, RankedTensorType type) {
@@ -594,7 +633,27 @@ Value lowerConv2d(OpBuilder &b, Conv2dOp op) {
       b, loc, w5Type, op.getWeight(),
       SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
   auto o5Type = RankedTensorType::get({n, g, f / g, oh, ow}, element);
-  Value init = zeroFilled(b, loc, o5Type);
+  // The accumulator starts at the bias (or zero), so no separate pass adds
+  // it.
+  Value init;
+  if (Value bias = op.getBias()) {
+    Value bias2 = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({g, f / g}, element), bias,
+        SmallVector<ReassociationIndices>{{0, 1}});
+    Value empty = tensor::EmptyOp::create(b, loc, o5Type.getShape(), element);
+    AffineMap biasMap = AffineMap::get(
+        5, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)}, ctx);
+    init = linalg::GenericOp::create(
+               b, loc, o5Type, ValueRange{bias2}, ValueRange{empty},
+               ArrayRef<AffineMap>{biasMap, b.getMultiDimIdentityMap(5)},
+               SmallVector<utils::IteratorType>(5, utils::IteratorType::parallel),
+               [](OpBuilder &nb, Location nloc, ValueRange args) {
+                 linalg::YieldOp::create(nb, nloc, args[0]);
+               })
+               .getResult(0);
+  } else {
+    init = zeroFilled(b, loc, o5Type);
+  }
 
   AffineExpr dn = getAffineDimExpr(0, ctx), dg = getAffineDimExpr(1, ctx),
              df = getAffineDimExpr(2, ctx), doh = getAffineDimExpr(3, ctx),
@@ -618,24 +677,19 @@ Value lowerConv2d(OpBuilder &b, Conv2dOp op) {
                          nb, nloc, Value(arith::AddFOp::create(nb, nloc, args[2], mul)));
                    })
                    .getResult(0);
-  Value result = tensor::CollapseShapeOp::create(
+  return tensor::CollapseShapeOp::create(
       b, loc, outType, conv,
       SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
-  Value bias = op.getBias();
-  if (!bias)
-    return result;
-  AffineMap id = b.getMultiDimIdentityMap(4);
-  AffineMap biasMap = AffineMap::get(4, 0, {getAffineDimExpr(1, ctx)}, ctx);
-  Value empty = tensor::EmptyOp::create(b, loc, outType.getShape(), element);
-  return linalg::GenericOp::create(
-             b, loc, outType, ValueRange{result, bias}, ValueRange{empty},
-             ArrayRef<AffineMap>{id, biasMap, id},
-             SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
-             [](OpBuilder &nb, Location nloc, ValueRange args) {
-               linalg::YieldOp::create(
-                   nb, nloc, Value(arith::AddFOp::create(nb, nloc, args[0], args[1])));
-             })
-      .getResult(0);
+}
+
+FailureOr<Value> lowerContraction(OpBuilder &b, Operation *op) {
+  if (auto conv = dyn_cast<Conv2dOp>(op))
+    return lowerConv2d(b, conv);
+  if (auto linear = dyn_cast<LinearOp>(op))
+    return lowerLinear(b, linear);
+  if (auto matmul = dyn_cast<MatmulOp>(op))
+    return lowerMatmul(b, matmul);
+  return op->emitOpError() << "is not a contraction";
 }
 
 /// A reduction over (n, c, oh, ow, kh, kw); a shape-only [KH, KW] operand
@@ -961,10 +1015,8 @@ struct ConvertKilnToLinalg
       replacement = lowerFused(b, fused);
     else if (isElementwise(op))
       replacement = lowerElementwise(b, op);
-    else if (auto linear = dyn_cast<LinearOp>(op))
-      replacement = lowerLinear(b, linear);
-    else if (auto matmul = dyn_cast<MatmulOp>(op))
-      replacement = lowerMatmul(b, matmul);
+    else if (isContraction(op))
+      replacement = lowerContraction(b, op);
     else if (auto reduce = dyn_cast<ReduceOp>(op))
       replacement = lowerReduce(b, reduce);
     else if (auto transpose = dyn_cast<TransposeOp>(op))
@@ -985,8 +1037,6 @@ struct ConvertKilnToLinalg
       replacement = lowerSlice(b, slice);
     else if (auto gather = dyn_cast<GatherOp>(op))
       replacement = lowerGather(b, gather);
-    else if (auto conv = dyn_cast<Conv2dOp>(op))
-      replacement = lowerConv2d(b, conv);
     else if (auto pool = dyn_cast<Pool2dOp>(op))
       replacement = lowerPool2d(b, pool);
     else

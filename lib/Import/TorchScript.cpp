@@ -196,7 +196,11 @@ LogicalResult Importer::load(ImportReport &report) {
     report.parameterNames = paramNames;
 
     module.eval();
-    tj::Module frozen = tj::freeze(module);
+    // optimize_numerics=false: batch-norm and add/mul folding into
+    // convolutions are Kiln's own passes (--kiln-fold-batch-norm), so the
+    // imported graph is the model as written and the report counts them.
+    tj::Module frozen = tj::freeze(module, c10::nullopt,
+                                   /*optimize_numerics=*/false);
     graph = frozen.get_method("forward").graph();
     tj::Inline(*graph);
     tj::EliminateDeadCode(graph);

@@ -35,9 +35,17 @@ void mlir::kiln::buildKilnOptimizationPipeline(
     OpPassManager &pm, const KilnPipelineOptions &options) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createKilnDecompose());
+  fpm.addPass(createKilnRemoveNoOps());
   fpm.addPass(createCanonicalizerPass());
+  if (options.foldConstants) {
+    fpm.addPass(createKilnFoldConstants());
+    fpm.addPass(createKilnFoldBatchNorm());
+  }
+  fpm.addPass(createCSEPass());
   if (options.fuse)
     fpm.addPass(createKilnFuseElementwise());
+  if (options.fuse && options.fuseEpilogue)
+    fpm.addPass(createKilnFuseEpilogue());
   fpm.addPass(createCSEPass());
 }
 

@@ -106,3 +106,86 @@ struct KilnFuseElementwise
 };
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// Epilogue fusion
+//===----------------------------------------------------------------------===//
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_KILNFUSEEPILOGUE
+#include "kiln/Transforms/Passes.h.inc"
+} // namespace mlir::kiln
+
+namespace {
+
+/// Moves `anchor` (a contraction whose only user is `consumer`) into a
+/// kiln.fused op with the consumer: the consumer's own group when it is
+/// one, else a group of the single elementwise consumer.
+void fuseEpilogue(Operation *anchor, Operation *consumer) {
+  Value anchorResult = anchor->getResult(0);
+  auto group = dyn_cast<FusedOp>(consumer);
+  llvm::SetVector<Value> inputs;
+  for (Value v : anchor->getOperands())
+    inputs.insert(v);
+  for (Value v : consumer->getOperands())
+    if (v != anchorResult)
+      inputs.insert(v);
+
+  OpBuilder builder(consumer);
+  auto fused = FusedOp::create(builder, consumer->getLoc(),
+                               consumer->getResult(0).getType(),
+                               inputs.getArrayRef());
+  Block *body = builder.createBlock(&fused.getBody());
+  IRMapping mapping;
+  for (Value input : inputs)
+    mapping.map(input, body->addArgument(input.getType(), input.getLoc()));
+  Operation *newAnchor = builder.clone(*anchor, mapping);
+  Value yielded;
+  if (group) {
+    Block &old = group.getBody().front();
+    IRMapping inner;
+    for (auto [arg, input] : llvm::zip(old.getArguments(), group.getInputs()))
+      inner.map(arg, input == anchorResult ? newAnchor->getResult(0)
+                                           : mapping.lookup(input));
+    for (Operation &op : old.without_terminator())
+      builder.clone(op, inner);
+    yielded = inner.lookup(cast<YieldOp>(old.getTerminator()).getValue());
+  } else {
+    mapping.map(anchorResult, newAnchor->getResult(0));
+    yielded = builder.clone(*consumer, mapping)->getResult(0);
+  }
+  YieldOp::create(builder, consumer->getLoc(), yielded);
+  consumer->getResult(0).replaceAllUsesWith(fused.getResult());
+  consumer->erase();
+  anchor->erase();
+}
+
+struct KilnFuseEpilogue
+    : public kiln::impl::KilnFuseEpilogueBase<KilnFuseEpilogue> {
+  using kiln::impl::KilnFuseEpilogueBase<
+      KilnFuseEpilogue>::KilnFuseEpilogueBase;
+
+  void runOnOperation() override {
+    SmallVector<Operation *> anchors;
+    getOperation().walk([&](Operation *op) {
+      if (isContraction(op) && !op->getParentOfType<FusedOp>())
+        anchors.push_back(op);
+    });
+    for (Operation *anchor : anchors) {
+      Value result = anchor->getResult(0);
+      if (!result.hasOneUse())
+        continue;
+      Operation *consumer = *result.getUsers().begin();
+      if (consumer->getBlock() != anchor->getBlock() ||
+          consumer->getResult(0).getType() != result.getType())
+        continue;
+      auto group = dyn_cast<FusedOp>(consumer);
+      if (group ? group.getAnchor() != nullptr : !isElementwise(consumer))
+        continue;
+      fuseEpilogue(anchor, consumer);
+      numFused++;
+    }
+  }
+};
+
+} // namespace

@@ -21,6 +21,21 @@ struct KilnPipelineOptions
   PassOptions::Option<bool> fuse{*this, "fuse",
                                  llvm::cl::desc("Fuse elementwise chains"),
                                  llvm::cl::init(true)};
+  PassOptions::Option<bool> fuseEpilogue{
+      *this, "fuse-epilogue",
+      llvm::cl::desc("Fuse bias/activation/residual into conv, linear and "
+                     "matmul"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> foldConstants{
+      *this, "fold-constants",
+      llvm::cl::desc("Evaluate weight-only subgraphs and fold batch norm "
+                     "into conv/linear"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> planMemory{
+      *this, "plan-memory",
+      llvm::cl::desc("Place intermediates in one planned workspace (off: "
+                     "malloc/free per buffer)"),
+      llvm::cl::init(true)};
   PassOptions::Option<std::string> modelName{
       *this, "model-name",
       llvm::cl::desc("C prefix of the generated API (default: the module's "

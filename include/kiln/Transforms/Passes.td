@@ -36,4 +36,69 @@ def KilnDecompose : Pass<"kiln-decompose", "func::FuncOp"> {
   let dependentDialects = ["::mlir::kiln::KilnDialect"];
 }
 
+def KilnFuseEpilogue : Pass<"kiln-fuse-epilogue", "func::FuncOp"> {
+  let summary = "Fold elementwise consumers into the conv/linear/matmul producing them";
+  let description = [{
+    A `kiln.conv2d`, `kiln.linear` or `kiln.matmul` whose only user is an
+    elementwise op or a `kiln.fused` group with the same result type moves
+    into that group as its anchor: `conv + bias + relu`, `linear + add +
+    tanh` and residual adds become one kernel. Lowering computes the
+    contraction into the result buffer and applies the epilogue in place, so
+    the unactivated result is never stored separately. Runs after
+    `--kiln-fuse-elementwise`.
+  }];
+  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+  let statistics = [
+    Statistic<"numFused", "num-fused", "Number of contractions given an epilogue">
+  ];
+}
+
+def KilnFoldConstants : Pass<"kiln-fold-constants", "func::FuncOp"> {
+  let summary = "Evaluate ops whose operands are all constants";
+  let description = [{
+    Weight-only subgraphs (transposes, reshapes, casts, slices, concats and
+    elementwise arithmetic of constants) are computed at compile time and
+    replaced by one constant. A fold that would make the model larger (a
+    broadcast of a non-splat weight) is skipped.
+  }];
+  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+  let options = [
+    Option<"maxElements", "max-elements", "int64_t", /*default=*/"67108864",
+           "Largest result (in elements) evaluated at compile time">
+  ];
+  let statistics = [
+    Statistic<"numFolded", "num-folded", "Number of ops replaced by constants">
+  ];
+}
+
+def KilnFoldBatchNorm : Pass<"kiln-fold-batch-norm", "func::FuncOp"> {
+  let summary = "Fold per-channel scale and shift (eval batch norm) into conv/linear";
+  let description = [{
+    `mul`, `div`, `add` or `sub` of a `kiln.conv2d` / `kiln.linear` result
+    (its only use) with a constant that varies only along the output-channel
+    axis is folded into the producer's constant weight and bias. Eval-mode
+    batch norm is imported as exactly such a scale and shift, so conv + bn
+    becomes one conv.
+  }];
+  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+  let statistics = [
+    Statistic<"numFolded", "num-folded", "Number of ops folded into a producer">
+  ];
+}
+
+def KilnRemoveNoOps : Pass<"kiln-remove-noops", "func::FuncOp"> {
+  let summary = "Remove ops that do not change their operand";
+  let description = [{
+    Identity reshapes, casts, broadcasts, transposes, full slices, zero pads,
+    single-input concats, `x + (-0.0)`, `x * 1`, `x / 1` and repeated relus
+    are replaced by their operand; chains of reshapes and of transposes
+    become one op. (Dropout in eval mode, `contiguous`, `clone` and `detach`
+    never reach the dialect: the importer maps them to their input.)
+  }];
+  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+  let statistics = [
+    Statistic<"numRemoved", "num-removed", "Number of ops removed or merged">
+  ];
+}
+
 #endif // KILN_TRANSFORMS_PASSES_TD
