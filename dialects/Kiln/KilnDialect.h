@@ -14,6 +14,11 @@ constexpr llvm::StringLiteral kEntryAttrName = "kiln.entry";
 constexpr llvm::StringLiteral kModelNameAttrName = "kiln.model_name";
 constexpr llvm::StringLiteral kArgNameAttrName = "kiln.name";
 constexpr llvm::StringLiteral kABIAttrName = "kiln.abi";
+/// Set by --kiln-plan-memory on the model function and the module: the
+/// workspace's size in bytes and the lower bound no placement can beat.
+constexpr llvm::StringLiteral kWorkspaceSizeAttrName = "kiln.workspace_size";
+constexpr llvm::StringLiteral kWorkspaceLowerBoundAttrName =
+    "kiln.workspace_lower_bound";
 } // namespace mlir::kiln
 
 #endif // KILN_DIALECTS_KILN_KILNDIALECT_H

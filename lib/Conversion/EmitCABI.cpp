@@ -1,10 +1,15 @@
 //===- EmitCABI.cpp - Public C entry points and signature data ------------===//
 //
 // Runs on the LLVM dialect, after the model function was lowered with the
-// bare-pointer memref convention to `void impl(ptr in..., ptr out...)`.
+// bare-pointer memref convention to `void impl(ptr in..., ptr out..., ptr
+// workspace)` (the workspace argument exists once --kiln-plan-memory ran).
 // Emits, for model NAME:
-//   i32 NAME_forward(ptr in..., ptr out...)      NULL checks, then impl
+//   i32 NAME_forward(ptr in..., ptr out...)      NULL checks, the thread's
+//                                                 workspace, then impl
+//   i32 NAME_forward_with_workspace(ptr ws, i64 ws_size, ptr in..., ptr out...)
+//                                                 NULL/size/alignment checks
 //   i32 NAME_forward_tensors(ptr, i64, ptr, i64)  kiln_check_tensors, impl
+//   i64 NAME_workspace_size()                     planned workspace bytes
 //   ptr NAME_signature()                          constant kiln_signature
 // The struct layouts mirror runtime/include/kiln/runtime.h (LP64).
 //
@@ -160,6 +165,96 @@ struct ABIBuilder {
     return f;
   }
 
+  /// The runtime function `name`, declared on first use.
+  LLVM::LLVMFuncOp runtimeFunction(StringRef name, Type result,
+                                   ArrayRef<Type> args) {
+    if (auto f = dyn_cast_or_null<LLVM::LLVMFuncOp>(
+            SymbolTable::lookupSymbolIn(module, name)))
+      return f;
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(module.getBody());
+    return function(name, result, args);
+  }
+
+  /// Workspace bytes the model needs (0 without a planned workspace).
+  int64_t workspaceSize = 0;
+  bool hasWorkspace = false;
+
+  void emitWorkspaceSizeFunction() {
+    auto f = function(prefix + "_workspace_size", i64, {});
+    OpBuilder::InsertionGuard guard(b);
+    b.createBlock(&f.getBody());
+    LLVM::ReturnOp::create(b, loc, constant(b, i64, workspaceSize));
+  }
+
+  /// Calls impl with `args` and the calling thread's workspace (from the
+  /// runtime, allocated once per thread and size); returns OUT_OF_MEMORY
+  /// when the runtime cannot provide it.
+  void callWithThreadWorkspace(LLVM::LLVMFuncOp f, LLVM::LLVMFuncOp impl,
+                               SmallVector<Value> args) {
+    if (hasWorkspace) {
+      Value ws;
+      if (workspaceSize > 0) {
+        auto get = runtimeFunction("kiln_thread_workspace", ptr, {i64});
+        ws = LLVM::CallOp::create(b, loc, get,
+                                  ValueRange{constant(b, i64, workspaceSize)})
+                 .getResult();
+        Value null = LLVM::ZeroOp::create(b, loc, ptr);
+        Value isNull =
+            LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, ws, null);
+        returnIf(f, isNull, constant(b, i32, KILN_STATUS_OUT_OF_MEMORY));
+      } else {
+        ws = LLVM::ZeroOp::create(b, loc, ptr);
+      }
+      args.push_back(ws);
+    }
+    LLVM::CallOp::create(b, loc, impl, args);
+    LLVM::ReturnOp::create(b, loc, constant(b, i32, KILN_STATUS_OK));
+  }
+
+  /// Returns INVALID_ARGUMENT when any of `values` is NULL.
+  void checkNotNull(LLVM::LLVMFuncOp f, ValueRange values) {
+    if (values.empty())
+      return;
+    Value null = LLVM::ZeroOp::create(b, loc, ptr);
+    Value anyNull;
+    for (Value arg : values) {
+      Value isNull =
+          LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, arg, null);
+      anyNull = anyNull ? Value(LLVM::OrOp::create(b, loc, anyNull, isNull))
+                        : isNull;
+    }
+    returnIf(f, anyNull, constant(b, i32, KILN_STATUS_INVALID_ARGUMENT));
+  }
+
+  void emitForwardWithWorkspace(LLVM::LLVMFuncOp impl, unsigned numArgs) {
+    SmallVector<Type> args = {ptr, i64};
+    args.append(numArgs, ptr);
+    auto f = function(prefix + "_forward_with_workspace", i32, args);
+    OpBuilder::InsertionGuard guard(b);
+    Block *entry = b.createBlock(&f.getBody(), {}, args,
+                                 SmallVector<Location>(args.size(), loc));
+    Value ws = entry->getArgument(0), wsSize = entry->getArgument(1);
+    auto tensors = entry->getArguments().drop_front(2);
+    checkNotNull(f, ValueRange(tensors));
+    if (workspaceSize > 0) {
+      checkNotNull(f, ValueRange{ws});
+      Value small = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ult,
+                                         wsSize, constant(b, i64, workspaceSize));
+      returnIf(f, small, constant(b, i32, KILN_STATUS_WORKSPACE_TOO_SMALL));
+      Value address = LLVM::PtrToIntOp::create(b, loc, i64, ws);
+      Value low = LLVM::AndOp::create(b, loc, address,
+                                      constant(b, i64, KILN_WORKSPACE_ALIGNMENT - 1));
+      Value misaligned = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne,
+                                              low, constant(b, i64, 0));
+      returnIf(f, misaligned, constant(b, i32, KILN_STATUS_MISALIGNED));
+    }
+    SmallVector<Value> callArgs(tensors.begin(), tensors.end());
+    callArgs.push_back(ws);
+    LLVM::CallOp::create(b, loc, impl, callArgs);
+    LLVM::ReturnOp::create(b, loc, constant(b, i32, KILN_STATUS_OK));
+  }
+
   void emitSignatureFunction(LLVM::GlobalOp sig) {
     auto f = function(prefix + "_signature", ptr, {});
     OpBuilder::InsertionGuard guard(b);
@@ -186,19 +281,8 @@ struct ABIBuilder {
     OpBuilder::InsertionGuard guard(b);
     Block *entry = b.createBlock(&f.getBody(), {}, args,
                                  SmallVector<Location>(numArgs, loc));
-    if (numArgs) {
-      Value null = LLVM::ZeroOp::create(b, loc, ptr);
-      Value anyNull;
-      for (Value arg : entry->getArguments()) {
-        Value isNull =
-            LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, arg, null);
-        anyNull = anyNull ? Value(LLVM::OrOp::create(b, loc, anyNull, isNull))
-                          : isNull;
-      }
-      returnIf(f, anyNull, constant(b, i32, KILN_STATUS_INVALID_ARGUMENT));
-    }
-    LLVM::CallOp::create(b, loc, impl, entry->getArguments());
-    LLVM::ReturnOp::create(b, loc, constant(b, i32, KILN_STATUS_OK));
+    checkNotNull(f, entry->getArguments());
+    callWithThreadWorkspace(f, impl, SmallVector<Value>(entry->getArguments()));
   }
 
   void emitForwardTensors(LLVM::LLVMFuncOp impl, LLVM::GlobalOp sig,
@@ -237,8 +321,7 @@ struct ABIBuilder {
     };
     loadData(in, signature.inputs.size());
     loadData(out, signature.outputs.size());
-    LLVM::CallOp::create(b, loc, impl, data);
-    LLVM::ReturnOp::create(b, loc, constant(b, i32, KILN_STATUS_OK));
+    callWithThreadWorkspace(f, impl, data);
   }
 };
 
@@ -261,14 +344,18 @@ struct KilnEmitCABI : public kiln::impl::KilnEmitCABIBase<KilnEmitCABI> {
     if (failed(signature))
       return signalPassFailure();
     unsigned numArgs = signature->inputs.size() + signature->outputs.size();
+    auto wsAttr = impl->getAttrOfType<IntegerAttr>(kWorkspaceSizeAttrName);
+    unsigned implArgs = numArgs + (wsAttr ? 1 : 0);
     LLVM::LLVMFunctionType implType = impl.getFunctionType();
-    if (implType.getNumParams() != numArgs ||
+    if (implType.getNumParams() != implArgs ||
         !isa<LLVM::LLVMVoidType>(implType.getReturnType()) ||
         !llvm::all_of(implType.getParams(),
                       [](Type t) { return isa<LLVM::LLVMPointerType>(t); })) {
       impl.emitError() << "expected the model function lowered to 'void("
-                       << numArgs << " x ptr)' (bare-pointer convention, "
-                       << "results as out-parameters), got " << implType;
+                       << implArgs << " x ptr)' (bare-pointer convention, "
+                       << "results as out-parameters"
+                       << (wsAttr ? ", workspace last" : "") << "), got "
+                       << implType;
       return signalPassFailure();
     }
     impl.setLinkage(LLVM::Linkage::Internal);
@@ -278,7 +365,10 @@ struct KilnEmitCABI : public kiln::impl::KilnEmitCABIBase<KilnEmitCABI> {
     impl->removeAttr(kABIAttrName);
 
     ABIBuilder abi(module, signature->modelName);
-    for (StringRef suffix : {"_forward", "_forward_tensors", "_signature"})
+    abi.hasWorkspace = static_cast<bool>(wsAttr);
+    abi.workspaceSize = wsAttr ? wsAttr.getInt() : 0;
+    for (StringRef suffix : {"_forward", "_forward_tensors", "_signature",
+                             "_forward_with_workspace", "_workspace_size"})
       if (SymbolTable::lookupSymbolIn(module, abi.prefix + suffix.str())) {
         module.emitError() << "symbol '" << abi.prefix << suffix
                            << "' already exists";
@@ -288,6 +378,9 @@ struct KilnEmitCABI : public kiln::impl::KilnEmitCABIBase<KilnEmitCABI> {
     abi.emitSignatureFunction(sig);
     abi.emitForward(impl, numArgs);
     abi.emitForwardTensors(impl, sig, *signature);
+    abi.emitWorkspaceSizeFunction();
+    if (abi.hasWorkspace)
+      abi.emitForwardWithWorkspace(impl, numArgs);
   }
 };
 

@@ -72,7 +72,10 @@ void mlir::kiln::addKilnStagePasses(OpPassManager &pm,
                     "function-boundary-type-conversion=identity-layout-map}");
     pm.addNestedPass<func::FuncOp>(createKilnDistinctResultBuffers());
     addUpstream(pm, "buffer-results-to-out-params{hoist-static-allocs},"
-                    "canonicalize,buffer-deallocation-pipeline,canonicalize");
+                    "canonicalize");
+    // Every intermediate lives in the planned workspace: no malloc per call.
+    pm.addPass(createKilnPlanMemory());
+    pm.addPass(createCanonicalizerPass());
     return;
   case Stage::LLVM:
     pm.addNestedPass<func::FuncOp>(createKilnLowerStridedCopies());

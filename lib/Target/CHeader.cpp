@@ -42,30 +42,38 @@ void emitTensorMacros(llvm::raw_ostream &os, StringRef upper, StringRef kind,
 }
 } // namespace
 
-void mlir::kiln::emitCHeader(const ModelSignature &sig, StringRef source,
-                             llvm::raw_ostream &os) {
+void mlir::kiln::emitCHeader(const ModelSignature &sig, int64_t workspaceBytes,
+                             StringRef source, llvm::raw_ostream &os) {
   std::string name = sig.modelName;
   std::string upper = StringRef(name).upper();
   std::string guard = "KILN_MODEL_" + upper + "_H";
   os << "/* " << name << ".h: C API of the model compiled by kiln-compile from "
      << source << ".\n"
      << " * Generated code; do not edit. Link the object file with Kiln's\n"
-     << " * runtime library (libkiln_runtime.a) and libm.\n"
+     << " * runtime library (libkiln_runtime.a), libm and pthreads.\n"
      << " *\n"
      << " * All entry points return KILN_STATUS_OK (0) on success or another\n"
      << " * kiln_status code (see kiln/runtime.h; kiln_status_string() names\n"
      << " * it). They keep no state between calls: any number of threads may\n"
      << " * call them at once. Buffers are dense, row-major (C order).\n"
-     << " * Outputs are written in place; intermediate tensors are allocated\n"
-     << " * with malloc during a call and freed before it returns.\n"
+     << " * Outputs are written in place. Intermediate tensors live in one\n"
+     << " * workspace of " << upper << "_WORKSPACE_SIZE bytes: the caller's\n"
+     << " * (" << name << "_forward_with_workspace, never allocates) or the\n"
+     << " * calling thread's (" << name << "_forward, allocated by the first\n"
+     << " * call on each thread, reused after).\n"
      << " */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
-     << "#include <stdbool.h>\n#include <stdint.h>\n\n"
+     << "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n\n"
      << "#include \"kiln/runtime.h\"\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
 
   os << "#define " << upper << "_NUM_INPUTS " << sig.inputs.size() << "\n";
-  os << "#define " << upper << "_NUM_OUTPUTS " << sig.outputs.size() << "\n\n";
+  os << "#define " << upper << "_NUM_OUTPUTS " << sig.outputs.size() << "\n";
+  if (workspaceBytes >= 0)
+    os << "/* Bytes of scratch memory one call needs (see "
+       << name << "_forward_with_workspace). */\n"
+       << "#define " << upper << "_WORKSPACE_SIZE " << workspaceBytes << "\n";
+  os << "\n";
   for (auto [i, t] : llvm::enumerate(sig.inputs))
     emitTensorMacros(os, upper, "INPUT", i, t);
   for (auto [i, t] : llvm::enumerate(sig.outputs))
@@ -80,21 +88,42 @@ void mlir::kiln::emitCHeader(const ModelSignature &sig, StringRef source,
     os << "\n *   " << t.name << ": " << getDTypeName(t.type.getElementType())
        << "[" << dims(t.type) << "]";
   os << "\n * Returns KILN_STATUS_INVALID_ARGUMENT if any pointer is NULL. */\n";
+  auto emitParams = [&] {
+    bool first = true;
+    for (const TensorSignature &t : sig.inputs) {
+      os << (first ? "" : ", ") << "const "
+         << getCElementType(t.type.getElementType()) << " *" << t.name;
+      first = false;
+    }
+    for (const TensorSignature &t : sig.outputs) {
+      os << (first ? "" : ", ") << getCElementType(t.type.getElementType())
+         << " *" << t.name;
+      first = false;
+    }
+    return first;
+  };
   os << "int " << name << "_forward(";
-  bool first = true;
-  for (const TensorSignature &t : sig.inputs) {
-    os << (first ? "" : ", ") << "const " << getCElementType(t.type.getElementType())
-       << " *" << t.name;
-    first = false;
-  }
-  for (const TensorSignature &t : sig.outputs) {
-    os << (first ? "" : ", ") << getCElementType(t.type.getElementType()) << " *"
-       << t.name;
-    first = false;
-  }
-  if (first)
+  if (emitParams())
     os << "void";
   os << ");\n\n";
+
+  if (workspaceBytes >= 0) {
+    os << "/* Bytes of scratch memory " << name
+       << "_forward_with_workspace needs. */\n"
+       << "size_t " << name << "_workspace_size(void);\n\n";
+    os << "/* " << name << "_forward in caller-owned scratch memory: at least\n"
+       << " * " << upper << "_WORKSPACE_SIZE bytes aligned to\n"
+       << " * KILN_WORKSPACE_ALIGNMENT (NULL is fine when the size is 0).\n"
+       << " * Never allocates. One workspace per concurrent call. Returns\n"
+       << " * KILN_STATUS_WORKSPACE_TOO_SMALL or KILN_STATUS_MISALIGNED when\n"
+       << " * the workspace does not fit. */\n"
+       << "int " << name << "_forward_with_workspace(void *workspace, "
+       << "size_t workspace_size";
+    if (!sig.inputs.empty() || !sig.outputs.empty())
+      os << ",\n    ";
+    emitParams();
+    os << ");\n\n";
+  }
 
   os << "/* The same through kiln_tensor descriptors, checked against the\n"
      << " * signature first (counts, dtypes, shapes, struct sizes). */\n"

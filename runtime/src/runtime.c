@@ -1,8 +1,11 @@
-/* Kiln runtime: status strings, dtype helpers and signature checks. */
+/* Kiln runtime: status strings, dtype helpers, signature checks and the
+ * per-thread workspace. */
 #include "kiln/runtime.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 const char *kiln_runtime_version(void) { return "0.1.0"; }
 
@@ -24,6 +27,10 @@ const char *kiln_status_string(int status) {
     return "out of memory";
   case KILN_STATUS_INTERNAL:
     return "internal error";
+  case KILN_STATUS_WORKSPACE_TOO_SMALL:
+    return "workspace smaller than NAME_workspace_size()";
+  case KILN_STATUS_MISALIGNED:
+    return "workspace not aligned to KILN_WORKSPACE_ALIGNMENT bytes";
   default:
     return "unknown status";
   }
@@ -188,4 +195,70 @@ int kiln_check_tensors(const kiln_signature *sig, const kiln_tensor *inputs,
       return st;
   }
   return KILN_STATUS_OK;
+}
+
+/* The per-thread workspace: a pthread key whose destructor frees the
+ * thread's block at exit. */
+typedef struct kiln_workspace_block {
+  void *data;
+  size_t size;
+} kiln_workspace_block;
+
+static pthread_key_t workspace_key;
+static pthread_once_t workspace_once = PTHREAD_ONCE_INIT;
+static int workspace_key_ok;
+
+static void workspace_free(void *p) {
+  kiln_workspace_block *block = (kiln_workspace_block *)p;
+  if (!block)
+    return;
+  free(block->data);
+  free(block);
+}
+
+static void workspace_key_init(void) {
+  workspace_key_ok = pthread_key_create(&workspace_key, workspace_free) == 0;
+}
+
+void *kiln_thread_workspace(size_t size) {
+  pthread_once(&workspace_once, workspace_key_init);
+  if (!workspace_key_ok)
+    return NULL;
+  kiln_workspace_block *block =
+      (kiln_workspace_block *)pthread_getspecific(workspace_key);
+  if (block && block->size >= size && block->data)
+    return block->data;
+  if (!block) {
+    block = (kiln_workspace_block *)calloc(1, sizeof *block);
+    if (!block)
+      return NULL;
+    if (pthread_setspecific(workspace_key, block) != 0) {
+      free(block);
+      return NULL;
+    }
+  }
+  /* aligned_alloc wants a multiple of the alignment. */
+  size_t rounded = (size + KILN_WORKSPACE_ALIGNMENT - 1) /
+                   KILN_WORKSPACE_ALIGNMENT * KILN_WORKSPACE_ALIGNMENT;
+  if (rounded == 0)
+    rounded = KILN_WORKSPACE_ALIGNMENT;
+  void *data = aligned_alloc(KILN_WORKSPACE_ALIGNMENT, rounded);
+  if (!data)
+    return NULL;
+  free(block->data);
+  block->data = data;
+  block->size = rounded;
+  return data;
+}
+
+void kiln_thread_workspace_release(void) {
+  pthread_once(&workspace_once, workspace_key_init);
+  if (!workspace_key_ok)
+    return;
+  kiln_workspace_block *block =
+      (kiln_workspace_block *)pthread_getspecific(workspace_key);
+  if (!block)
+    return;
+  pthread_setspecific(workspace_key, NULL);
+  workspace_free(block);
 }

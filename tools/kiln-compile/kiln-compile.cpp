@@ -2,6 +2,7 @@
 #include "../ToolCommon.h"
 
 #include "kiln/Pipelines/Pipelines.h"
+#include "kiln/Pipelines/Report.h"
 #include "kiln/Support/ABI.h"
 #include "kiln/Target/CHeader.h"
 #include "kiln/Target/CPU.h"
@@ -15,6 +16,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
+
 using namespace mlir;
 using namespace mlir::kiln;
 using namespace kiln_tools;
@@ -25,10 +28,12 @@ Reads a TorchScript archive (torch.jit.trace(model, inputs).save("m.pt")) or a
 .mlir file of kiln IR, optimizes it (fusion, constant folding) and writes an
 object file that exports, for a model NAME:
   int NAME_forward(const float *in0, ..., float *out0, ...);
+  int NAME_forward_with_workspace(void *ws, size_t ws_size, in..., out...);
+  size_t NAME_workspace_size(void);
   int NAME_forward_tensors(const kiln_tensor *in, int64_t n_in,
                            kiln_tensor *out, int64_t n_out);
   const kiln_signature *NAME_signature(void);
-Link it with Kiln's runtime (libkiln_runtime.a) and libm.)";
+Link it with Kiln's runtime (libkiln_runtime.a), libm and pthreads.)";
 
 static const char *kFooter = R"(
 STAGES (--emit):
@@ -41,12 +46,19 @@ STAGES (--emit):
   obj           native object file (default)
   header        the C header only
 
+REPORT (--report, --report=json):
+  ops imported, kernels after fusion (what went into each, with the Python
+  line), weight bytes, the planned workspace and its lower bound (the most
+  bytes live at once), and the seconds spent in each phase. Printed to
+  stdout, or to stderr when the compiled output itself goes to stdout.
+
 EXAMPLES:
   kiln-compile mycell.pt --input-shape x=3x4xf32 --input-shape h=3x4xf32 \
       -o mycell.o --header mycell.h
   kiln-compile mycell.pt --input-shape 3x4xf32 --input-shape 3x4xf32 --emit=kiln
   kiln-compile model.mlir --emit=llvm -o model.ll
-  cc app.c mycell.o -lkiln_runtime -lm -o app
+  kiln-compile resnet18.pt --input-shape 1x3x224x224xf32 --report=json
+  cc app.c mycell.o -lkiln_runtime -lm -lpthread -o app
 
 EXIT STATUS:
   0 success; 1 the model cannot be compiled (diagnostics say why, with the
@@ -62,7 +74,8 @@ int main(int argc, char **argv) {
   std::string mcpu = "host", mtriple, mattr;
   std::vector<std::string> inputShapes;
   unsigned optLevel = 3;
-  bool noFuse = false, timing = false;
+  bool noFuse = false, noEpilogue = false, noFold = false, timing = false;
+  std::string report;
 
   app.add_option("model", input,
                  "TorchScript archive (.pt) or kiln IR (.mlir, .mlirbc)")
@@ -99,8 +112,18 @@ int main(int argc, char **argv) {
                  "(default 3)")
       ->check(CLI::Range(0u, 3u))
       ->type_name("N");
-  app.add_flag("--no-fuse", noFuse, "Do not fuse elementwise chains");
-  app.add_flag("--timing", timing, "Print the time spent in each pass");
+  app.add_flag("--no-fuse", noFuse,
+               "Do not fuse elementwise chains (nor epilogues)");
+  app.add_flag("--no-fuse-epilogue", noEpilogue,
+               "Do not fuse bias/activation/residual into conv, linear, matmul");
+  app.add_flag("--no-fold-constants", noFold,
+               "Do not evaluate weight-only subgraphs or fold batch norm");
+  app.add_flag("--report{text}", report,
+               "Print a compile report: --report (text) or --report=json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->type_name("[=FORMAT]");
+  app.add_flag("--timing", timing,
+               "Print the time spent in each pass (MLIR pass timing)");
 
   try {
     app.parse(argc, argv);
@@ -125,47 +148,88 @@ int main(int argc, char **argv) {
   initializeCPUTarget(llvmRegistry);
   ctx->appendDialectRegistry(llvmRegistry);
 
-  OwningOpRef<ModuleOp> module = loadModel(ctx.get(), input, importOptions);
+  CompileReport compileReport;
+  compileReport.source = input;
+  using Clock = std::chrono::steady_clock;
+  auto phaseStart = Clock::now();
+  auto endPhase = [&](StringRef phase) {
+    auto now = Clock::now();
+    compileReport.phases.push_back(
+        {phase.str(), std::chrono::duration<double>(now - phaseStart).count()});
+    phaseStart = now;
+  };
+
+  ImportReport importReport;
+  OwningOpRef<ModuleOp> module =
+      loadModel(ctx.get(), input, importOptions, &importReport);
   if (!module)
     return kExitCompileError;
+  endPhase("import");
+  compileReport.torchOps = importReport.opCounts;
+  if (auto n = (*module)->getAttrOfType<StringAttr>("kiln.model_name"))
+    compileReport.model = n.str();
+  if (!report.empty())
+    collectImportedOps(*module, compileReport);
 
   Stage stage = emit == "kiln"                             ? Stage::Kiln
-                : emit == "linalg" || emit == "header"     ? Stage::Linalg
-                : emit == "bufferized"                     ? Stage::Bufferized
+                : emit == "linalg"                         ? Stage::Linalg
+                : emit == "bufferized" || emit == "header" ? Stage::Bufferized
                                                            : Stage::LLVM;
-  // A header needs the signature, recorded in the linalg stage.
-  if (!headerPath.empty() && stage == Stage::Kiln) {
-    llvm::errs() << "kiln-compile: error: --header needs --emit=linalg or a "
-                    "later stage\n";
+  // A header needs the signature (linalg stage) and the workspace size
+  // (bufferized stage).
+  if (!headerPath.empty() && static_cast<int>(stage) <
+                                 static_cast<int>(Stage::Bufferized)) {
+    llvm::errs() << "kiln-compile: error: --header needs --emit=bufferized or "
+                    "a later stage (the workspace is planned there)\n";
     return kExitUsage;
   }
 
   KilnPipelineOptions pipelineOptions;
   pipelineOptions.fuse = !noFuse;
+  pipelineOptions.fuseEpilogue = !noEpilogue;
+  pipelineOptions.foldConstants = !noFold;
   pipelineOptions.modelName = name;
-  auto run = [&](Stage last, Stage first) {
+  // One pass manager per stage, so the report times each and a failure's
+  // reproducer replays only the stage that failed.
+  static const char *kStageNames[] = {"optimize (kiln)", "lower to linalg",
+                                      "bufferize + plan memory",
+                                      "lower to LLVM dialect"};
+  std::optional<ModelSignature> signature;
+  for (int s = 0; s <= static_cast<int>(stage); ++s) {
     PassManager pm(ctx.get(), ModuleOp::getOperationName());
     if (timing)
       pm.enableTiming();
-    buildKilnCPUPipeline(pm, pipelineOptions, last, first);
-    return runPipeline(*module, pm);
-  };
-
-  // Up to the linalg stage, where the C signature is recorded; read it
-  // before lowering to LLVM drops the tensor types, then go on.
-  Stage firstLinalgOrLast = stage == Stage::Kiln ? Stage::Kiln : Stage::Linalg;
-  if (failed(run(firstLinalgOrLast, Stage::Kiln)))
-    return kExitCompileError;
-  std::optional<ModelSignature> signature;
-  if (stage != Stage::Kiln) {
-    FailureOr<ModelSignature> sig = readModelSignature(*module);
-    if (failed(sig))
+    buildKilnCPUPipeline(pm, pipelineOptions, static_cast<Stage>(s),
+                         static_cast<Stage>(s));
+    if (failed(runPipeline(*module, pm)))
       return kExitCompileError;
-    signature = *sig;
+    endPhase(kStageNames[s]);
+    if (s == static_cast<int>(Stage::Kiln) && !report.empty())
+      collectKernels(*module, compileReport);
+    // The C signature is recorded in the linalg stage; read it before
+    // lowering to LLVM drops the tensor types.
+    if (s == static_cast<int>(Stage::Linalg)) {
+      FailureOr<ModelSignature> sig = readModelSignature(*module);
+      if (failed(sig))
+        return kExitCompileError;
+      signature = *sig;
+    }
   }
-  if (static_cast<int>(stage) > static_cast<int>(Stage::Linalg) &&
-      failed(run(stage, Stage::Bufferized)))
-    return kExitCompileError;
+  collectWorkspace(*module, compileReport);
+  // Where the report goes: stdout unless the compiled output does.
+  auto printCompileReport = [&] {
+    if (report.empty())
+      return;
+    bool outputIsStdout =
+        output == "-" ||
+        (output.empty() && emit != "obj") || emit == "header";
+    llvm::raw_ostream &os = outputIsStdout ? llvm::errs() : llvm::outs();
+    if (report == "json")
+      printReportJSON(compileReport, os);
+    else
+      printReport(compileReport, os);
+    os.flush();
+  };
 
   auto writeText = [&](StringRef path, auto &&writer) -> int {
     std::string error;
@@ -184,15 +248,23 @@ int main(int argc, char **argv) {
                            ? (output.empty() ? "-" : output)
                            : headerPath;
     int rc = writeText(path, [&](llvm::raw_ostream &os) {
-      emitCHeader(*signature, llvm::sys::path::filename(input), os);
+      emitCHeader(*signature, compileReport.workspaceBytes,
+                  llvm::sys::path::filename(input), os);
     });
-    if (rc != kExitOk || emit == "header")
+    if (rc != kExitOk)
       return rc;
+    if (emit == "header") {
+      printCompileReport();
+      return rc;
+    }
   }
 
-  if (stage != Stage::LLVM || emit == "llvm-dialect")
-    return writeText(output.empty() ? "-" : output,
-                     [&](llvm::raw_ostream &os) { module->print(os); });
+  if (stage != Stage::LLVM || emit == "llvm-dialect") {
+    int rc = writeText(output.empty() ? "-" : output,
+                       [&](llvm::raw_ostream &os) { module->print(os); });
+    printCompileReport();
+    return rc;
+  }
 
   CPUTargetOptions targetOptions;
   targetOptions.cpu = mcpu;
@@ -209,9 +281,14 @@ int main(int argc, char **argv) {
   auto llvmModule = translateToLLVMIR(*module, llvmContext, *tm, optLevel);
   if (!llvmModule)
     return kExitCompileError;
-  if (emit == "llvm")
-    return writeText(output.empty() ? "-" : output,
-                     [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
+  endPhase("LLVM IR + optimize");
+  if (emit == "llvm") {
+    int rc = writeText(output.empty() ? "-" : output, [&](llvm::raw_ostream &os) {
+      llvmModule->print(os, nullptr);
+    });
+    printCompileReport();
+    return rc;
+  }
 
   if (output.empty())
     output = emit == "obj"
@@ -228,5 +305,7 @@ int main(int argc, char **argv) {
     return kExitCompileError;
   }
   file->keep();
+  endPhase("machine code");
+  printCompileReport();
   return kExitOk;
 }

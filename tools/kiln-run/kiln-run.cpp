@@ -164,6 +164,9 @@ int main(int argc, char **argv) {
     map[interner("kiln_check_tensors")] = {
         llvm::orc::ExecutorAddr::fromPtr(&kiln_check_tensors),
         llvm::JITSymbolFlags::Exported};
+    map[interner("kiln_thread_workspace")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&kiln_thread_workspace),
+        llvm::JITSymbolFlags::Exported};
     return map;
   });
   std::string entryName = sig->modelName + "_forward_tensors";

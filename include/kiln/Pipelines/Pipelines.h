@@ -31,11 +31,6 @@ struct KilnPipelineOptions
       llvm::cl::desc("Evaluate weight-only subgraphs and fold batch norm "
                      "into conv/linear"),
       llvm::cl::init(true)};
-  PassOptions::Option<bool> planMemory{
-      *this, "plan-memory",
-      llvm::cl::desc("Place intermediates in one planned workspace (off: "
-                     "malloc/free per buffer)"),
-      llvm::cl::init(true)};
   PassOptions::Option<std::string> modelName{
       *this, "model-name",
       llvm::cl::desc("C prefix of the generated API (default: the module's "

@@ -8,11 +8,13 @@
 
 namespace mlir::kiln {
 
-/// Writes the header declaring NAME_forward, NAME_forward_tensors,
-/// NAME_signature and the signature constants. `source` names the input the
-/// model came from, for the banner.
-void emitCHeader(const ModelSignature &signature, StringRef source,
-                 llvm::raw_ostream &os);
+/// Writes the header declaring NAME_forward, NAME_forward_with_workspace,
+/// NAME_workspace_size, NAME_forward_tensors, NAME_signature and the
+/// signature constants. `workspaceBytes` is the planned workspace (-1 when
+/// not planned: no workspace entry is declared). `source` names the input
+/// the model came from, for the banner.
+void emitCHeader(const ModelSignature &signature, int64_t workspaceBytes,
+                 StringRef source, llvm::raw_ostream &os);
 
 } // namespace mlir::kiln
 

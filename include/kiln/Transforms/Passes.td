@@ -101,4 +101,29 @@ def KilnRemoveNoOps : Pass<"kiln-remove-noops", "func::FuncOp"> {
   ];
 }
 
+def KilnPlanMemory : Pass<"kiln-plan-memory", "ModuleOp"> {
+  let summary = "Place every intermediate buffer in one caller-provided workspace";
+  let description = [{
+    Runs on bufferized code with results as out-parameters. Each
+    `memref.alloc` in the model function (the one carrying `kiln.abi`) gets a
+    live range over the function's top-level ops, including every view of
+    it. An elementwise `linalg.generic` writes its result over an input that
+    dies there when both are indexed by the identity (in place). Buffers are
+    then placed largest first at the lowest 64-byte-aligned offset free over
+    their range, and become `memref.view`s of a new trailing `memref<Nxi8>`
+    argument. The function and module get `kiln.workspace_size` (N) and
+    `kiln.workspace_lower_bound` (the most bytes live at one point).
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"inPlace", "in-place", "bool", /*default=*/"true",
+           "Let elementwise ops overwrite an input that dies there">
+  ];
+  let statistics = [
+    Statistic<"numBuffers", "num-buffers", "Number of allocations placed">,
+    Statistic<"numInPlace", "num-in-place", "Number of results written over an input">
+  ];
+}
+
 #endif // KILN_TRANSFORMS_PASSES_TD

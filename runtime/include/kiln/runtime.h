@@ -6,20 +6,33 @@
  *   int NAME_forward(const T *in0, ..., T *out0, ...);
  *       Dense row-major buffers with the shapes and dtypes of the signature.
  *       Returns KILN_STATUS_OK, or KILN_STATUS_INVALID_ARGUMENT if a pointer
- *       is NULL. Re-entrant: the generated code has no mutable globals, so any
- *       number of threads may call one model at once.
+ *       is NULL. Intermediates live in the calling thread's workspace
+ *       (kiln_thread_workspace below): the first call on a thread allocates
+ *       it once, later calls allocate nothing. Re-entrant: any number of
+ *       threads may call one model at once.
+ *
+ *   size_t NAME_workspace_size(void);            (also NAME_WORKSPACE_SIZE)
+ *   int NAME_forward_with_workspace(void *workspace, size_t workspace_size,
+ *                                   const T *in0, ..., T *out0, ...);
+ *       The same computation in caller-owned scratch memory of at least
+ *       NAME_workspace_size() bytes, aligned to KILN_WORKSPACE_ALIGNMENT.
+ *       Never allocates. Returns KILN_STATUS_WORKSPACE_TOO_SMALL or
+ *       KILN_STATUS_MISALIGNED when the workspace does not fit. One
+ *       workspace serves one call at a time: give each thread its own.
  *
  *   int NAME_forward_tensors(const kiln_tensor *inputs, int64_t num_inputs,
  *                            kiln_tensor *outputs, int64_t num_outputs);
  *       The same computation through self-describing tensors; counts, struct
  *       sizes, dtypes, ranks and shapes are checked against the signature
  *       before anything runs (one of the KILN_STATUS_* codes on mismatch).
+ *       Uses the thread's workspace as NAME_forward does.
  *
  *   const kiln_signature *NAME_signature(void);
  *       Names, dtypes and shapes of every input and output (read-only data).
  *
  * The model's own header (`kiln-compile --header`) declares these for NAME.
- * Every function here returns a status or a plain value and never allocates.
+ * Every function here returns a status or a plain value and never allocates,
+ * except kiln_thread_workspace.
  */
 #ifndef KILN_RUNTIME_H
 #define KILN_RUNTIME_H
@@ -44,8 +57,15 @@ typedef enum kiln_status {
   KILN_STATUS_SHAPE_MISMATCH = 4,   /* a tensor's rank or shape differs */
   KILN_STATUS_VERSION_MISMATCH = 5, /* ABI version of model vs runtime */
   KILN_STATUS_OUT_OF_MEMORY = 6,
-  KILN_STATUS_INTERNAL = 7
+  KILN_STATUS_INTERNAL = 7,
+  KILN_STATUS_WORKSPACE_TOO_SMALL = 8, /* below NAME_workspace_size() */
+  KILN_STATUS_MISALIGNED = 9 /* workspace not KILN_WORKSPACE_ALIGNMENT-aligned */
 } kiln_status;
+
+/* Alignment in bytes that NAME_forward_with_workspace requires of its
+ * workspace, e.g. aligned_alloc(KILN_WORKSPACE_ALIGNMENT, size rounded up to
+ * a multiple of it). Every buffer inside is placed at a multiple of it. */
+#define KILN_WORKSPACE_ALIGNMENT 64
 
 /* Element types. Values are part of the ABI and never renumbered. */
 typedef enum kiln_dtype {
@@ -121,6 +141,16 @@ int kiln_check_tensors(const kiln_signature *sig, const kiln_tensor *inputs,
                        int64_t num_inputs, const kiln_tensor *outputs,
                        int64_t num_outputs, char *message,
                        size_t message_size);
+
+/* The calling thread's scratch memory of at least `size` bytes, aligned to
+ * KILN_WORKSPACE_ALIGNMENT, or NULL when it cannot be allocated. Allocated
+ * on the first request of a thread and grown only when a larger size is
+ * asked for, so after the first call of each model no call allocates;
+ * freed when the thread exits (or by kiln_thread_workspace_release). The
+ * plain NAME_forward entries use it; all models on a thread share it. */
+void *kiln_thread_workspace(size_t size);
+/* Frees the calling thread's workspace now (the next request allocates). */
+void kiln_thread_workspace_release(void);
 
 /* Version string of this runtime library, e.g. "0.1.0". */
 const char *kiln_runtime_version(void);
