@@ -730,8 +730,14 @@ LogicalResult ReduceOp::inferReturnTypes(
     DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
     SmallVectorImpl<Type> &results) {
   Adaptor adaptor(operands, attributes, properties, regions);
+  // While parsing, attributes from the attr-dict are not in the properties
+  // yet (and one left out is not materialized at all): look in the
+  // dictionary, else use the default.
+  BoolAttr keepdim = adaptor.getKeepdimAttr();
+  if (!keepdim && attributes)
+    keepdim = dyn_cast_or_null<BoolAttr>(attributes.get("keepdim"));
   return inferReduceType(loc, operands[0].getType(), adaptor.getDims(),
-                         adaptor.getKeepdim(), results);
+                         keepdim && keepdim.getValue(), results);
 }
 
 LogicalResult SoftmaxOp::verify() {

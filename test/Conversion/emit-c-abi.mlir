@@ -59,7 +59,9 @@
 // CHECK: ^[[FAIL]]:
 // CHECK-NEXT: llvm.return %[[INVALID]] : i32
 // CHECK: ^[[CALL]]:
-// CHECK-NEXT: llvm.call @_kiln_m_forward_impl(%[[X]], %[[H]], %[[Y]]) : (!llvm.ptr, !llvm.ptr, !llvm.ptr) -> ()
+// The model needs no workspace (the fused add+tanh writes the output), so
+// the workspace argument is NULL and no runtime call is made.
+// CHECK-NEXT: llvm.call @_kiln_m_forward_impl(%[[X]], %[[H]], %[[Y]], %[[NULL]]) : (!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> ()
 // CHECK-NEXT: llvm.return %[[OK]] : i32
 
 // CHECK-LABEL: llvm.func @kiln_check_tensors(!llvm.ptr, !llvm.ptr, i64, !llvm.ptr, i64, !llvm.ptr, i64) -> i32
@@ -78,12 +80,24 @@
 // CHECK: %[[D1:.*]] = llvm.load %[[P1]]
 // CHECK: %[[P2:.*]] = llvm.getelementptr %[[OUT]][0, 5]
 // CHECK: %[[D2:.*]] = llvm.load %[[P2]]
-// CHECK: llvm.call @_kiln_m_forward_impl(%[[D0]], %[[D1]], %[[D2]])
+// CHECK: llvm.call @_kiln_m_forward_impl(%[[D0]], %[[D1]], %[[D2]], %{{.*}})
+
+// CHECK-LABEL: llvm.func @m_workspace_size() -> i64 {
+// CHECK-NEXT: %[[ZERO:.*]] = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: llvm.return %[[ZERO]] : i64
+
+// With a zero-size workspace only the tensor pointers are checked.
+// CHECK-LABEL: llvm.func @m_forward_with_workspace(
+// CHECK-SAME: %[[WS:.*]]: !llvm.ptr, %[[WSSIZE:.*]]: i64, %[[WX:.*]]: !llvm.ptr, %[[WH:.*]]: !llvm.ptr, %[[WY:.*]]: !llvm.ptr) -> i32 {
+// CHECK-NOT: llvm.icmp "ult"
+// CHECK: llvm.call @_kiln_m_forward_impl(%[[WX]], %[[WH]], %[[WY]], %[[WS]])
 
 // RENAMED: llvm.func internal @_kiln_other_forward_impl(
 // RENAMED-DAG: llvm.func @other_forward(
 // RENAMED-DAG: llvm.func @other_forward_tensors(
 // RENAMED-DAG: llvm.func @other_signature()
+// RENAMED-DAG: llvm.func @other_workspace_size()
+// RENAMED-DAG: llvm.func @other_forward_with_workspace(
 // RENAMED-DAG: llvm.mlir.global private constant @__kiln_other_model_name("other\00")
 // RENAMED-NOT: @m_forward
 

@@ -5,15 +5,16 @@
 // RUN: kiln-opt %s --kiln-bufferize=fuse=false | FileCheck %s --check-prefix=NOFUSE
 // RUN: kiln-opt %s --kiln-cpu-pipeline | kiln-opt --mlir-print-op-generic | FileCheck %s --check-prefix=LLVM
 
-// Canonicalization drops the add of -0.0 (an IEEE identity); the add and tanh become one group
-// and the linear stays outside.
+// Canonicalization drops the add of -0.0 (an IEEE identity); the add and
+// tanh become one group, and the linear becomes its anchor (epilogue
+// fusion): one kernel.
 // OPT-LABEL: func.func @forward
 // OPT-SAME: (%[[X:.*]]: tensor<3x4xf32> {kiln.name = "x"}, %[[H:.*]]: tensor<3x4xf32> {kiln.name = "h"}, %[[W:.*]]: tensor<4x4xf32>, %[[B:.*]]: tensor<4xf32>)
 // OPT-SAME: attributes {kiln.entry}
-// OPT-NEXT: %[[L:.*]] = kiln.linear %[[X]], %[[W]], %[[B]]
-// OPT-NEXT: %[[F:.*]] = kiln.fused(%[[L]], %[[H]]) : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32> {
-// OPT-NEXT: ^bb0(%[[P:.*]]: tensor<3x4xf32>, %[[Q:.*]]: tensor<3x4xf32>):
-// OPT-NEXT: %[[S:.*]] = kiln.add %[[P]], %[[Q]]
+// OPT-NEXT: %[[F:.*]] = kiln.fused(%[[X]], %[[W]], %[[B]], %[[H]]) : (tensor<3x4xf32>, tensor<4x4xf32>, tensor<4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32> {
+// OPT-NEXT: ^bb0(%[[PX:.*]]: tensor<3x4xf32>, %[[PW:.*]]: tensor<4x4xf32>, %[[PB:.*]]: tensor<4xf32>, %[[PH:.*]]: tensor<3x4xf32>):
+// OPT-NEXT: %[[L:.*]] = kiln.linear %[[PX]], %[[PW]], %[[PB]]
+// OPT-NEXT: %[[S:.*]] = kiln.add %[[L]], %[[PH]]
 // OPT-NEXT: %[[T:.*]] = kiln.tanh %[[S]]
 // OPT-NEXT: kiln.yield %[[T]]
 // OPT-NEXT: }
@@ -30,32 +31,40 @@
 // LINALG: math.tanh
 // LINALG: return %[[R:.*]], %[[R]] : tensor<3x4xf32>, tensor<3x4xf32>
 
-// Results are out-parameters. The fused generic writes straight into the
-// first one, and the second gets a copy of it; the only allocation is the
-// linear's result, which is freed.
+// Results are out-parameters, plus the workspace. The linear accumulates
+// straight into the first output and the epilogue (add h, tanh) updates it
+// in place; the second output gets a copy. Nothing is allocated, so the
+// planned workspace is empty.
+// BUF-LABEL: module attributes
+// BUF-SAME: kiln.workspace_lower_bound = 0 : i64, kiln.workspace_size = 0 : i64
 // BUF-LABEL: func.func private @_kiln_cell_forward_impl(
 // BUF-SAME: %[[X:[^:]*]]: memref<3x4xf32> {kiln.name = "x"}, %[[H:[^:]*]]: memref<3x4xf32> {kiln.name = "h"}, %[[W:[^:]*]]: memref<4x4xf32>, %[[B:[^:]*]]: memref<4xf32>,
-// BUF-SAME: %[[OUT0:[^:]*]]: memref<3x4xf32>, %[[OUT1:[^:]*]]: memref<3x4xf32>)
+// BUF-SAME: %[[OUT0:[^:]*]]: memref<3x4xf32>, %[[OUT1:[^:]*]]: memref<3x4xf32>, %{{.*}}: memref<1xi8> {kiln.name = "workspace"})
 // BUF-NOT: ->
 // BUF-SAME: attributes
-// BUF-NEXT: %[[ALLOC:.*]] = memref.alloc() {{.*}} : memref<3x4xf32>
 // BUF-NOT: memref.alloc
-// BUF: linalg.generic {{.*}} ins(%[[B]] : memref<4xf32>) outs(%[[ALLOC]] : memref<3x4xf32>)
-// BUF: linalg.generic {{.*}} ins(%[[X]], %[[W]] : memref<3x4xf32>, memref<4x4xf32>) outs(%[[ALLOC]] : memref<3x4xf32>)
-// BUF: linalg.generic {{.*}} ins(%[[ALLOC]], %[[H]] : memref<3x4xf32>, memref<3x4xf32>) outs(%[[OUT0]] : memref<3x4xf32>)
-// BUF: arith.addf
+// BUF-NOT: memref.view
+// BUF: linalg.generic {{.*}} ins(%[[B]] : memref<4xf32>) outs(%[[OUT0]] : memref<3x4xf32>)
+// BUF: linalg.generic {{.*}} ins(%[[X]], %[[W]] : memref<3x4xf32>, memref<4x4xf32>) outs(%[[OUT0]] : memref<3x4xf32>)
+// BUF: linalg.generic {{.*}} ins(%[[H]] : memref<3x4xf32>) outs(%[[OUT0]] : memref<3x4xf32>)
+// BUF-NEXT: ^bb0(%[[IN:.*]]: f32, %[[ACC:.*]]: f32):
+// BUF-NEXT: arith.addf %[[ACC]], %[[IN]]
 // BUF-NEXT: math.tanh
 // BUF-NOT: memref.alloc
 // BUF: memref.copy %[[OUT0]], %[[OUT1]] : memref<3x4xf32> to memref<3x4xf32>
-// BUF-NEXT: memref.dealloc %[[ALLOC]]
+// BUF-NOT: memref.dealloc
 // BUF-NEXT: return{{$}}
 
-// Negative: without fusion the add's result is a second allocation that
-// the tanh reads.
+// Negative: without fusion the linear's and the add's results are
+// intermediates. They live in the workspace, and the add writes over the
+// linear's result, which dies there (in place): one 64-byte slot.
 // NOFUSE-LABEL: func.func private @_kiln_cell_forward_impl(
-// NOFUSE: %[[ALLOC:.*]] = memref.alloc()
-// NOFUSE: %[[TMP:.*]] = memref.alloc()
-// NOFUSE: linalg.generic {{.*}} ins(%[[ALLOC]], %{{.*}} : memref<3x4xf32>, memref<3x4xf32>) outs(%[[TMP]] : memref<3x4xf32>)
+// NOFUSE-SAME: %[[WS:[^:]*]]: memref<64xi8> {kiln.name = "workspace"})
+// NOFUSE-SAME: kiln.workspace_lower_bound = 64 : i64, kiln.workspace_size = 64 : i64
+// NOFUSE-NOT: memref.alloc
+// NOFUSE: %[[LIN:.*]] = memref.view %[[WS]][%[[C0:.*]]][] : memref<64xi8> to memref<3x4xf32>
+// NOFUSE: %[[TMP:.*]] = memref.view %[[WS]][%[[C0]]][] : memref<64xi8> to memref<3x4xf32>
+// NOFUSE: linalg.generic {{.*}} ins(%[[LIN]], %{{.*}} : memref<3x4xf32>, memref<3x4xf32>) outs(%[[TMP]] : memref<3x4xf32>)
 // NOFUSE-NEXT: ^bb0
 // NOFUSE-NEXT: arith.addf
 // NOFUSE-NOT: math.tanh

@@ -13,7 +13,8 @@
 // CHECK-DAG: @__kiln_m_inputs = private constant [3 x { ptr, i32, i32, ptr }] [{ ptr, i32, i32, ptr } { ptr @__kiln_m_input0_name, i32 1, i32 2, ptr @__kiln_m_input0_shape }, { ptr, i32, i32, ptr } { ptr @__kiln_m_input1_name, i32 1, i32 1, ptr @__kiln_m_input1_shape }, { ptr, i32, i32, ptr } { ptr @__kiln_m_input2_name, i32 1, i32 0, ptr null }]
 // CHECK-DAG: @__kiln_m_signature = private constant { i32, i32, ptr, i64, i64, ptr, ptr } { i32 48, i32 1, ptr @__kiln_m_model_name, i64 3, i64 1, ptr @__kiln_m_inputs, ptr @__kiln_m_outputs }
 
-// CHECK-LABEL: define internal void @_kiln_m_forward_impl(ptr %0, ptr %1, ptr %2, ptr %3)
+// The last parameter is the workspace (unused here: nothing to store).
+// CHECK-LABEL: define internal void @_kiln_m_forward_impl(ptr %0, ptr %1, ptr %2, ptr %3, ptr %4)
 // CHECK: call float @llvm.tanh.f32(float
 // CHECK: fmul float
 
@@ -26,7 +27,7 @@
 // CHECK-DAG: icmp eq ptr %2, null
 // CHECK-DAG: icmp eq ptr %3, null
 // CHECK: ret i32 1
-// CHECK: call void @_kiln_m_forward_impl(ptr %0, ptr %1, ptr %2, ptr %3)
+// CHECK: call void @_kiln_m_forward_impl(ptr %0, ptr %1, ptr %2, ptr %3, ptr null)
 // CHECK-NEXT: ret i32 0
 
 // CHECK-LABEL: declare i32 @kiln_check_tensors(ptr, ptr, i64, ptr, i64, ptr, i64)
@@ -34,6 +35,12 @@
 // CHECK-LABEL: define i32 @m_forward_tensors(ptr %0, i64 %1, ptr %2, i64 %3)
 // CHECK: call i32 @kiln_check_tensors(ptr @__kiln_m_signature, ptr %0, i64 %1, ptr %2, i64 %3, ptr null, i64 0)
 // CHECK: call void @_kiln_m_forward_impl(
+
+// CHECK-LABEL: define i64 @m_workspace_size()
+// CHECK-NEXT: ret i64 0
+
+// CHECK-LABEL: define i32 @m_forward_with_workspace(ptr %0, i64 %1, ptr %2, ptr %3, ptr %4, ptr %5)
+// CHECK: call void @_kiln_m_forward_impl(ptr %2, ptr %3, ptr %4, ptr %5, ptr %0)
 
 // At -O3 the model is inlined into both entry points and vanishes.
 // OPT-NOT: define {{.*}}@_kiln_m_forward_impl
@@ -47,6 +54,7 @@
 // HEADER: #include "kiln/runtime.h"
 // HEADER: #define M_NUM_INPUTS 3
 // HEADER-NEXT: #define M_NUM_OUTPUTS 1
+// HEADER: #define M_WORKSPACE_SIZE 0
 // HEADER: #define M_INPUT0_NAME "x"
 // HEADER-NEXT: #define M_INPUT0_DTYPE KILN_DTYPE_F32
 // HEADER-NEXT: #define M_INPUT0_RANK 2
@@ -60,6 +68,9 @@
 // HEADER: #define M_OUTPUT0_NAME "y"
 // HEADER: #define M_OUTPUT0_SHAPE {3, 4}
 // HEADER: int m_forward(const float *x, const float *h, const float *s, float *y);
+// HEADER: size_t m_workspace_size(void);
+// HEADER: int m_forward_with_workspace(void *workspace, size_t workspace_size,
+// HEADER-NEXT: const float *x, const float *h, const float *s, float *y);
 // HEADER: int m_forward_tensors(const kiln_tensor *inputs, int64_t num_inputs,
 // HEADER-NEXT: kiln_tensor *outputs, int64_t num_outputs);
 // HEADER: const kiln_signature *m_signature(void);
@@ -74,6 +85,8 @@
 // NM-DAG: T m_forward{{$}}
 // NM-DAG: T m_forward_tensors
 // NM-DAG: T m_signature
+// NM-DAG: T m_workspace_size
+// NM-DAG: T m_forward_with_workspace
 // NM-DAG: U tanhf
 // NM-NOT: {{[A-Z]}} _kiln_m_forward_impl
 

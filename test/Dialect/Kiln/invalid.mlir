@@ -140,12 +140,39 @@ func.func @fused_yield_type(%a: tensor<3x4xf32>) {
 
 // -----
 
-func.func @fused_not_elementwise(%a: tensor<4x4xf32>, %w: tensor<4x4xf32>) {
-  // expected-error @+1 {{'kiln.fused' op may only contain elementwise ops, found 'kiln.linear'}}
+func.func @fused_not_elementwise(%a: tensor<4x4xf32>) {
+  // expected-error @+1 {{'kiln.fused' op may only contain elementwise ops, found 'kiln.reduce'}}
+  %0 = kiln.fused (%a) : (tensor<4x4xf32>) -> tensor<4x4xf32> {
+  ^bb0(%x: tensor<4x4xf32>):
+    %1 = kiln.reduce sum, %x, [1] {keepdim = true} : tensor<4x4xf32>
+    %2 = kiln.add %x, %1 : tensor<4x4xf32>, tensor<4x1xf32>
+    kiln.yield %2 : tensor<4x4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fused_contraction_not_first(%a: tensor<4x4xf32>, %w: tensor<4x4xf32>) {
+  // expected-error @+1 {{'kiln.fused' op may contain one 'kiln.linear', as its first op}}
   %0 = kiln.fused (%a, %w) : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32> {
   ^bb0(%x: tensor<4x4xf32>, %y: tensor<4x4xf32>):
-    %1 = kiln.linear %x, %y : tensor<4x4xf32>, tensor<4x4xf32>
-    kiln.yield %1 : tensor<4x4xf32>
+    %1 = kiln.tanh %x : tensor<4x4xf32>
+    %2 = kiln.linear %1, %y : tensor<4x4xf32>, tensor<4x4xf32>
+    kiln.yield %2 : tensor<4x4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fused_anchor_type(%a: tensor<2x4xf32>, %w: tensor<3x4xf32>) {
+  // expected-error @+1 {{'kiln.fused' op anchor 'kiln.linear' computes 2x3xf32 but the result is 2x4xf32}}
+  %0 = kiln.fused (%a, %w) : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x4xf32> {
+  ^bb0(%x: tensor<2x4xf32>, %y: tensor<3x4xf32>):
+    %1 = kiln.linear %x, %y : tensor<2x4xf32>, tensor<3x4xf32>
+    %2 = kiln.broadcast %1 : tensor<2x3xf32> to tensor<2x4xf32>
+    kiln.yield %2 : tensor<2x4xf32>
   }
   return
 }
