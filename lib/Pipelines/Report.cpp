@@ -14,17 +14,25 @@ using namespace mlir::kiln;
 
 namespace {
 
-/// The first file:line in `loc` (the Python line the importer recorded).
+/// The Python file:line of `loc`: the first frame outside the torch package
+/// (the model's own code, not torch/nn/functional.py), else the first.
 std::string sourceOf(Location loc) {
-  std::string result;
+  std::string first, user;
   loc->walk([&](Location l) {
-    if (auto file = dyn_cast<FileLineColLoc>(l)) {
-      result = (file.getFilename().str() + ":" + std::to_string(file.getLine()));
+    auto file = dyn_cast<FileLineColLoc>(l);
+    if (!file)
+      return WalkResult::advance();
+    std::string text =
+        file.getFilename().str() + ":" + std::to_string(file.getLine());
+    if (first.empty())
+      first = text;
+    if (!StringRef(text).contains("/torch/")) {
+      user = text;
       return WalkResult::interrupt();
     }
     return WalkResult::advance();
   });
-  return result;
+  return user.empty() ? first : user;
 }
 
 std::string shortName(Operation *op) {

@@ -78,8 +78,28 @@ std::optional<double> scalarOp(Operation *op, ArrayRef<double> a) {
       .Case([&](SubOp o) { return a[0] - o.getAlpha().convertToDouble() * a[1]; })
       .Case([&](MulOp) { return a[0] * a[1]; })
       .Case([&](DivOp) { return a[0] / a[1]; })
-      .Case([&](MaximumOp) { return std::fmax(a[0], a[1]); })
-      .Case([&](MinimumOp) { return std::fmin(a[0], a[1]); })
+      // NaN propagates, as in the lowering.
+      .Case([&](MaximumOp) {
+        return std::isnan(a[0]) || std::isnan(a[1]) ? NAN : std::fmax(a[0], a[1]);
+      })
+      .Case([&](MinimumOp) {
+        return std::isnan(a[0]) || std::isnan(a[1]) ? NAN : std::fmin(a[0], a[1]);
+      })
+      .Case([&](PowScalarOp o) {
+        return std::pow(a[0], o.getExponent().convertToDouble());
+      })
+      .Case([&](CompareOp o) -> std::optional<double> {
+        switch (o.getPredicate()) {
+        case ComparePredicate::eq: return a[0] == a[1];
+        case ComparePredicate::ne: return a[0] != a[1];
+        case ComparePredicate::lt: return a[0] < a[1];
+        case ComparePredicate::le: return a[0] <= a[1];
+        case ComparePredicate::gt: return a[0] > a[1];
+        case ComparePredicate::ge: return a[0] >= a[1];
+        }
+        return std::nullopt;
+      })
+      .Case([&](WhereOp) { return a[0] != 0.0 ? a[1] : a[2]; })
       .Case([&](NegOp) { return -a[0]; })
       .Case([&](AbsOp) { return std::fabs(a[0]); })
       .Case([&](SqrtOp) { return std::sqrt(a[0]); })
@@ -143,13 +163,14 @@ evaluate(Operation *op, ArrayRef<ConstantData> in, RankedTensorType type) {
     });
     return out;
   }
-  if (!isElementwise(op) || isa<WhereOp, CompareOp>(op))
+  if (!isElementwise(op))
     return std::nullopt;
   // Float ops on integer operands follow the result type; only ops whose
   // double arithmetic matches the lowering's are evaluated.
   bool intResult = isa<IntegerType>(type.getElementType());
   if (intResult && !isa<AddOp, SubOp, MulOp, NegOp, AbsOp, MaximumOp,
-                        MinimumOp, CastOp, BroadcastOp, ReluOp>(op))
+                        MinimumOp, CastOp, BroadcastOp, ReluOp, CompareOp,
+                        WhereOp>(op))
     return std::nullopt;
   SmallVector<SmallVector<int64_t>> strides;
   for (const ConstantData &d : in)
@@ -157,7 +178,9 @@ evaluate(Operation *op, ArrayRef<ConstantData> in, RankedTensorType type) {
   SmallVector<double> args(in.size());
   bool ok = true;
   Type element = type.getElementType();
-  Type inElement = in[0].type.getElementType();
+  // The value operand's type decides how a cast rounds (where's operand 0
+  // is the condition).
+  Type inElement = in[isa<WhereOp>(op) ? 1 : 0].type.getElementType();
   forEachIndex(shape, [&](int64_t i, ArrayRef<int64_t> idx) {
     if (!ok)
       return;

@@ -40,7 +40,29 @@ class Arith(torch.nn.Module):
         return torch.matmul(y, self.w), (y * b,)
 
 
+class ResBlock(torch.nn.Module):
+    """conv-bn-relu, a residual block, global average pool and a linear with
+    a tanh: exercises batch-norm folding, epilogue fusion and the workspace."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = torch.nn.Conv2d(3, 8, 3, padding=1)
+        self.b1 = torch.nn.BatchNorm2d(8)
+        self.c2 = torch.nn.Conv2d(8, 8, 3, padding=1)
+        self.b2 = torch.nn.BatchNorm2d(8)
+        self.fc = torch.nn.Linear(8, 5)
+        for bn in (self.b1, self.b2):  # statistics other than 0 and 1
+            bn.running_mean.uniform_(-0.5, 0.5)
+            bn.running_var.uniform_(0.5, 2.0)
+
+    def forward(self, x):
+        y = torch.relu(self.b1(self.c1(x)))
+        z = torch.relu(self.b2(self.c2(y)) + y)
+        return torch.tanh(self.fc(z.mean([2, 3])) + 1.0)
+
+
 MODELS = {
+    "resblock": (ResBlock, lambda: (torch.randn(1, 3, 8, 8),)),
     "mycell": (MyCell, lambda: (torch.rand(3, 4), torch.rand(3, 4))),
     "unsupported": (Unsupported, lambda: (torch.rand(2, 3),)),
     "arith": (Arith, lambda: (torch.rand(3, 4), torch.rand(3, 4))),

@@ -118,15 +118,22 @@ int main(int argc, char **argv) {
                "Do not fuse bias/activation/residual into conv, linear, matmul");
   app.add_flag("--no-fold-constants", noFold,
                "Do not evaluate weight-only subgraphs or fold batch norm");
-  app.add_flag("--report{text}", report,
-               "Print a compile report: --report (text) or --report=json")
+  app.add_option("--report", report,
+                     "Print a compile report (see REPORT): --report for "
+                     "text, --report=json")
       ->check(CLI::IsMember({"text", "json"}))
       ->type_name("[=FORMAT]");
   app.add_flag("--timing", timing,
                "Print the time spent in each pass (MLIR pass timing)");
 
+  // A bare --report means text; spell it out so the option does not take
+  // the next argument (often the model) as its format.
+  std::vector<std::string> args;
+  for (int i = argc - 1; i >= 1; --i)
+    args.push_back(std::string(argv[i]) == "--report" ? "--report=text"
+                                                      : argv[i]);
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::ParseError &e) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
