@@ -608,7 +608,16 @@ LogicalResult ConcatOp::inferReturnTypes(
     DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
     SmallVectorImpl<Type> &results) {
   Adaptor adaptor(operands, attributes, properties, regions);
-  return inferConcatType(loc, operands.getTypes(), adaptor.getDim(), results);
+  // While parsing, `dim` (from the attr-dict) is not in the properties yet.
+  IntegerAttr dim = adaptor.getDimAttr();
+  if (!dim && attributes)
+    dim = dyn_cast_or_null<IntegerAttr>(attributes.get("dim"));
+  if (!dim) {
+    if (loc)
+      return mlir::emitError(*loc) << "'kiln.concat' needs a 'dim' attribute";
+    return failure();
+  }
+  return inferConcatType(loc, operands.getTypes(), dim.getInt(), results);
 }
 
 LogicalResult SliceOp::verify() {

@@ -127,7 +127,11 @@ struct KilnFoldBatchNorm
         bias ? bias->values : std::vector<double>(channels, 0.0);
     int64_t rowSize = w->size() / channels;
     std::string wName = constantName(p->weight);
-    std::string bName = p->bias ? constantName(p->bias) : wName + ".bias";
+    if (wName.empty())
+      wName = "weight";
+    std::string bName = p->bias ? constantName(p->bias) : "";
+    if (bName.empty())
+      bName = wName + ".bias";
 
     bool scales = isa<MulOp, DivOp>(op);
     if (scales) {
@@ -156,6 +160,11 @@ struct KilnFoldBatchNorm
           ConstantOp::create(builder, loc, w->toAttr(wName + ".folded"));
       p->op->setOperand(1, newWeight);
     }
+    // Scaling a bias-less producer leaves it without one.
+    if (scales && !p->bias) {
+      finish(op, *p, loc);
+      return true;
+    }
     auto biasType = RankedTensorType::get({channels}, w->type.getElementType());
     ConstantData newBias{biasType, std::move(b)};
     Value biasValue =
@@ -167,12 +176,15 @@ struct KilnFoldBatchNorm
     } else {
       cast<LinearOp>(p->op).getBiasMutable().assign(biasValue);
     }
-    // The producer now computes the op's value; keep the op's location
-    // chain visible on the producer.
-    p->op->setLoc(FusedLoc::get(op->getContext(), {p->op->getLoc(), loc}));
-    op->getResult(0).replaceAllUsesWith(p->op->getResult(0));
-    op->erase();
+    finish(op, *p, loc);
     return true;
+  }
+
+  /// The producer now computes the op's value; its location keeps the op's.
+  static void finish(Operation *op, const Producer &p, Location loc) {
+    p.op->setLoc(FusedLoc::get(op->getContext(), {p.op->getLoc(), loc}));
+    op->getResult(0).replaceAllUsesWith(p.op->getResult(0));
+    op->erase();
   }
 
   void runOnOperation() override {

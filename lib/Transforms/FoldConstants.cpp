@@ -108,7 +108,8 @@ std::optional<double> scalarOp(Operation *op, ArrayRef<double> a) {
       .Case([&](LogOp) { return std::log(a[0]); })
       .Case([&](TanhOp) { return std::tanh(a[0]); })
       .Case([&](SigmoidOp) { return sigmoid(a[0]); })
-      .Case([&](ReluOp) { return a[0] > 0 ? a[0] : 0.0; })
+      // max(x, 0) as lowered: NaN stays NaN.
+      .Case([&](ReluOp) { return std::isnan(a[0]) || a[0] > 0 ? a[0] : 0.0; })
       .Case([&](CastOp) { return a[0]; })
       .Case([&](BroadcastOp) { return a[0]; })
       .Default([](Operation *) { return std::nullopt; });

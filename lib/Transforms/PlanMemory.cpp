@@ -78,6 +78,12 @@ struct KilnPlanMemory : public kiln::impl::KilnPlanMemoryBase<KilnPlanMemory> {
   using kiln::impl::KilnPlanMemoryBase<KilnPlanMemory>::KilnPlanMemoryBase;
 
   LogicalResult plan(func::FuncOp f) {
+    // The workspace becomes a new argument; a caller inside the module
+    // would not pass it.
+    if (!SymbolTable::symbolKnownUseEmpty(f, f->getParentOp()))
+      return f.emitError() << "the model function is called inside the "
+                              "module; the workspace planner needs it to be "
+                              "called only through the C ABI";
     Block &entry = f.getBody().front();
     DenseMap<Operation *, int64_t> position;
     int64_t pos = 0;
@@ -96,10 +102,19 @@ struct KilnPlanMemory : public kiln::impl::KilnPlanMemoryBase<KilnPlanMemory> {
         return WalkResult(alloc.emitError()
                           << "cannot place a dynamically shaped or strided "
                              "allocation in the workspace: " << type);
+      Type element = type.getElementType();
+      int64_t elementBytes;
+      if (element.isIndex())
+        elementBytes = 8; // 64-bit targets only, as the ABI
+      else if (element.isIntOrFloat())
+        elementBytes = std::max<int64_t>(1, element.getIntOrFloatBitWidth() / 8);
+      else
+        return WalkResult(alloc.emitError()
+                          << "cannot place a buffer of " << element
+                          << " in the workspace");
       Buffer b;
       b.alloc = alloc;
-      b.bytes = type.getNumElements() *
-                std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+      b.bytes = type.getNumElements() * elementBytes;
       aliases.root[alloc.getResult()] = buffers.size();
       buffers.push_back(b);
       return WalkResult::advance();

@@ -89,8 +89,14 @@ struct KilnRemoveNoOps
     for (Operation *op : ops) {
       Value replacement = identityOperand(op);
       if (!replacement)
-        if (Operation *merged = mergeChain(op, b))
+        if (Operation *merged = mergeChain(op, b)) {
+          // A chain may compose to the identity (reshape there and back).
           replacement = merged->getResult(0);
+          if (Value same = identityOperand(merged)) {
+            replacement = same;
+            merged->erase();
+          }
+        }
       if (!replacement)
         continue;
       op->getResult(0).replaceAllUsesWith(replacement);

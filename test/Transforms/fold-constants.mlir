@@ -227,6 +227,16 @@ func.func @inside_fused(%x: tensor<2xf32>) -> tensor<2xf32> {
 // LIMIT-NEXT: %[[C:.*]] = kiln.constant dense<[5.000000e-01, 2.500000e-01, 2.000000e+00, 1.000000e+00]> : tensor<4xf32>
 // LIMIT-NEXT: return %[[C]]
 
+// relu folds as it is lowered (max(x, 0)): NaN stays NaN, as in PyTorch.
+// CHECK-LABEL: func.func @relu_nan
+// CHECK-NEXT: %[[C:.*]] = kiln.constant dense<[0x7FC00000, 0.000000e+00, 2.000000e+00]> : tensor<3xf32>
+// CHECK-NEXT: return %[[C]]
+func.func @relu_nan() -> tensor<3xf32> {
+  %c = kiln.constant dense<[0x7FC00000, -1.0, 2.0]> : tensor<3xf32>
+  %0 = kiln.relu %c : tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
 // The blob of @large_result_is_blob starts with the alignment (64) and the
 // values 0, 5, 10, 15, 1.
 // CHECK: folded: "0x40000000000000000000A04000002041000070410000803F
@@ -238,3 +248,4 @@ func.func @inside_fused(%x: tensor<2xf32>) -> tensor<2xf32> {
     }
   }
 #-}
+
