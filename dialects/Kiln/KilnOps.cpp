@@ -25,7 +25,11 @@ std::string mlir::kiln::formatType(Type type) {
   std::string s;
   llvm::raw_string_ostream os(s);
   if (auto shaped = dyn_cast<ShapedType>(type)) {
-    if (shaped.hasRank() && shaped.getRank() == 0)
+    if (!shaped.hasRank()) {
+      os << "*x" << shaped.getElementType();
+      return s;
+    }
+    if (shaped.getRank() == 0)
       os << "0-d ";
     for (int64_t d : shaped.getShape())
       os << d << "x";
@@ -331,6 +335,11 @@ LogicalResult mlir::kiln::inferConcatType(std::optional<Location> loc,
                                           SmallVectorImpl<Type> &results) {
   if (inputs.empty())
     return emitShapeError(loc, "'kiln.concat' needs at least one input");
+  // The custom parser infers before it checks operand types.
+  for (Type t : inputs)
+    if (!isa<RankedTensorType>(t))
+      return emitShapeError(loc, "'kiln.concat' inputs must be ranked "
+                                 "tensors, got " + formatType(t));
   auto first = cast<RankedTensorType>(inputs[0]);
   if (dim < 0 || dim >= first.getRank())
     return emitShapeError(loc, "'kiln.concat' dim " + Twine(dim) +
@@ -704,6 +713,33 @@ LogicalResult ArgmaxOp::verify() {
   auto in = getInput().getType();
   if (getDim() < 0 || getDim() >= std::max<int64_t>(in.getRank(), 1))
     return emitOpError() << "dim " << getDim() << " is out of range";
+  SmallVector<int64_t> shape(in.getShape());
+  if (in.getRank() > 0) {
+    if (getKeepdim())
+      shape[getDim()] = 1;
+    else
+      shape.erase(shape.begin() + getDim());
+  }
+  if (getType().getShape() != ArrayRef<int64_t>(shape))
+    return emitOpError() << "result must be "
+                         << formatType(RankedTensorType::get(
+                                shape, getType().getElementType()))
+                         << " for input " << formatType(in) << ", got "
+                         << formatType(getType());
+  return success();
+}
+
+LogicalResult ResizeBilinearOp::verify() {
+  auto in = cast<RankedTensorType>(getInput().getType());
+  auto out = cast<RankedTensorType>(getType());
+  if (in.getRank() != 4 || out.getRank() != 4)
+    return emitOpError() << "input and result must be NCHW (rank 4), got "
+                         << formatType(in) << " -> " << formatType(out);
+  if (in.getElementType() != out.getElementType() ||
+      in.getDimSize(0) != out.getDimSize(0) ||
+      in.getDimSize(1) != out.getDimSize(1))
+    return emitOpError() << "keeps N, C and the element type: "
+                         << formatType(in) << " -> " << formatType(out);
   return success();
 }
 
@@ -786,6 +822,8 @@ LogicalResult LayerNormOp::verify() {
 
 LogicalResult FusedOp::verify() {
   Block &body = getBody().front();
+  if (!body.mightHaveTerminator())
+    return emitOpError() << "body must end in kiln.yield";
   if (body.getNumArguments() != getInputs().size())
     return emitOpError() << "body has " << body.getNumArguments()
                          << " arguments but the op has " << getInputs().size()

@@ -343,6 +343,7 @@ def Kiln_ResizeBilinearOp : Kiln_Op<"resize_bilinear", [Pure]> {
                        F64Attr:$scale_h, F64Attr:$scale_w);
   let results = (outs Kiln_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
 }
 
 def Kiln_ConcatOp : Kiln_Op<"concat",

@@ -283,3 +283,38 @@ func.func @int_true_division(%a: tensor<4xi32>) {
   %0 = kiln.div %a, %a : tensor<4xi32>, tensor<4xi32>
   return
 }
+
+// -----
+
+func.func @concat_unranked(%x: tensor<*xf32>) {
+  // expected-error @+1 {{'kiln.concat' inputs must be ranked tensors, got *xf32}}
+  %0 = kiln.concat %x {dim = 0 : i64} : tensor<*xf32>
+  return
+}
+
+// -----
+
+func.func @argmax_result(%x: tensor<2x3x4xf32>) {
+  // expected-error @+1 {{'kiln.argmax' op result must be 2x4xi64 for input 2x3x4xf32, got 7xi64}}
+  %0 = kiln.argmax %x {dim = 1 : i64} : tensor<2x3x4xf32> -> tensor<7xi64>
+  return
+}
+
+// -----
+
+func.func @resize_rank(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'kiln.resize_bilinear' op input and result must be NCHW (rank 4), got 2x3xf32 -> 9x9x9xf32}}
+  %0 = kiln.resize_bilinear %x {align_corners = false, scale_h = 1.0 : f64, scale_w = 1.0 : f64} : tensor<2x3xf32> -> tensor<9x9x9xf32>
+  return
+}
+
+// -----
+
+func.func @fused_no_yield(%a: tensor<4xf32>) {
+  // expected-error @+1 {{'kiln.fused' op body must end in kiln.yield}}
+  %0 = kiln.fused (%a) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%x: tensor<4xf32>):
+    %1 = kiln.tanh %x : tensor<4xf32>
+  }
+  return
+}
