@@ -7,23 +7,12 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-packages=(libopenblas-dev nodejs npm)
-missing=()
-for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    # Node may come from elsewhere than Debian; only its absence matters.
-    if [ "$p" = nodejs ] && command -v node >/dev/null; then continue; fi
-    if [ "$p" = npm ] && command -v npm >/dev/null; then continue; fi
-    missing+=("$p")
-  fi
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "bench setup: installing ${missing[*]}"
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+packages=(libopenblas-dev)
+# Node.js and npm may come from elsewhere than Debian; only their absence
+# makes us install Debian's.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
+"$here/../scripts/apt-install.sh" "bench setup" "${packages[@]}"
 
 if [ ! -d "$here/node_modules/onnxruntime-node" ]; then
   echo "bench setup: npm install --ignore-scripts onnxruntime-node"

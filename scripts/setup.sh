@@ -17,22 +17,7 @@ packages=(
   libcli11-dev zlib1g-dev libzstd-dev
 )
 
-missing=()
-for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "kiln setup: installing ${missing[*]}"
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
-else
-  echo "kiln setup: all packages present"
-fi
+"$root/scripts/apt-install.sh" "kiln setup" "${packages[@]}"
 
 cmake -G Ninja -S "$root" -B "$build" -DCMAKE_BUILD_TYPE="$build_type" \
   -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ >/dev/null

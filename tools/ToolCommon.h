@@ -3,6 +3,7 @@
 #define KILN_TOOLS_TOOLCOMMON_H
 
 #include "kiln/Import/TorchScript.h"
+#include "kiln/Pipelines/Pipelines.h"
 #include "kiln/InitAll.h"
 #include "kiln/Support/Diagnostics.h"
 
@@ -54,6 +55,29 @@ inline std::unique_ptr<mlir::MLIRContext> makeContext() {
   ctx->loadAllAvailableDialects();
   return ctx;
 }
+
+/// The optimization switches kiln-compile and kiln-run share.
+struct OptimizationFlags {
+  bool noFuse = false, noEpilogue = false, noFold = false;
+
+  /// Adds --no-fuse, --no-fuse-epilogue and --no-fold-constants to `app`
+  /// (a CLI::App; templated so this header does not need CLI11).
+  template <typename App> void add(App &app) {
+    app.add_flag("--no-fuse", noFuse,
+                 "Do not fuse elementwise chains (nor epilogues)");
+    app.add_flag("--no-fuse-epilogue", noEpilogue,
+                 "Do not fuse bias/activation/residual into conv, linear, "
+                 "matmul");
+    app.add_flag("--no-fold-constants", noFold,
+                 "Do not evaluate weight-only subgraphs or fold batch norm");
+  }
+
+  void apply(mlir::kiln::KilnPipelineOptions &options) const {
+    options.fuse = !noFuse;
+    options.fuseEpilogue = !noEpilogue;
+    options.foldConstants = !noFold;
+  }
+};
 
 } // namespace kiln_tools
 

@@ -74,7 +74,8 @@ int main(int argc, char **argv) {
   std::string mcpu = "host", mtriple, mattr;
   std::vector<std::string> inputShapes;
   unsigned optLevel = 3;
-  bool noFuse = false, noEpilogue = false, noFold = false, timing = false;
+  bool timing = false;
+  OptimizationFlags optimization;
   std::string report;
 
   app.add_option("model", input,
@@ -112,12 +113,7 @@ int main(int argc, char **argv) {
                  "(default 3)")
       ->check(CLI::Range(0u, 3u))
       ->type_name("N");
-  app.add_flag("--no-fuse", noFuse,
-               "Do not fuse elementwise chains (nor epilogues)");
-  app.add_flag("--no-fuse-epilogue", noEpilogue,
-               "Do not fuse bias/activation/residual into conv, linear, matmul");
-  app.add_flag("--no-fold-constants", noFold,
-               "Do not evaluate weight-only subgraphs or fold batch norm");
+  optimization.add(app);
   app.add_option("--report", report,
                      "Print a compile report (see REPORT): --report for "
                      "text, --report=json")
@@ -192,9 +188,7 @@ int main(int argc, char **argv) {
   }
 
   KilnPipelineOptions pipelineOptions;
-  pipelineOptions.fuse = !noFuse;
-  pipelineOptions.fuseEpilogue = !noEpilogue;
-  pipelineOptions.foldConstants = !noFold;
+  optimization.apply(pipelineOptions);
   pipelineOptions.modelName = name;
   // One pass manager per stage, so the report times each and a failure's
   // reproducer replays only the stage that failed.

@@ -49,7 +49,8 @@ int main(int argc, char **argv) {
   std::string model, outputDir = ".", name;
   std::vector<std::string> inputs;
   unsigned benchmark = 0, optLevel = 3;
-  bool noFuse = false, noEpilogue = false, noFold = false, quiet = false;
+  bool quiet = false;
+  OptimizationFlags optimization;
   app.add_option("model", model,
                  "TorchScript archive (.pt) or kiln IR (.mlir)")
       ->required()
@@ -68,12 +69,7 @@ int main(int argc, char **argv) {
   app.add_option("-O,--opt-level", optLevel, "LLVM optimization level 0-3")
       ->check(CLI::Range(0u, 3u))
       ->type_name("N");
-  app.add_flag("--no-fuse", noFuse,
-               "Do not fuse elementwise chains (nor epilogues)");
-  app.add_flag("--no-fuse-epilogue", noEpilogue,
-               "Do not fuse bias/activation/residual into conv, linear, matmul");
-  app.add_flag("--no-fold-constants", noFold,
-               "Do not evaluate weight-only subgraphs or fold batch norm");
+  optimization.add(app);
   app.add_flag("-q,--quiet", quiet, "Print nothing but errors");
   try {
     app.parse(argc, argv);
@@ -113,9 +109,7 @@ int main(int argc, char **argv) {
     return kExitCompileError;
 
   KilnPipelineOptions pipelineOptions;
-  pipelineOptions.fuse = !noFuse;
-  pipelineOptions.fuseEpilogue = !noEpilogue;
-  pipelineOptions.foldConstants = !noFold;
+  optimization.apply(pipelineOptions);
   pipelineOptions.modelName = name;
   PassManager front(ctx.get(), ModuleOp::getOperationName());
   buildKilnCPUPipeline(front, pipelineOptions, Stage::Linalg);
