@@ -55,7 +55,7 @@ def specs(model_dir, spec):
     return out
 
 
-DRIVER = r"""
+DRIVER = r"""#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include "model.h"

@@ -59,6 +59,7 @@ inline std::unique_ptr<mlir::MLIRContext> makeContext() {
 /// The optimization switches kiln-compile and kiln-run share.
 struct OptimizationFlags {
   bool noFuse = false, noEpilogue = false, noFold = false;
+  int64_t threads = 0;
 
   /// Adds --no-fuse, --no-fuse-epilogue and --no-fold-constants to `app`
   /// (a CLI::App; templated so this header does not need CLI11).
@@ -70,12 +71,18 @@ struct OptimizationFlags {
                  "matmul");
     app.add_flag("--no-fold-constants", noFold,
                  "Do not evaluate weight-only subgraphs or fold batch norm");
+    app.add_option("--threads", threads,
+                   "Most threads one matrix product may use at run time "
+                   "(default 0: this machine's cores); the workspace holds "
+                   "packing space for that many")
+        ->type_name("N");
   }
 
   void apply(mlir::kiln::KilnPipelineOptions &options) const {
     options.fuse = !noFuse;
     options.fuseEpilogue = !noEpilogue;
     options.foldConstants = !noFold;
+    options.threads = threads;
   }
 };
 

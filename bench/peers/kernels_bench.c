@@ -5,7 +5,9 @@
  *   kernels_bench sgemm N THREADS ITERS  OpenBLAS cblas_sgemm, min/median us
  *
  * Each prints one JSON object. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <cblas.h>
 #include <stdint.h>
 #include <stdio.h>

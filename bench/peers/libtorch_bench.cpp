@@ -4,6 +4,7 @@
 //
 // Each SPEC is FILE.bin:DIMS:DTYPE (DIMS like 1x3x224x224, DTYPE f32/i64),
 // one per input in order. Prints one JSON object {"min_us", "median_us"}.
+#include <ATen/Parallel.h>
 #include <torch/script.h>
 
 #include <cstdio>
@@ -54,7 +55,8 @@ int main(int argc, char **argv) {
                  argv[0]);
     return 2;
   }
-  torch::set_num_threads(std::atoi(argv[2]));
+  at::set_num_threads(std::atoi(argv[2]));
+  at::set_num_interop_threads(1);
   torch::NoGradGuard noGrad;
   torch::jit::Module module = torch::jit::load(argv[1]);
   module.eval();

@@ -305,6 +305,14 @@ FailureOr<Value> lowerElementwise(OpBuilder &b, Operation *op) {
 
 FailureOr<Value> lowerContraction(OpBuilder &b, Operation *op);
 
+/// Marks the linalg.generic contractions --kiln-lower-gemm may call
+/// kiln_sgemm for.
+constexpr llvm::StringLiteral kGemmAttrName = "kiln.gemm";
+
+/// Convolutions whose reduction (C/G x KH x KW) is at least this long go
+/// through im2col and kiln_sgemm; shorter ones (depthwise) stay direct.
+constexpr int64_t kIm2colMinReduction = 32;
+
 /// One linalg.generic for the whole group: the body replays the group's ops
 /// on scalars, so no intermediate tensor exists. A group with an anchor
 /// computes the contraction first and applies the rest to its result in
@@ -397,6 +405,9 @@ Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
         Value acc = arith::AddFOp::create(nb, nloc, args[2], mul);
         linalg::YieldOp::create(nb, nloc, acc);
       });
+  // --kiln-lower-gemm turns tagged contractions into kiln_sgemm calls once
+  // they are on buffers.
+  generic->setAttr(kGemmAttrName, b.getUnitAttr());
   return generic.getResult(0);
 }
 
@@ -653,6 +664,71 @@ Value lowerConv2d(OpBuilder &b, Conv2dOp op) {
                .getResult(0);
   } else {
     init = zeroFilled(b, loc, o5Type);
+  }
+
+  // Convolutions with enough work per output (C/G x KH x KW) are a matrix
+  // product: the input windows are copied into a [N, G, C/G*KH*KW, OH*OW]
+  // matrix (im2col; a 1x1, stride-1 convolution reads its input as it is),
+  // and kiln_sgemm multiplies the [G, F/G, C/G*KH*KW] weight by it. Small
+  // reductions (depthwise) stay one direct loop nest.
+  int64_t r = cg * kh * kw, p = oh * ow;
+  if (r >= kIm2colMinReduction && element.isF32()) {
+    auto inType = cast<RankedTensorType>(input.getType());
+    Value col;
+    bool pointwise = kh == 1 && kw == 1 && stride[0] == 1 && stride[1] == 1 &&
+                     inType.getDimSize(2) == oh && inType.getDimSize(3) == ow;
+    if (pointwise) {
+      col = tensor::ExpandShapeOp::create(
+          b, loc, RankedTensorType::get({n, g, cg, oh, ow}, element), input,
+          SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+      col = tensor::CollapseShapeOp::create(
+          b, loc, RankedTensorType::get({n, g, r, p}, element), col,
+          SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
+    } else {
+      // (n, g, c, kh, kw, oh, ow) -> input[n, g*cg + c, window_h, window_w]
+      AffineExpr e[7];
+      for (int i = 0; i < 7; ++i)
+        e[i] = getAffineDimExpr(i, ctx);
+      AffineMap readMap = AffineMap::get(
+          7, 0,
+          {e[0], e[1] * cg + e[2], windowExpr(e[5], e[3], stride[0], dilation[0]),
+           windowExpr(e[6], e[4], stride[1], dilation[1])},
+          ctx);
+      auto col7Type = RankedTensorType::get({n, g, cg, kh, kw, oh, ow}, element);
+      Value empty = tensor::EmptyOp::create(b, loc, col7Type.getShape(), element);
+      Value col7 =
+          linalg::GenericOp::create(
+              b, loc, col7Type, ValueRange{input}, ValueRange{empty},
+              ArrayRef<AffineMap>{readMap, b.getMultiDimIdentityMap(7)},
+              SmallVector<utils::IteratorType>(7, utils::IteratorType::parallel),
+              [](OpBuilder &nb, Location nloc, ValueRange args) {
+                linalg::YieldOp::create(nb, nloc, args[0]);
+              })
+              .getResult(0);
+      col = tensor::CollapseShapeOp::create(
+          b, loc, RankedTensorType::get({n, g, r, p}, element), col7,
+          SmallVector<ReassociationIndices>{{0}, {1}, {2, 3, 4}, {5, 6}});
+    }
+    Value w3 = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({g, f / g, r}, element), weight,
+        SmallVector<ReassociationIndices>{{0}, {1}, {2, 3, 4}});
+    auto o4Type = RankedTensorType::get({n, g, f / g, p}, element);
+    Value init4 = tensor::CollapseShapeOp::create(
+        b, loc, o4Type, init,
+        SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
+    // (n, g, f, p, r): out[n, g, f, p] += w[g, f, r] * col[n, g, r, p]
+    AffineExpr dn = getAffineDimExpr(0, ctx), dg = getAffineDimExpr(1, ctx),
+               df = getAffineDimExpr(2, ctx), dp = getAffineDimExpr(3, ctx),
+               dr = getAffineDimExpr(4, ctx);
+    AffineMap wMap = AffineMap::get(5, 0, {dg, df, dr}, ctx);
+    AffineMap colMap = AffineMap::get(5, 0, {dn, dg, dr, dp}, ctx);
+    Value prod = buildContraction(b, loc, w3, col, init4, wMap, colMap);
+    Value o5 = tensor::ExpandShapeOp::create(
+        b, loc, o5Type, prod,
+        SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
+    return tensor::CollapseShapeOp::create(
+        b, loc, outType, o5,
+        SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
   }
 
   AffineExpr dn = getAffineDimExpr(0, ctx), dg = getAffineDimExpr(1, ctx),

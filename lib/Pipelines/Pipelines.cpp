@@ -73,6 +73,11 @@ void mlir::kiln::addKilnStagePasses(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createKilnDistinctResultBuffers());
     addUpstream(pm, "buffer-results-to-out-params{hoist-static-allocs},"
                     "canonicalize");
+    {
+      KilnLowerGemmOptions gemmOptions;
+      gemmOptions.threads = options.threads;
+      pm.addPass(createKilnLowerGemm(gemmOptions));
+    }
     // Every intermediate lives in the planned workspace: no malloc per call.
     pm.addPass(createKilnPlanMemory());
     pm.addPass(createCanonicalizerPass());

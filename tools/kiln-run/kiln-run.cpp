@@ -165,6 +165,9 @@ int main(int argc, char **argv) {
     map[interner("kiln_check_tensors")] = {
         llvm::orc::ExecutorAddr::fromPtr(&kiln_check_tensors),
         llvm::JITSymbolFlags::Exported};
+    map[interner("kiln_sgemm")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&kiln_sgemm),
+        llvm::JITSymbolFlags::Exported};
     map[interner("kiln_thread_workspace")] = {
         llvm::orc::ExecutorAddr::fromPtr(&kiln_thread_workspace),
         llvm::JITSymbolFlags::Exported};

@@ -61,6 +61,33 @@ def KilnLowerStridedCopies
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def KilnLowerGemm : Pass<"kiln-lower-gemm", "ModuleOp"> {
+  let summary = "Call the runtime's kiln_sgemm for tagged contractions";
+  let description = [{
+    Runs on bufferized code. Each `linalg.generic` tagged `kiln.gemm`
+    (linear, matmul, im2col convolution) whose f32 operands have static
+    strides becomes a call of `kiln_sgemm` (packed, 6x16 register blocks,
+    AVX2/FMA, the runtime's thread pool): loop dims are classified as m, n,
+    k and batch by the operands that read them, merged where the strides
+    allow, and the rest become `scf.for` loops around the call. Packing
+    space is a `memref.alloc` that `--kiln-plan-memory` places in the
+    workspace. Other contractions keep their loops.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+  let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"0",
+           "Most threads a matrix product uses (0: the compiling machine's "
+           "cores); packing space is sized for this many">
+  ];
+  let statistics = [
+    Statistic<"numCalls", "num-calls", "Contractions turned into kiln_sgemm calls">,
+    Statistic<"numKept", "num-kept", "Tagged contractions left as loops">
+  ];
+}
+
 def KilnEmitCABI : Pass<"kiln-emit-c-abi", "ModuleOp"> {
   let summary = "Emit the public C entry points and signature data";
   let description = [{

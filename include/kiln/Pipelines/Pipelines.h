@@ -31,6 +31,11 @@ struct KilnPipelineOptions
       llvm::cl::desc("Evaluate weight-only subgraphs and fold batch norm "
                      "into conv/linear"),
       llvm::cl::init(true)};
+  PassOptions::Option<int64_t> threads{
+      *this, "threads",
+      llvm::cl::desc("Most threads a matrix product uses (0: the compiling "
+                     "machine's cores)"),
+      llvm::cl::init(0)};
   PassOptions::Option<std::string> modelName{
       *this, "model-name",
       llvm::cl::desc("C prefix of the generated API (default: the module's "

@@ -152,6 +152,41 @@ void *kiln_thread_workspace(size_t size);
 /* Frees the calling thread's workspace now (the next request allocates). */
 void kiln_thread_workspace_release(void);
 
+/* Matrix multiply for generated code: for b < batch,
+ *   C[b](i, j) += sum_p A[b](i, p) * B[b](p, j)
+ * with A(i, p) at a[b*a_bs + i*a_rs + p*a_cs], B(p, j) at
+ * b[b*b_bs + p*b_rs + j*b_cs] and C(i, j) at c[b*c_bs + i*c_rs + j]
+ * (strides in elements; addresses as integers). `pack` is scratch memory of
+ * `threads` x kiln_sgemm_pack_bytes(m, n, k) bytes (none when m is 1);
+ * `threads` is the most threads to use (0: all online cores). Packed,
+ * register-blocked (6x16, AVX2/FMA when the CPU has them), parallel over
+ * the runtime's thread pool, whose workers start on first use. */
+void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
+                intptr_t a, int64_t a_bs, int64_t a_rs, int64_t a_cs,
+                intptr_t b, int64_t b_bs, int64_t b_rs, int64_t b_cs,
+                intptr_t c, int64_t c_bs, int64_t c_rs, intptr_t pack,
+                int64_t threads);
+
+/* Blocking of kiln_sgemm: micro-tile MR x NR, cache blocks MC x KC of A and
+ * KC x NC of B. */
+#define KILN_SGEMM_MR 6
+#define KILN_SGEMM_NR 16
+#define KILN_SGEMM_MC 96
+#define KILN_SGEMM_KC 256
+#define KILN_SGEMM_NC 1024
+/* Packing bytes one thread of kiln_sgemm needs for an m x n x k product
+ * (the compiler sizes the workspace with the same formula). */
+static inline int64_t kiln_sgemm_pack_bytes(int64_t m, int64_t n, int64_t k) {
+  if (m <= 1)
+    return 0;
+  int64_t mr = (m + KILN_SGEMM_MR - 1) / KILN_SGEMM_MR * KILN_SGEMM_MR;
+  int64_t nr = (n + KILN_SGEMM_NR - 1) / KILN_SGEMM_NR * KILN_SGEMM_NR;
+  int64_t mc = mr < KILN_SGEMM_MC ? mr : KILN_SGEMM_MC;
+  int64_t nc = nr < KILN_SGEMM_NC ? nr : KILN_SGEMM_NC;
+  int64_t kc = k < KILN_SGEMM_KC ? k : KILN_SGEMM_KC;
+  return (mc * kc + kc * nc) * 4 + 128; /* + alignment of both panels */
+}
+
 /* Version string of this runtime library, e.g. "0.1.0". */
 const char *kiln_runtime_version(void);
 

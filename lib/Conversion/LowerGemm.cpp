@@ -1,0 +1,297 @@
+//===- LowerGemm.cpp - Tagged contractions to kiln_sgemm calls ------------===//
+//
+// Runs on bufferized code. A linalg.generic tagged `kiln.gemm` by the
+// lowering (C += A * B over one reduction dim) becomes a call of the
+// runtime's packed, register-blocked, multi-threaded kiln_sgemm. The loop
+// dims are classified by the operands they index:
+//   k: reduction, in A and B      m: in A and C       n: in B and C
+//   batch: in A, B and C
+// (dims of extent 1 do not matter). Several dims of a class merge into one
+// when the strides allow (a [B, T, K] linear input is a [B*T, K] matrix);
+// the others become loops around the call. C's rows must be contiguous
+// along n; when they are contiguous along m instead, A and B swap roles
+// (C^T = B^T A^T). Anything else (f64, a non-contiguous C) keeps its loops.
+//
+// Each call with m > 1 gets packing space as a memref.alloc, which
+// --kiln-plan-memory then places in the workspace.
+//
+//===----------------------------------------------------------------------===//
+#include "kiln/Conversion/Passes.h"
+
+#include "kiln/runtime.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/AffineExpr.h"
+
+#include <thread>
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_KILNLOWERGEMM
+#include "kiln/Conversion/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+
+constexpr llvm::StringLiteral kGemmAttrName = "kiln.gemm";
+constexpr llvm::StringLiteral kSgemmName = "kiln_sgemm";
+
+/// One loop dim: its extent and its stride (elements) in A, B and C, or
+/// nullopt where the operand does not read it.
+struct Dim {
+  int64_t extent;
+  std::optional<int64_t> a, b, c;
+};
+
+/// A merged dim class: extent and strides.
+struct Axis {
+  int64_t extent = 1;
+  int64_t a = 0, b = 0, c = 0;
+};
+
+std::optional<SmallVector<int64_t>> staticStrides(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  if (!type || !type.getElementType().isF32())
+    return std::nullopt;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)) ||
+      llvm::any_of(strides, ShapedType::isDynamic))
+    return std::nullopt;
+  return strides;
+}
+
+/// Strides (per loop dim) of an operand indexed by `map`, a projected
+/// permutation; nullopt entries for dims it does not read.
+std::optional<SmallVector<std::optional<int64_t>>>
+loopStrides(AffineMap map, ArrayRef<int64_t> strides, unsigned numLoops) {
+  SmallVector<std::optional<int64_t>> out(numLoops);
+  for (auto [i, e] : llvm::enumerate(map.getResults())) {
+    auto d = dyn_cast<AffineDimExpr>(e);
+    if (!d)
+      return std::nullopt;
+    out[d.getPosition()] = strides[i];
+  }
+  return out;
+}
+
+/// Merges `dims` (one class) into as few axes as the strides allow: sorted
+/// by `key` stride, outer into inner when outer = extent(inner) * inner for
+/// every operand that reads them.
+SmallVector<Axis> mergeClass(SmallVector<Dim> dims,
+                             function_ref<int64_t(const Dim &)> key) {
+  llvm::sort(dims, [&](const Dim &x, const Dim &y) { return key(x) > key(y); });
+  SmallVector<Axis> axes;
+  for (const Dim &d : dims) {
+    Axis a{d.extent, d.a.value_or(0), d.b.value_or(0), d.c.value_or(0)};
+    if (!axes.empty()) {
+      Axis &outer = axes.back();
+      auto fits = [&](int64_t o, int64_t i) { return o == a.extent * i; };
+      if (fits(outer.a, a.a) && fits(outer.b, a.b) && fits(outer.c, a.c)) {
+        outer = Axis{outer.extent * a.extent, a.a, a.b, a.c};
+        continue;
+      }
+    }
+    axes.push_back(a);
+  }
+  return axes;
+}
+
+struct Plan {
+  Axis m, n, k;
+  SmallVector<Axis> batch; // loops (all but the last) + runtime batch (last)
+  bool swapped = false;    // A and B exchanged (C^T = B^T A^T)
+};
+
+std::optional<Plan> plan(linalg::GenericOp g) {
+  if (g.getNumDpsInputs() != 2 || g.getNumDpsInits() != 1)
+    return std::nullopt;
+  Value a = g.getDpsInputOperand(0)->get(), b = g.getDpsInputOperand(1)->get(),
+        c = g.getDpsInitOperand(0)->get();
+  auto sa = staticStrides(a), sb = staticStrides(b), sc = staticStrides(c);
+  if (!sa || !sb || !sc)
+    return std::nullopt;
+  unsigned numLoops = g.getNumLoops();
+  SmallVector<AffineMap> maps = g.getIndexingMapsArray();
+  auto la = loopStrides(maps[0], *sa, numLoops),
+       lb = loopStrides(maps[1], *sb, numLoops),
+       lc = loopStrides(maps[2], *sc, numLoops);
+  if (!la || !lb || !lc)
+    return std::nullopt;
+  SmallVector<int64_t> ranges = g.getStaticLoopRanges();
+  auto iterators = g.getIteratorTypesArray();
+  SmallVector<Dim> ms, ns, ks, bs;
+  for (unsigned d = 0; d < numLoops; ++d) {
+    if (ShapedType::isDynamic(ranges[d]))
+      return std::nullopt;
+    if (ranges[d] == 1)
+      continue;
+    Dim dim{ranges[d], (*la)[d], (*lb)[d], (*lc)[d]};
+    bool inA = dim.a.has_value(), inB = dim.b.has_value(),
+         inC = dim.c.has_value();
+    bool reduction = iterators[d] == utils::IteratorType::reduction;
+    if (reduction && inA && inB && !inC)
+      ks.push_back(dim);
+    else if (!reduction && inA && inC && !inB)
+      ms.push_back(dim);
+    else if (!reduction && inB && inC && !inA)
+      ns.push_back(dim);
+    else if (!reduction && inA && inB && inC)
+      bs.push_back(dim);
+    else
+      return std::nullopt;
+  }
+  Plan p;
+  SmallVector<Axis> mAxes = mergeClass(ms, [](const Dim &d) { return *d.c; });
+  SmallVector<Axis> nAxes = mergeClass(ns, [](const Dim &d) { return *d.c; });
+  SmallVector<Axis> kAxes = mergeClass(ks, [](const Dim &d) { return *d.a; });
+  if (kAxes.size() > 1)
+    return std::nullopt;
+  if (!kAxes.empty())
+    p.k = kAxes.front();
+  // The innermost (smallest C stride) axis of m and n is the matrix dim;
+  // outer ones become loops.
+  auto take = [](SmallVector<Axis> &axes) {
+    if (axes.empty())
+      return Axis{};
+    Axis inner = axes.back();
+    axes.pop_back();
+    return inner;
+  };
+  p.m = take(mAxes);
+  p.n = take(nAxes);
+  p.batch = mergeClass(bs, [](const Dim &d) { return *d.c; });
+  // Outer m/n axes iterate like batch dims (with a zero stride in the
+  // operand that does not read them).
+  llvm::append_range(p.batch, mAxes);
+  llvm::append_range(p.batch, nAxes);
+  // C(i, j) must be contiguous along j.
+  if (p.n.extent > 1 && p.n.c != 1) {
+    if (p.m.extent > 1 && p.m.c == 1) {
+      std::swap(p.m, p.n);
+      for (Axis *x : {&p.m, &p.n, &p.k})
+        std::swap(x->a, x->b);
+      for (Axis &x : p.batch)
+        std::swap(x.a, x.b);
+      p.swapped = true;
+    } else {
+      return std::nullopt;
+    }
+  }
+  return p;
+}
+
+Value idx(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// The address (as i64) of element 0 of memref `v`, plus `extra` elements.
+Value address(OpBuilder &b, Location loc, Value v, Value extra) {
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, v);
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, v);
+  Value elems = arith::AddIOp::create(b, loc, meta.getOffset(), extra);
+  Value bytes = arith::MulIOp::create(b, loc, elems, idx(b, loc, 4));
+  Value addr = arith::AddIOp::create(b, loc, base, bytes);
+  return arith::IndexCastOp::create(b, loc, b.getI64Type(), addr);
+}
+
+func::FuncOp declareSgemm(ModuleOp module) {
+  if (auto f = module.lookupSymbol<func::FuncOp>(kSgemmName))
+    return f;
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  SmallVector<Type> args(17, b.getI64Type());
+  auto f = func::FuncOp::create(b, module.getLoc(), kSgemmName,
+                                b.getFunctionType(args, {}));
+  f.setPrivate();
+  return f;
+}
+
+struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
+  using kiln::impl::KilnLowerGemmBase<KilnLowerGemm>::KilnLowerGemmBase;
+
+  void lower(linalg::GenericOp g, const Plan &p, func::FuncOp sgemm,
+             int64_t numThreads) {
+    OpBuilder b(g);
+    Location loc = g.getLoc();
+    Value a = g.getDpsInputOperand(0)->get(), bm = g.getDpsInputOperand(1)->get(),
+          c = g.getDpsInitOperand(0)->get();
+    if (p.swapped)
+      std::swap(a, bm);
+    // Packing space, placed in the workspace by --kiln-plan-memory.
+    int64_t packBytes =
+        numThreads * kiln_sgemm_pack_bytes(p.m.extent, p.n.extent, p.k.extent);
+    Value pack;
+    if (packBytes > 0)
+      pack = memref::AllocOp::create(
+          b, loc, MemRefType::get({packBytes}, b.getI8Type()));
+
+    // Loops over all batch axes but the last, which the runtime iterates.
+    SmallVector<Axis> loops(p.batch.begin(), p.batch.end());
+    Axis inner;
+    if (!loops.empty()) {
+      inner = loops.back();
+      loops.pop_back();
+    }
+    Value offA = idx(b, loc, 0), offB = offA, offC = offA;
+    for (const Axis &l : loops) {
+      auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0),
+                                     idx(b, loc, l.extent), idx(b, loc, 1));
+      b.setInsertionPointToStart(loop.getBody());
+      Value iv = loop.getInductionVar();
+      auto step = [&](Value off, int64_t stride) -> Value {
+        if (stride == 0)
+          return off;
+        return arith::AddIOp::create(
+            b, loc, off,
+            arith::MulIOp::create(b, loc, iv, idx(b, loc, stride)));
+      };
+      offA = step(offA, l.a);
+      offB = step(offB, l.b);
+      offC = step(offC, l.c);
+    }
+    auto i64 = [&](int64_t v) {
+      return arith::ConstantIntOp::create(b, loc, v, 64).getResult();
+    };
+    Value packAddr =
+        pack ? address(b, loc, pack, idx(b, loc, 0)) : i64(0);
+    SmallVector<Value> args = {
+        i64(inner.extent), i64(p.m.extent), i64(p.n.extent), i64(p.k.extent),
+        address(b, loc, a, offA), i64(inner.a), i64(p.m.a), i64(p.k.a),
+        address(b, loc, bm, offB), i64(inner.b), i64(p.k.b), i64(p.n.b),
+        address(b, loc, c, offC), i64(inner.c), i64(p.m.c),
+        packAddr, i64(numThreads)};
+    func::CallOp::create(b, loc, sgemm, args);
+    g.erase();
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    int64_t numThreads = threads > 0
+                             ? static_cast<int64_t>(threads)
+                             : std::max<int64_t>(1, std::thread::hardware_concurrency());
+    SmallVector<std::pair<linalg::GenericOp, Plan>> work;
+    module.walk([&](linalg::GenericOp g) {
+      if (!g->hasAttr(kGemmAttrName) || !g.hasPureBufferSemantics())
+        return;
+      if (std::optional<Plan> p = plan(g))
+        work.push_back({g, *p});
+      else
+        numKept++;
+    });
+    if (work.empty())
+      return;
+    func::FuncOp sgemm = declareSgemm(module);
+    for (auto &[g, p] : work) {
+      lower(g, p, sgemm, numThreads);
+      numCalls++;
+    }
+  }
+};
+
+} // namespace

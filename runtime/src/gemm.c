@@ -1,0 +1,287 @@
+/* Kiln runtime: single-precision matrix multiply for generated code.
+ *
+ * C[b] += A[b] * B[b] for b < batch, with every operand addressed through
+ * explicit strides (elements), so row-major, transposed and strided views
+ * all come in without copies:
+ *   A(i, p) = a[b * a_bs + i * a_rs + p * a_cs]    i < m, p < k
+ *   B(p, j) = b[b * b_bs + p * b_rs + j * b_cs]    p < k, j < n
+ *   C(i, j) = c[b * c_bs + i * c_rs + j]            (rows contiguous)
+ *
+ * The algorithm is the BLIS one: B is packed into KC x NR panels and A into
+ * MR x KC panels (zero-padded at the edges), and a 6x16 register-blocked
+ * micro-kernel (12 AVX2 accumulators, FMA) runs over the packed panels.
+ * Packing space comes from the caller (`pack`, kiln_sgemm_pack_size() bytes
+ * per thread), so nothing is allocated here; generated code takes it from
+ * the model's workspace. Threads split the larger of the M and N
+ * dimensions through the runtime's pool. Without AVX2/FMA at run time a
+ * portable C micro-kernel computes the same panels. */
+#include "kiln/runtime.h"
+#include "runtime_internal.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#define MR KILN_SGEMM_MR
+#define NR KILN_SGEMM_NR
+#define KC KILN_SGEMM_KC
+#define MC KILN_SGEMM_MC /* multiple of MR */
+#define NC KILN_SGEMM_NC /* multiple of NR */
+
+static void pack_a(int64_t mc, int64_t kc, const float *a, int64_t rs,
+                   int64_t cs, float *pa) {
+  for (int64_t ir = 0; ir < mc; ir += MR) {
+    int64_t rows = mc - ir < MR ? mc - ir : MR;
+    for (int64_t p = 0; p < kc; ++p) {
+      int64_t i = 0;
+      for (; i < rows; ++i)
+        pa[i] = a[(ir + i) * rs + p * cs];
+      for (; i < MR; ++i)
+        pa[i] = 0.0f;
+      pa += MR;
+    }
+  }
+}
+
+static void pack_b(int64_t kc, int64_t nc, const float *b, int64_t rs,
+                   int64_t cs, float *pb) {
+  for (int64_t jr = 0; jr < nc; jr += NR) {
+    int64_t cols = nc - jr < NR ? nc - jr : NR;
+    for (int64_t p = 0; p < kc; ++p) {
+      const float *row = b + p * rs + jr * cs;
+      if (cs == 1 && cols == NR) {
+        memcpy(pb, row, NR * sizeof(float));
+      } else {
+        int64_t j = 0;
+        for (; j < cols; ++j)
+          pb[j] = row[j * cs];
+        for (; j < NR; ++j)
+          pb[j] = 0.0f;
+      }
+      pb += NR;
+    }
+  }
+}
+
+/* Adds the mr x nr corner of an MR x NR tile to C. */
+static void add_tile(const float *tile, float *c, int64_t ldc, int64_t mr,
+                     int64_t nr) {
+  for (int64_t i = 0; i < mr; ++i)
+    for (int64_t j = 0; j < nr; ++j)
+      c[i * ldc + j] += tile[i * NR + j];
+}
+
+static void kernel_generic(int64_t kc, const float *pa, const float *pb,
+                           float *c, int64_t ldc, int64_t mr, int64_t nr) {
+  float acc[MR * NR] = {0};
+  for (int64_t p = 0; p < kc; ++p) {
+    for (int i = 0; i < MR; ++i)
+      for (int j = 0; j < NR; ++j)
+        acc[i * NR + j] += pa[i] * pb[j];
+    pa += MR;
+    pb += NR;
+  }
+  add_tile(acc, c, ldc, mr, nr);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define KILN_HAVE_AVX2_KERNEL 1
+
+__attribute__((target("avx2,fma"))) static void
+kernel_avx2(int64_t kc, const float *pa, const float *pb, float *c,
+            int64_t ldc, int64_t mr, int64_t nr) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  for (int64_t p = 0; p < kc; ++p) {
+    __m256 b0 = _mm256_load_ps(pb), b1 = _mm256_load_ps(pb + 8);
+    __m256 a;
+    a = _mm256_broadcast_ss(pa + 0);
+    c00 = _mm256_fmadd_ps(a, b0, c00);
+    c01 = _mm256_fmadd_ps(a, b1, c01);
+    a = _mm256_broadcast_ss(pa + 1);
+    c10 = _mm256_fmadd_ps(a, b0, c10);
+    c11 = _mm256_fmadd_ps(a, b1, c11);
+    a = _mm256_broadcast_ss(pa + 2);
+    c20 = _mm256_fmadd_ps(a, b0, c20);
+    c21 = _mm256_fmadd_ps(a, b1, c21);
+    a = _mm256_broadcast_ss(pa + 3);
+    c30 = _mm256_fmadd_ps(a, b0, c30);
+    c31 = _mm256_fmadd_ps(a, b1, c31);
+    a = _mm256_broadcast_ss(pa + 4);
+    c40 = _mm256_fmadd_ps(a, b0, c40);
+    c41 = _mm256_fmadd_ps(a, b1, c41);
+    a = _mm256_broadcast_ss(pa + 5);
+    c50 = _mm256_fmadd_ps(a, b0, c50);
+    c51 = _mm256_fmadd_ps(a, b1, c51);
+    pa += MR;
+    pb += NR;
+  }
+  if (mr == MR && nr == NR) {
+#define ACC_ROW(i, lo, hi)                                                     \
+  _mm256_storeu_ps(c + i * ldc, _mm256_add_ps(_mm256_loadu_ps(c + i * ldc), lo)); \
+  _mm256_storeu_ps(c + i * ldc + 8,                                            \
+                   _mm256_add_ps(_mm256_loadu_ps(c + i * ldc + 8), hi));
+    ACC_ROW(0, c00, c01) ACC_ROW(1, c10, c11) ACC_ROW(2, c20, c21)
+    ACC_ROW(3, c30, c31) ACC_ROW(4, c40, c41) ACC_ROW(5, c50, c51)
+#undef ACC_ROW
+    return;
+  }
+  float tile[MR * NR] __attribute__((aligned(32)));
+  _mm256_store_ps(tile + 0, c00);  _mm256_store_ps(tile + 8, c01);
+  _mm256_store_ps(tile + 16, c10); _mm256_store_ps(tile + 24, c11);
+  _mm256_store_ps(tile + 32, c20); _mm256_store_ps(tile + 40, c21);
+  _mm256_store_ps(tile + 48, c30); _mm256_store_ps(tile + 56, c31);
+  _mm256_store_ps(tile + 64, c40); _mm256_store_ps(tile + 72, c41);
+  _mm256_store_ps(tile + 80, c50); _mm256_store_ps(tile + 88, c51);
+  add_tile(tile, c, ldc, mr, nr);
+}
+#endif
+
+typedef void (*kernel_fn)(int64_t, const float *, const float *, float *,
+                          int64_t, int64_t, int64_t);
+
+static kernel_fn pick_kernel(void) {
+#ifdef KILN_HAVE_AVX2_KERNEL
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return kernel_avx2;
+#endif
+  return kernel_generic;
+}
+
+/* One thread's part: C[0:m, 0:n] += A[0:m, :] B[:, 0:n] (pointers already
+ * offset to the part). */
+static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
+                        int64_t a_rs, int64_t a_cs, const float *b,
+                        int64_t b_rs, int64_t b_cs, float *c, int64_t c_rs,
+                        float *pack) {
+  static kernel_fn kernel;
+  if (!kernel)
+    kernel = pick_kernel();
+  float *pa = (float *)(((uintptr_t)pack + 63) & ~(uintptr_t)63);
+  int64_t mr_up = (m + MR - 1) / MR * MR;
+  float *pb = pa + (mr_up < MC ? mr_up : MC) * (k < KC ? k : KC);
+  pb = (float *)(((uintptr_t)pb + 63) & ~(uintptr_t)63); /* aligned loads */
+  for (int64_t jc = 0; jc < n; jc += NC) {
+    int64_t nc = n - jc < NC ? n - jc : NC;
+    for (int64_t pc = 0; pc < k; pc += KC) {
+      int64_t kc = k - pc < KC ? k - pc : KC;
+      pack_b(kc, nc, b + pc * b_rs + jc * b_cs, b_rs, b_cs, pb);
+      for (int64_t ic = 0; ic < m; ic += MC) {
+        int64_t mc = m - ic < MC ? m - ic : MC;
+        pack_a(mc, kc, a + ic * a_rs + pc * a_cs, a_rs, a_cs, pa);
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          int64_t nr = nc - jr < NR ? nc - jr : NR;
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            int64_t mr = mc - ir < MR ? mc - ir : MR;
+            kernel(kc, pa + ir * kc, pb + jr * kc,
+                   c + (ic + ir) * c_rs + jc + jr, c_rs, mr, nr);
+          }
+        }
+      }
+    }
+  }
+}
+
+/* Matrix-vector products (m == 1): each output is a dot product, or an
+ * axpy over contiguous rows of B; packing would waste 5/6 of the kernel. */
+static void gemv(int64_t n, int64_t k, const float *a, int64_t a_cs,
+                 const float *b, int64_t b_rs, int64_t b_cs, float *c) {
+  if (b_rs == 1) { /* B(p, j) contiguous in p: dot products */
+    for (int64_t j = 0; j < n; ++j) {
+      const float *col = b + j * b_cs;
+      float acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0, acc4 = 0, acc5 = 0,
+            acc6 = 0, acc7 = 0;
+      int64_t p = 0;
+      if (a_cs == 1)
+        for (; p + 8 <= k; p += 8) {
+          acc0 += a[p] * col[p];         acc1 += a[p + 1] * col[p + 1];
+          acc2 += a[p + 2] * col[p + 2]; acc3 += a[p + 3] * col[p + 3];
+          acc4 += a[p + 4] * col[p + 4]; acc5 += a[p + 5] * col[p + 5];
+          acc6 += a[p + 6] * col[p + 6]; acc7 += a[p + 7] * col[p + 7];
+        }
+      for (; p < k; ++p)
+        acc0 += a[p * a_cs] * col[p];
+      c[j] += ((acc0 + acc1) + (acc2 + acc3)) + ((acc4 + acc5) + (acc6 + acc7));
+    }
+    return;
+  }
+  for (int64_t p = 0; p < k; ++p) { /* rows of B: c += a[p] * B(p, :) */
+    float s = a[p * a_cs];
+    const float *row = b + p * b_rs;
+    if (b_cs == 1)
+      for (int64_t j = 0; j < n; ++j)
+        c[j] += s * row[j];
+    else
+      for (int64_t j = 0; j < n; ++j)
+        c[j] += s * row[j * b_cs];
+  }
+}
+
+struct gemm_job {
+  int64_t m, n, k;
+  const float *a;
+  int64_t a_rs, a_cs;
+  const float *b;
+  int64_t b_rs, b_cs;
+  float *c;
+  int64_t c_rs;
+  char *pack; /* pack_bytes per part */
+  int64_t pack_bytes;
+  int split_n; /* parts split N (else M) */
+  int64_t step; /* rows or columns per part */
+};
+
+static void gemm_part(void *ctx, int64_t part) {
+  struct gemm_job *j = ctx;
+  int64_t lo = part * j->step;
+  int64_t extent = j->split_n ? j->n : j->m;
+  if (lo >= extent)
+    return;
+  int64_t len = extent - lo < j->step ? extent - lo : j->step;
+  float *pack = (float *)(j->pack + part * j->pack_bytes);
+  if (j->split_n)
+    gemm_serial(j->m, len, j->k, j->a, j->a_rs, j->a_cs,
+                j->b + lo * j->b_cs, j->b_rs, j->b_cs, j->c + lo, j->c_rs,
+                pack);
+  else
+    gemm_serial(len, j->n, j->k, j->a + lo * j->a_rs, j->a_rs, j->a_cs,
+                j->b, j->b_rs, j->b_cs, j->c + lo * j->c_rs, j->c_rs, pack);
+}
+
+void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
+                intptr_t a_addr, int64_t a_bs, int64_t a_rs, int64_t a_cs,
+                intptr_t b_addr, int64_t b_bs, int64_t b_rs, int64_t b_cs,
+                intptr_t c_addr, int64_t c_bs, int64_t c_rs,
+                intptr_t pack_addr, int64_t threads) {
+  const float *a = (const float *)a_addr, *b = (const float *)b_addr;
+  float *c = (float *)c_addr;
+  char *pack = (char *)pack_addr;
+  if (m == 0 || n == 0 || k == 0)
+    return;
+  int64_t parts = kiln_pool_threads(threads);
+  for (int64_t bi = 0; bi < batch; ++bi) {
+    const float *ab = a + bi * a_bs, *bb = b + bi * b_bs;
+    float *cb = c + bi * c_bs;
+    if (m == 1) {
+      gemv(n, k, ab, a_cs, bb, b_rs, b_cs, cb);
+      continue;
+    }
+    /* Split the larger dimension in parts of whole micro-tiles; tiny
+     * problems stay on one thread. */
+    struct gemm_job job = {m, n, k, ab, a_rs, a_cs, bb, b_rs, b_cs, cb, c_rs,
+                           pack, kiln_sgemm_pack_bytes(m, n, k), n >= m, 0};
+    int64_t extent = job.split_n ? n : m, unit = job.split_n ? NR : MR;
+    int64_t use = parts;
+    if (2.0 * m * n * k < 2e6 || extent < 2 * unit)
+      use = 1;
+    int64_t units = (extent + unit - 1) / unit;
+    job.step = (units + use - 1) / use * unit;
+    use = (extent + job.step - 1) / job.step;
+    kiln_pool_run(use, gemm_part, &job);
+  }
+}
