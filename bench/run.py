@@ -23,9 +23,9 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
-# Per-core fp32 peak of the machine the issue names (Zen 3: two 256-bit FMA
-# pipes = 32 FLOP per cycle).
-FLOP_PER_CYCLE = 32
+# The issue's figure for its machine (Zen 3: two 256-bit FMA pipes = 32 FLOP
+# per cycle); the harness also measures the peak of the machine it runs on.
+ISSUE_FLOP_PER_CYCLE = 32
 
 TARGETS = {  # model: (vs libtorch, vs ORT) at every thread count
     "mycell": (50.0, None),
@@ -180,8 +180,13 @@ def main():
                              args.build)
             row = {"model": model, "threads": t}
             row["kiln"] = run_kiln(exe, [s.split(":")[0] for s in ins], warmup, iters)
+            # libtorch's BLAS (OpenBLAS) and OpenMP have their own thread
+            # counts: hold them to the same number.
+            env = dict(os.environ, OPENBLAS_NUM_THREADS=str(t),
+                       OMP_NUM_THREADS=str(t), MKL_NUM_THREADS=str(t))
             row["libtorch"] = last_json(sh([libtorch, os.path.join(d, "model.pt"),
-                                             str(t), str(warmup), str(iters)] + ins))
+                                             str(t), str(warmup), str(iters)] + ins,
+                                            env=env))
             row["ort"] = last_json(sh(["node", os.path.join(HERE, "peers", "ort_bench.js"),
                                         os.path.join(d, "model.onnx"), str(t),
                                         str(warmup), str(iters)] + ins))
@@ -202,7 +207,11 @@ def run_kernels(work, threads, kernels, build):
     out = {}
     ghz = last_json(sh([kernels, "clock"]))["ghz"]
     out["clock_ghz"] = ghz
-    out["peak_gflops_per_core"] = ghz * FLOP_PER_CYCLE
+    peak = last_json(sh([kernels, "peak"]))
+    out["peak_gflops_per_core"] = peak["gflops"]
+    out["peak_vector_bits"] = peak["vector_bits"]
+    out["flop_per_cycle"] = peak["gflops"] / ghz
+    out["issue_peak_gflops_per_core"] = ghz * ISSUE_FLOP_PER_CYCLE
     copy = last_json(sh([kernels, "copy", "64", "20"]))
     out["copy_gbps"] = copy["gbps"]
     kd = os.path.join(work, "kernels")
@@ -224,7 +233,8 @@ module attributes {kiln.model_name = "model"} {
         for t in threads:
             exe = build_kiln("sgemm%d" % n, src, work, [], t, build)
             k = run_kiln(exe, [data, data], 2, iters)
-            blas = last_json(sh([kernels, "sgemm", str(n), str(t), str(iters)]))
+            blas = last_json(sh([kernels, "sgemm", str(n), str(t), str(iters)],
+                                env=dict(os.environ, OPENBLAS_NUM_THREADS=str(t))))
             flops = 2.0 * n ** 3
             out["sgemm"].append({
                 "n": n, "threads": t,
@@ -295,8 +305,10 @@ def table(results):
             ratio(row, "ort"), mark(ratio(row, "ort"), ot)))
     k = results.get("kernels") or {}
     if k:
-        lines += ["", "clock %.2f GHz, peak %.1f GFLOP/s per core, memcpy %.1f GB/s"
-                  % (k["clock_ghz"], k["peak_gflops_per_core"], k["copy_gbps"]), ""]
+        lines += ["", "clock %.2f GHz; measured fp32 peak %.1f GFLOP/s per core "
+                  "(%d-bit FMAs, %.0f FLOP/cycle); memcpy %.1f GB/s"
+                  % (k["clock_ghz"], k["peak_gflops_per_core"],
+                     k["peak_vector_bits"], k["flop_per_cycle"], k["copy_gbps"]), ""]
         lines.append("| kernel | threads | Kiln | peer | Kiln / peer | Kiln / peak |")
         lines.append("|---|---|---|---|---|---|")
         base = {}

@@ -18,17 +18,23 @@
 #include "kiln/runtime.h"
 #include "runtime_internal.h"
 
+#include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define MR KILN_SGEMM_MR
-#define NR KILN_SGEMM_NR
+/* Kernel shapes: MR x NR is the register tile; packing follows the kernel
+ * picked for the CPU. KILN_SGEMM_MR/NR (the header) are their maxima. */
+#define MR6 6
+#define NR16 16
+#define MR12 12
+#define NR32 32
 #define KC KILN_SGEMM_KC
 #define MC KILN_SGEMM_MC /* multiple of MR */
 #define NC KILN_SGEMM_NC /* multiple of NR */
 
 static void pack_a(int64_t mc, int64_t kc, const float *a, int64_t rs,
-                   int64_t cs, float *pa) {
+                   int64_t cs, float *pa, int MR) {
   for (int64_t ir = 0; ir < mc; ir += MR) {
     int64_t rows = mc - ir < MR ? mc - ir : MR;
     for (int64_t p = 0; p < kc; ++p) {
@@ -43,7 +49,7 @@ static void pack_a(int64_t mc, int64_t kc, const float *a, int64_t rs,
 }
 
 static void pack_b(int64_t kc, int64_t nc, const float *b, int64_t rs,
-                   int64_t cs, float *pb) {
+                   int64_t cs, float *pb, int NR) {
   for (int64_t jr = 0; jr < nc; jr += NR) {
     int64_t cols = nc - jr < NR ? nc - jr : NR;
     for (int64_t p = 0; p < kc; ++p) {
@@ -62,25 +68,25 @@ static void pack_b(int64_t kc, int64_t nc, const float *b, int64_t rs,
   }
 }
 
-/* Adds the mr x nr corner of an MR x NR tile to C. */
-static void add_tile(const float *tile, float *c, int64_t ldc, int64_t mr,
-                     int64_t nr) {
+/* Adds the mr x nr corner of a tile with rows of `nr_full` to C. */
+static void add_tile(const float *tile, int nr_full, float *c, int64_t ldc,
+                     int64_t mr, int64_t nr) {
   for (int64_t i = 0; i < mr; ++i)
     for (int64_t j = 0; j < nr; ++j)
-      c[i * ldc + j] += tile[i * NR + j];
+      c[i * ldc + j] += tile[i * nr_full + j];
 }
 
 static void kernel_generic(int64_t kc, const float *pa, const float *pb,
                            float *c, int64_t ldc, int64_t mr, int64_t nr) {
-  float acc[MR * NR] = {0};
+  float acc[MR6 * NR16] = {0};
   for (int64_t p = 0; p < kc; ++p) {
-    for (int i = 0; i < MR; ++i)
-      for (int j = 0; j < NR; ++j)
-        acc[i * NR + j] += pa[i] * pb[j];
-    pa += MR;
-    pb += NR;
+    for (int i = 0; i < MR6; ++i)
+      for (int j = 0; j < NR16; ++j)
+        acc[i * NR16 + j] += pa[i] * pb[j];
+    pa += MR6;
+    pb += NR16;
   }
-  add_tile(acc, c, ldc, mr, nr);
+  add_tile(acc, NR16, c, ldc, mr, nr);
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -117,10 +123,10 @@ kernel_avx2(int64_t kc, const float *pa, const float *pb, float *c,
     a = _mm256_broadcast_ss(pa + 5);
     c50 = _mm256_fmadd_ps(a, b0, c50);
     c51 = _mm256_fmadd_ps(a, b1, c51);
-    pa += MR;
-    pb += NR;
+    pa += MR6;
+    pb += NR16;
   }
-  if (mr == MR && nr == NR) {
+  if (mr == MR6 && nr == NR16) {
 #define ACC_ROW(i, lo, hi)                                                     \
   _mm256_storeu_ps(c + i * ldc, _mm256_add_ps(_mm256_loadu_ps(c + i * ldc), lo)); \
   _mm256_storeu_ps(c + i * ldc + 8,                                            \
@@ -130,28 +136,93 @@ kernel_avx2(int64_t kc, const float *pa, const float *pb, float *c,
 #undef ACC_ROW
     return;
   }
-  float tile[MR * NR] __attribute__((aligned(32)));
+  float tile[MR6 * NR16] __attribute__((aligned(32)));
   _mm256_store_ps(tile + 0, c00);  _mm256_store_ps(tile + 8, c01);
   _mm256_store_ps(tile + 16, c10); _mm256_store_ps(tile + 24, c11);
   _mm256_store_ps(tile + 32, c20); _mm256_store_ps(tile + 40, c21);
   _mm256_store_ps(tile + 48, c30); _mm256_store_ps(tile + 56, c31);
   _mm256_store_ps(tile + 64, c40); _mm256_store_ps(tile + 72, c41);
   _mm256_store_ps(tile + 80, c50); _mm256_store_ps(tile + 88, c51);
-  add_tile(tile, c, ldc, mr, nr);
+  add_tile(tile, NR16, c, ldc, mr, nr);
+}
+
+/* 12 x 32 with AVX-512: 24 zmm accumulators, two B vectors, a broadcast. */
+__attribute__((target("avx512f"))) static void
+kernel_avx512(int64_t kc, const float *pa, const float *pb, float *c,
+              int64_t ldc, int64_t mr, int64_t nr) {
+  __m512 acc[MR12][2];
+  for (int i = 0; i < MR12; ++i)
+    acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  for (int64_t p = 0; p < kc; ++p) {
+    __m512 b0 = _mm512_load_ps(pb), b1 = _mm512_load_ps(pb + 16);
+#pragma GCC unroll 12
+    for (int i = 0; i < MR12; ++i) {
+      __m512 a = _mm512_set1_ps(pa[i]);
+      acc[i][0] = _mm512_fmadd_ps(a, b0, acc[i][0]);
+      acc[i][1] = _mm512_fmadd_ps(a, b1, acc[i][1]);
+    }
+    pa += MR12;
+    pb += NR32;
+  }
+  if (mr == MR12 && nr == NR32) {
+#pragma GCC unroll 12
+    for (int i = 0; i < MR12; ++i) {
+      float *row = c + i * ldc;
+      _mm512_storeu_ps(row, _mm512_add_ps(_mm512_loadu_ps(row), acc[i][0]));
+      _mm512_storeu_ps(row + 16,
+                       _mm512_add_ps(_mm512_loadu_ps(row + 16), acc[i][1]));
+    }
+    return;
+  }
+  float tile[MR12 * NR32] __attribute__((aligned(64)));
+  for (int i = 0; i < MR12; ++i) {
+    _mm512_store_ps(tile + i * NR32, acc[i][0]);
+    _mm512_store_ps(tile + i * NR32 + 16, acc[i][1]);
+  }
+  add_tile(tile, NR32, c, ldc, mr, nr);
 }
 #endif
 
 typedef void (*kernel_fn)(int64_t, const float *, const float *, float *,
                           int64_t, int64_t, int64_t);
 
-static kernel_fn pick_kernel(void) {
+struct kernel {
+  kernel_fn fn;
+  int mr, nr;
+  const char *name;
+};
+
+/* The widest kernel the CPU runs; KILN_SGEMM_KERNEL=avx2|generic picks a
+ * narrower one (for testing every path on one machine). */
+static struct kernel pick_kernel(void) {
+  const char *force = getenv("KILN_SGEMM_KERNEL");
 #ifdef KILN_HAVE_AVX2_KERNEL
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-    return kernel_avx2;
+  int avx512 = __builtin_cpu_supports("avx512f");
+  int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (force && !strcmp(force, "generic"))
+    avx512 = avx2 = 0;
+  if (force && !strcmp(force, "avx2"))
+    avx512 = 0;
+  if (avx512)
+    return (struct kernel){kernel_avx512, MR12, NR32, "avx512"};
+  if (avx2)
+    return (struct kernel){kernel_avx2, MR6, NR16, "avx2"};
 #endif
-  return kernel_generic;
+  (void)force;
+  return (struct kernel){kernel_generic, MR6, NR16, "generic"};
 }
+
+static struct kernel chosen_kernel;
+static pthread_once_t kernel_once = PTHREAD_ONCE_INIT;
+static void choose_kernel(void) { chosen_kernel = pick_kernel(); }
+
+static struct kernel the_kernel(void) {
+  pthread_once(&kernel_once, choose_kernel);
+  return chosen_kernel;
+}
+
+const char *kiln_sgemm_kernel_name(void) { return the_kernel().name; }
 
 /* One thread's part: C[0:m, 0:n] += A[0:m, :] B[:, 0:n] (pointers already
  * offset to the part). */
@@ -159,9 +230,8 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
                         int64_t a_rs, int64_t a_cs, const float *b,
                         int64_t b_rs, int64_t b_cs, float *c, int64_t c_rs,
                         float *pack) {
-  static kernel_fn kernel;
-  if (!kernel)
-    kernel = pick_kernel();
+  struct kernel kern = the_kernel();
+  const int MR = kern.mr, NR = kern.nr;
   float *pa = (float *)(((uintptr_t)pack + 63) & ~(uintptr_t)63);
   int64_t mr_up = (m + MR - 1) / MR * MR;
   float *pb = pa + (mr_up < MC ? mr_up : MC) * (k < KC ? k : KC);
@@ -170,15 +240,15 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
     int64_t nc = n - jc < NC ? n - jc : NC;
     for (int64_t pc = 0; pc < k; pc += KC) {
       int64_t kc = k - pc < KC ? k - pc : KC;
-      pack_b(kc, nc, b + pc * b_rs + jc * b_cs, b_rs, b_cs, pb);
+      pack_b(kc, nc, b + pc * b_rs + jc * b_cs, b_rs, b_cs, pb, NR);
       for (int64_t ic = 0; ic < m; ic += MC) {
         int64_t mc = m - ic < MC ? m - ic : MC;
-        pack_a(mc, kc, a + ic * a_rs + pc * a_cs, a_rs, a_cs, pa);
+        pack_a(mc, kc, a + ic * a_rs + pc * a_cs, a_rs, a_cs, pa, MR);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           int64_t nr = nc - jr < NR ? nc - jr : NR;
           for (int64_t ir = 0; ir < mc; ir += MR) {
             int64_t mr = mc - ir < MR ? mc - ir : MR;
-            kernel(kc, pa + ir * kc, pb + jr * kc,
+            kern.fn(kc, pa + ir * kc, pb + jr * kc,
                    c + (ic + ir) * c_rs + jc + jr, c_rs, mr, nr);
           }
         }
@@ -275,7 +345,8 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
      * problems stay on one thread. */
     struct gemm_job job = {m, n, k, ab, a_rs, a_cs, bb, b_rs, b_cs, cb, c_rs,
                            pack, kiln_sgemm_pack_bytes(m, n, k), n >= m, 0};
-    int64_t extent = job.split_n ? n : m, unit = job.split_n ? NR : MR;
+    struct kernel kern = the_kernel();
+    int64_t extent = job.split_n ? n : m, unit = job.split_n ? kern.nr : kern.mr;
     int64_t use = parts;
     if (2.0 * m * n * k < 2e6 || extent < 2 * unit)
       use = 1;

@@ -161,16 +161,19 @@ void kiln_thread_workspace_release(void);
  * `threads` is the most threads to use (0: all online cores). Packed,
  * register-blocked (6x16, AVX2/FMA when the CPU has them), parallel over
  * the runtime's thread pool, whose workers start on first use. */
+/* The micro-kernel kiln_sgemm uses on this CPU: "avx512", "avx2" or
+ * "generic" (KILN_SGEMM_KERNEL=avx2|generic selects a narrower one). */
+const char *kiln_sgemm_kernel_name(void);
 void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
                 intptr_t a, int64_t a_bs, int64_t a_rs, int64_t a_cs,
                 intptr_t b, int64_t b_bs, int64_t b_rs, int64_t b_cs,
                 intptr_t c, int64_t c_bs, int64_t c_rs, intptr_t pack,
                 int64_t threads);
 
-/* Blocking of kiln_sgemm: micro-tile MR x NR, cache blocks MC x KC of A and
- * KC x NC of B. */
-#define KILN_SGEMM_MR 6
-#define KILN_SGEMM_NR 16
+/* Blocking of kiln_sgemm: micro-tiles of at most MR x NR (12 x 32 with
+ * AVX-512, 6 x 16 with AVX2), cache blocks MC x KC of A and KC x NC of B. */
+#define KILN_SGEMM_MR 12
+#define KILN_SGEMM_NR 32
 #define KILN_SGEMM_MC 96
 #define KILN_SGEMM_KC 256
 #define KILN_SGEMM_NC 1024
