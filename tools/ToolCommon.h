@@ -58,7 +58,7 @@ inline std::unique_ptr<mlir::MLIRContext> makeContext() {
 
 /// The optimization switches kiln-compile and kiln-run share.
 struct OptimizationFlags {
-  bool noFuse = false, noEpilogue = false, noFold = false;
+  bool noFuse = false, noEpilogue = false, noFold = false, preciseMath = false;
   int64_t threads = 0;
 
   /// Adds --no-fuse, --no-fuse-epilogue and --no-fold-constants to `app`
@@ -71,6 +71,9 @@ struct OptimizationFlags {
                  "matmul");
     app.add_flag("--no-fold-constants", noFold,
                  "Do not evaluate weight-only subgraphs or fold batch norm");
+    app.add_flag("--precise-math", preciseMath,
+                 "Call libm for tanh/exp/log/erf instead of inline "
+                 "(vectorizable) polynomial approximations");
     app.add_option("--threads", threads,
                    "Most threads one matrix product may use at run time "
                    "(default 0: this machine's cores); the workspace holds "
@@ -83,6 +86,7 @@ struct OptimizationFlags {
     options.fuseEpilogue = !noEpilogue;
     options.foldConstants = !noFold;
     options.threads = threads;
+    options.approximateMath = !preciseMath;
   }
 };
 

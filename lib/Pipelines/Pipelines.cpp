@@ -61,6 +61,8 @@ void mlir::kiln::addKilnStagePasses(OpPassManager &pm,
     abiOptions.modelName = options.modelName;
     pm.addPass(createKilnPrepareABI(abiOptions));
     pm.addPass(createConvertKilnToLinalg());
+    if (options.approximateMath)
+      pm.addNestedPass<func::FuncOp>(createKilnApproximateMath());
     pm.addPass(createCanonicalizerPass());
     return;
   }

@@ -88,6 +88,18 @@ def KilnLowerGemm : Pass<"kiln-lower-gemm", "ModuleOp"> {
   ];
 }
 
+def KilnApproximateMath : Pass<"kiln-approximate-math", "func::FuncOp"> {
+  let summary = "Replace f32 tanh/exp/log/erf by inline polynomial approximations";
+  let description = [{
+    MLIR's polynomial approximations (plain arith ops, a few ulp from libm)
+    instead of libm calls, so LLVM vectorizes the loops they are in.
+    `kiln-compile --precise-math` keeps libm.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def KilnEmitCABI : Pass<"kiln-emit-c-abi", "ModuleOp"> {
   let summary = "Emit the public C entry points and signature data";
   let description = [{

@@ -31,6 +31,11 @@ struct KilnPipelineOptions
       llvm::cl::desc("Evaluate weight-only subgraphs and fold batch norm "
                      "into conv/linear"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> approximateMath{
+      *this, "approximate-math",
+      llvm::cl::desc("Inline polynomial tanh/exp/log/erf (vectorizable) "
+                     "instead of libm calls"),
+      llvm::cl::init(true)};
   PassOptions::Option<int64_t> threads{
       *this, "threads",
       llvm::cl::desc("Most threads a matrix product uses (0: the compiling "

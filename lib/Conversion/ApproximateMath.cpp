@@ -1,0 +1,39 @@
+//===- ApproximateMath.cpp - Inline polynomial math for vectorization -----===//
+//
+// math.tanh/exp/log/erf (f32) become MLIR's polynomial approximations: plain
+// arith ops that LLVM's loop vectorizer turns into vector code, where a
+// libm call would keep the loop scalar. Error bounds against libm are
+// tested by test/e2e/math-accuracy.test.
+//
+//===----------------------------------------------------------------------===//
+#include "kiln/Conversion/Passes.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_KILNAPPROXIMATEMATH
+#include "kiln/Conversion/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+
+namespace {
+
+struct KilnApproximateMath
+    : public kiln::impl::KilnApproximateMathBase<KilnApproximateMath> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
+      return llvm::is_contained({"exp", "expm1", "log", "log1p", "log2"},
+                                name);
+    });
+    populatePolynomialApproximateTanhPattern(patterns);
+    populatePolynomialApproximateErfPattern(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
