@@ -279,7 +279,7 @@ def ratio(row, peer):
 
 
 def print_row(row, flush=False):
-    print("%-13s t=%d  kiln %10.1f us  libtorch %10.1f us (%.2fx)  ort %10.1f us (%.2fx)"
+    print("%-13s t=%d  kiln %10.4g us  libtorch %10.4g us (%.2fx)  ort %10.4g us (%.2fx)"
           % (row["model"], row["threads"], row["kiln"]["median_us"],
              row["libtorch"]["median_us"], ratio(row, "libtorch"),
              row["ort"]["median_us"], ratio(row, "ort")), flush=flush)
@@ -298,7 +298,7 @@ def table(results):
     lines.append("|---|---|---|---|---|---|---|")
     for row in results["models"]:
         lt, ot = TARGETS.get(row["model"], (None, None))
-        lines.append("| %s | %d | %.1f | %.1f | %.1f | %.2fx%s | %.2fx%s |" % (
+        lines.append("| %s | %d | %.4g | %.4g | %.4g | %.2fx%s | %.2fx%s |" % (
             row["model"], row["threads"], row["kiln"]["median_us"],
             row["libtorch"]["median_us"], row["ort"]["median_us"],
             ratio(row, "libtorch"), mark(ratio(row, "libtorch"), lt),

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "kiln/Conversion/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -32,7 +33,21 @@ struct KilnApproximateMath
     populatePolynomialApproximateTanhPattern(patterns);
     populatePolynomialApproximateErfPattern(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    // The approximations use math.fma, which becomes a libm fmaf call on
+    // targets without FMA. A contractable multiply-add is one FMA where the
+    // target has them and two instructions where it has not.
+    getOperation().walk([](math::FmaOp fma) {
+      OpBuilder b(fma);
+      auto contract = arith::FastMathFlagsAttr::get(
+          b.getContext(), arith::FastMathFlags::contract);
+      Value mul = arith::MulFOp::create(b, fma.getLoc(), fma.getA(), fma.getB(),
+                                        contract);
+      Value add =
+          arith::AddFOp::create(b, fma.getLoc(), mul, fma.getC(), contract);
+      fma.replaceAllUsesWith(add);
+      fma.erase();
+    });
   }
 };
 

@@ -37,6 +37,19 @@ static void pack_a(int64_t mc, int64_t kc, const float *a, int64_t rs,
                    int64_t cs, float *pa, int MR) {
   for (int64_t ir = 0; ir < mc; ir += MR) {
     int64_t rows = mc - ir < MR ? mc - ir : MR;
+    if (cs == 1) { /* rows contiguous along p: one stream per row */
+      for (int64_t i = 0; i < MR; ++i) {
+        const float *row = a + (ir + i) * rs;
+        if (i < rows)
+          for (int64_t p = 0; p < kc; ++p)
+            pa[p * MR + i] = row[p];
+        else
+          for (int64_t p = 0; p < kc; ++p)
+            pa[p * MR + i] = 0.0f;
+      }
+      pa += kc * MR;
+      continue;
+    }
     for (int64_t p = 0; p < kc; ++p) {
       int64_t i = 0;
       for (; i < rows; ++i)
@@ -50,6 +63,25 @@ static void pack_a(int64_t mc, int64_t kc, const float *a, int64_t rs,
 
 static void pack_b(int64_t kc, int64_t nc, const float *b, int64_t rs,
                    int64_t cs, float *pb, int NR) {
+  if (rs == 1 && cs != 1) {
+    /* B(p, j) contiguous along p (a linear's [N, K] weight): read each
+     * column as the contiguous row it is, write it down the panel. */
+    for (int64_t jr = 0; jr < nc; jr += NR) {
+      int64_t cols = nc - jr < NR ? nc - jr : NR;
+      for (int64_t j = 0; j < NR; ++j) {
+        if (j < cols) {
+          const float *col = b + (jr + j) * cs;
+          for (int64_t p = 0; p < kc; ++p)
+            pb[p * NR + j] = col[p];
+        } else {
+          for (int64_t p = 0; p < kc; ++p)
+            pb[p * NR + j] = 0.0f;
+        }
+      }
+      pb += kc * NR;
+    }
+    return;
+  }
   for (int64_t jr = 0; jr < nc; jr += NR) {
     int64_t cols = nc - jr < NR ? nc - jr : NR;
     for (int64_t p = 0; p < kc; ++p) {
@@ -339,6 +371,16 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
     float *cb = c + bi * c_bs;
     if (m == 1) {
       gemv(n, k, ab, a_cs, bb, b_rs, b_cs, cb);
+      continue;
+    }
+    if (m * n * k <= KILN_SGEMM_TINY) { /* packing would cost more than it saves */
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j) {
+          float acc = 0;
+          for (int64_t p = 0; p < k; ++p)
+            acc += ab[i * a_rs + p * a_cs] * bb[p * b_rs + j * b_cs];
+          cb[i * c_rs + j] += acc;
+        }
       continue;
     }
     /* Split the larger dimension in parts of whole micro-tiles; tiny

@@ -1,5 +1,5 @@
 // --kiln-emit-c-abi (end of --kiln-cpu-pipeline): C entry points and signature data.
-// RUN: kiln-opt %s --kiln-cpu-pipeline | FileCheck %s
+// RUN: kiln-opt %s --kiln-cpu-pipeline=approximate-math=false | FileCheck %s
 // RUN: kiln-opt %s --kiln-cpu-pipeline=model-name=other | FileCheck %s --check-prefix=RENAMED
 // RUN: not kiln-opt %s --kiln-emit-c-abi 2>&1 | FileCheck %s --check-prefix=NOABI
 

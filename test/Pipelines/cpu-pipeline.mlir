@@ -26,15 +26,21 @@
 // LINALG-SAME: kiln.abi = {inputs = [{name = "x", type = tensor<3x4xf32>}, {name = "h", type = tensor<3x4xf32>}, {name = "in2", type = tensor<4x4xf32>}, {name = "in3", type = tensor<4xf32>}], model = "cell", outputs = [{name = "out0", type = tensor<3x4xf32>}, {name = "out1", type = tensor<3x4xf32>}]}
 // LINALG-NOT: kiln.fused
 // LINALG-NOT: kiln.linear
+// The contraction is tagged for --kiln-lower-gemm; tanh is an inline
+// polynomial (--kiln-approximate-math), so the loop can vectorize.
 // LINALG: linalg.generic
 // LINALG: iterator_types = ["parallel", "parallel", "reduction"]
-// LINALG: math.tanh
+// LINALG-SAME: attrs = {kiln.gemm}
+// LINALG-NOT: math.tanh
+// LINALG: arith.mulf {{.*}} fastmath<contract>
+// LINALG-NOT: math.tanh
 // LINALG: return %[[R:.*]], %[[R]] : tensor<3x4xf32>, tensor<3x4xf32>
 
-// Results are out-parameters, plus the workspace. The linear accumulates
-// straight into the first output and the epilogue (add h, tanh) updates it
-// in place; the second output gets a copy. Nothing is allocated, so the
-// planned workspace is empty.
+// Results are out-parameters, plus the workspace. The linear (a kiln_sgemm
+// call, too small to need packing space) accumulates straight into the
+// first output and the epilogue (add h, tanh) updates it in place; the
+// second output gets a copy. Nothing is allocated, so the planned workspace
+// is empty.
 // BUF-LABEL: module attributes
 // BUF-SAME: kiln.workspace_lower_bound = 0 : i64, kiln.workspace_size = 0 : i64
 // BUF-LABEL: func.func private @_kiln_cell_forward_impl(
@@ -45,11 +51,13 @@
 // BUF-NOT: memref.alloc
 // BUF-NOT: memref.view
 // BUF: linalg.generic {{.*}} ins(%[[B]] : memref<4xf32>) outs(%[[OUT0]] : memref<3x4xf32>)
-// BUF: linalg.generic {{.*}} ins(%[[X]], %[[W]] : memref<3x4xf32>, memref<4x4xf32>) outs(%[[OUT0]] : memref<3x4xf32>)
+// BUF: %[[PX:.*]] = memref.extract_aligned_pointer_as_index %[[X]]
+// BUF: %[[PW:.*]] = memref.extract_aligned_pointer_as_index %[[W]]
+// BUF: %[[PO:.*]] = memref.extract_aligned_pointer_as_index %[[OUT0]]
+// BUF: call @kiln_sgemm(
 // BUF: linalg.generic {{.*}} ins(%[[H]] : memref<3x4xf32>) outs(%[[OUT0]] : memref<3x4xf32>)
 // BUF-NEXT: ^bb0(%[[IN:.*]]: f32, %[[ACC:.*]]: f32):
 // BUF-NEXT: arith.addf %[[ACC]], %[[IN]]
-// BUF-NEXT: math.tanh
 // BUF-NOT: memref.alloc
 // BUF: memref.copy %[[OUT0]], %[[OUT1]] : memref<3x4xf32> to memref<3x4xf32>
 // BUF-NOT: memref.dealloc
@@ -70,7 +78,7 @@
 // NOFUSE-NOT: math.tanh
 // NOFUSE: linalg.generic {{.*}} ins(%[[TMP]] : memref<3x4xf32>) outs(%{{.*}} : memref<3x4xf32>)
 // NOFUSE-NEXT: ^bb0
-// NOFUSE-NEXT: math.tanh
+// NOFUSE-NEXT: arith.cmpf
 
 // Only LLVM dialect ops are left (generic form: every op name is quoted).
 // LLVM: "builtin.module"

@@ -1,5 +1,5 @@
 // kiln-compile on kiln IR: LLVM IR, C header and object file of model "m".
-// RUN: kiln-compile %s --emit=llvm -O0 -o - | FileCheck %s
+// RUN: kiln-compile %s --emit=llvm -O0 --precise-math -o - | FileCheck %s
 // RUN: kiln-compile %s --emit=llvm -o - | FileCheck %s --check-prefix=OPT
 // RUN: kiln-compile %s --emit=header -o - | FileCheck %s --check-prefix=HEADER
 // RUN: kiln-compile %s --emit=obj -O0 --mtriple=x86_64-unknown-linux-gnu --mcpu=x86-64 -o %t.o
@@ -42,13 +42,13 @@
 // CHECK-LABEL: define i32 @m_forward_with_workspace(ptr %0, i64 %1, ptr %2, ptr %3, ptr %4, ptr %5)
 // CHECK: call void @_kiln_m_forward_impl(ptr %2, ptr %3, ptr %4, ptr %5, ptr %0)
 
-// At -O3 the model is inlined into both entry points and vanishes.
-// OPT-NOT: define {{.*}}@_kiln_m_forward_impl
+// At -O3 the model function stays internal (local to the object); the
+// entry points call it.
+// OPT: define internal {{.*}}void @_kiln_m_forward_impl(
 // OPT: define {{.*}}i32 @m_forward(ptr {{.*}}%0, ptr {{.*}}%1, ptr {{.*}}%2, ptr {{.*}}%3)
-// OPT: call float @llvm.tanh.f32(
+// OPT: call {{.*}}@_kiln_m_forward_impl(
 // OPT: define {{.*}}i32 @m_forward_tensors(ptr {{.*}}, i64 {{.*}}, ptr {{.*}}, i64 {{.*}})
 // OPT: call {{.*}}i32 @kiln_check_tensors(
-// OPT-NOT: define {{.*}}@_kiln_m_forward_impl
 
 // HEADER: #ifndef KILN_MODEL_M_H
 // HEADER: #include "kiln/runtime.h"
@@ -77,17 +77,18 @@
 // HEADER: #endif /* KILN_MODEL_M_H */
 
 // The entry points are exported, the model function (kept at -O0) is a
-// local symbol; tanh comes from libm and the descriptor check from the
+// local symbol; tanh is inline (no libm, no fmaf on a target without FMA) and the descriptor check comes from the
 // runtime.
 // NM-NOT: {{[A-Z]}} _kiln_m_forward_impl
 // NM: {{^[0-9a-f]+}} t _kiln_m_forward_impl
+// NM-NOT: U fmaf
 // NM-DAG: U kiln_check_tensors
 // NM-DAG: T m_forward{{$}}
 // NM-DAG: T m_forward_tensors
 // NM-DAG: T m_signature
 // NM-DAG: T m_workspace_size
 // NM-DAG: T m_forward_with_workspace
-// NM-DAG: U tanhf
+// NM-NOT: U tanhf
 // NM-NOT: {{[A-Z]}} _kiln_m_forward_impl
 
 module attributes {kiln.model_name = "m"} {

@@ -18,7 +18,10 @@ N = 65536
 # --kiln-approximate-math; libm itself is within 1 ulp (~6e-8 relative).
 BOUNDS = {
     "tanh": (3e-7, 3e-7), "exp": (0.0, 3e-7), "sigmoid": (2e-7, 3e-7),
-    "gelu": (5e-7, 3e-7), "gelu_tanh": (1e-6, 3e-7), "erf": (3e-7, 3e-7),
+    # gelu_tanh computes 0.5 x (1 + tanh(z)): for large negative x the sum
+    # cancels, and tanh's absolute error (~2e-7) is scaled by |x| / 2 (to
+    # 80 here).
+    "gelu": (5e-7, 3e-7), "gelu_tanh": (1e-5, 3e-7), "erf": (3e-7, 3e-7),
     "log": (1e-7, 3e-7),
 }
 

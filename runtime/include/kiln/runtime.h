@@ -157,7 +157,8 @@ void kiln_thread_workspace_release(void);
  * with A(i, p) at a[b*a_bs + i*a_rs + p*a_cs], B(p, j) at
  * b[b*b_bs + p*b_rs + j*b_cs] and C(i, j) at c[b*c_bs + i*c_rs + j]
  * (strides in elements; addresses as integers). `pack` is scratch memory of
- * `threads` x kiln_sgemm_pack_bytes(m, n, k) bytes (none when m is 1);
+ * `threads` x kiln_sgemm_pack_bytes(m, n, k) bytes (none when m is 1 or the
+ * product is tiny);
  * `threads` is the most threads to use (0: all online cores). Packed,
  * register-blocked (6x16, AVX2/FMA when the CPU has them), parallel over
  * the runtime's thread pool, whose workers start on first use. */
@@ -179,8 +180,10 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
 #define KILN_SGEMM_NC 1024
 /* Packing bytes one thread of kiln_sgemm needs for an m x n x k product
  * (the compiler sizes the workspace with the same formula). */
+/* Products of at most this many multiply-adds run unpacked (MyCell). */
+#define KILN_SGEMM_TINY 4096
 static inline int64_t kiln_sgemm_pack_bytes(int64_t m, int64_t n, int64_t k) {
-  if (m <= 1)
+  if (m <= 1 || m * n * k <= KILN_SGEMM_TINY)
     return 0;
   int64_t mr = (m + KILN_SGEMM_MR - 1) / KILN_SGEMM_MR * KILN_SGEMM_MR;
   int64_t nr = (n + KILN_SGEMM_NR - 1) / KILN_SGEMM_NR * KILN_SGEMM_NR;
