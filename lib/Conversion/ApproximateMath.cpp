@@ -27,6 +27,8 @@ struct KilnApproximateMath
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
+      // Names as MLIR passes them: the ops' full names.
+      name.consume_front("math.");
       return llvm::is_contained({"exp", "expm1", "log", "log1p", "log2"},
                                 name);
     });

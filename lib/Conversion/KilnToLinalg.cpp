@@ -731,6 +731,9 @@ Value lowerConv2d(OpBuilder &b, Conv2dOp op) {
         SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
   }
 
+  // Loops (n, g, f, c, kh, kw, oh, ow): the output row is innermost, so
+  // for each tap the loop runs along contiguous input and output and
+  // vectorizes (depthwise convolutions are this loop nest).
   AffineExpr dn = getAffineDimExpr(0, ctx), dg = getAffineDimExpr(1, ctx),
              df = getAffineDimExpr(2, ctx), doh = getAffineDimExpr(3, ctx),
              dow = getAffineDimExpr(4, ctx), dc = getAffineDimExpr(5, ctx),
@@ -787,18 +790,21 @@ Value lowerPool2d(OpBuilder &b, Pool2dOp op) {
   Value window = tensor::EmptyOp::create(b, loc, kernel, floatType);
   Value empty = tensor::EmptyOp::create(b, loc, outType.getShape(), floatType);
   Value init = linalg::FillOp::create(b, loc, padValue, empty).getResult(0);
+  // Loops (n, c, kh, kw, oh, ow): the output row innermost, as for the
+  // direct convolution, so each tap is one vectorizable sweep.
   AffineExpr d[6];
   for (int i = 0; i < 6; ++i)
     d[i] = getAffineDimExpr(i, ctx);
   AffineMap inMap = AffineMap::get(
       6, 0,
-      {d[0], d[1], windowExpr(d[2], d[4], stride[0], dilation[0]),
-       windowExpr(d[3], d[5], stride[1], dilation[1])},
+      {d[0], d[1], windowExpr(d[4], d[2], stride[0], dilation[0]),
+       windowExpr(d[5], d[3], stride[1], dilation[1])},
       ctx);
-  AffineMap windowMap = AffineMap::get(6, 0, {d[4], d[5]}, ctx);
-  AffineMap outMap = AffineMap::get(6, 0, {d[0], d[1], d[2], d[3]}, ctx);
-  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+  AffineMap windowMap = AffineMap::get(6, 0, {d[2], d[3]}, ctx);
+  AffineMap outMap = AffineMap::get(6, 0, {d[0], d[1], d[4], d[5]}, ctx);
+  SmallVector<utils::IteratorType> iterators(2, utils::IteratorType::parallel);
   iterators.append(2, utils::IteratorType::reduction);
+  iterators.append(2, utils::IteratorType::parallel);
   Value pooled =
       linalg::GenericOp::create(
           b, loc, outType, ValueRange{input, window}, ValueRange{init},
