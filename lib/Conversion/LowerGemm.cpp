@@ -13,11 +13,15 @@
 // (C^T = B^T A^T). Anything else (f64, a non-contiguous C) keeps its loops.
 //
 // Each call with m > 1 gets packing space as a memref.alloc, which
-// --kiln-plan-memory then places in the workspace.
+// --kiln-plan-memory then places in the workspace. When B is a constant
+// (a linear's weight), it is packed here, once, into the panels kiln_sgemm
+// reads (NR columns wide, K rows, zero-padded), stored as a new global:
+// the packing then costs nothing per call.
 //
 //===----------------------------------------------------------------------===//
 #include "kiln/Conversion/Passes.h"
 
+#include "kiln/Transforms/ConstantData.h"
 #include "kiln/runtime.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -26,6 +30,8 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/AffineExpr.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/SymbolTable.h"
 
 #include <thread>
 
@@ -201,11 +207,30 @@ Value address(OpBuilder &b, Location loc, Value v, Value extra) {
   return arith::IndexCastOp::create(b, loc, b.getI64Type(), addr);
 }
 
+/// The constant global `v` reads, through reshaping views that keep the
+/// data in place, or null.
+memref::GlobalOp constantGlobal(Value v, ModuleOp module) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto get = dyn_cast<memref::GetGlobalOp>(def)) {
+      auto global = module.lookupSymbol<memref::GlobalOp>(get.getName());
+      if (global && global.getConstant() && global.getInitialValue())
+        return global;
+      return nullptr;
+    }
+    if (isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(def)) {
+      v = def->getOperand(0);
+      continue;
+    }
+    return nullptr;
+  }
+  return nullptr;
+}
+
 func::FuncOp declareSgemm(ModuleOp module) {
   if (auto f = module.lookupSymbol<func::FuncOp>(kSgemmName))
     return f;
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-  SmallVector<Type> args(17, b.getI64Type());
+  SmallVector<Type> args(18, b.getI64Type());
   auto f = func::FuncOp::create(b, module.getLoc(), kSgemmName,
                                 b.getFunctionType(args, {}));
   f.setPrivate();
@@ -215,8 +240,55 @@ func::FuncOp declareSgemm(ModuleOp module) {
 struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
   using kiln::impl::KilnLowerGemmBase<KilnLowerGemm>::KilnLowerGemmBase;
 
+  /// B packed at compile time for `p` in panels of `nr` columns, as a new
+  /// constant global (shared by products that pack the same way).
+  memref::GlobalOp packedB(memref::GlobalOp source, const Plan &p,
+                           const Axis &batch, int64_t nr) {
+    std::string key = (source.getSymName() + "|" + Twine(p.k.extent) + "x" +
+                       Twine(p.n.extent) + "x" + Twine(batch.extent) + "|" +
+                       Twine(p.k.b) + "," + Twine(p.n.b) + "," +
+                       Twine(batch.b) + "|" + Twine(nr))
+                          .str();
+    auto it = packedGlobals.find(key);
+    if (it != packedGlobals.end())
+      return it->second;
+    std::optional<ConstantData> data = ConstantData::read(
+        cast<ElementsAttr>(*source.getInitialValue()));
+    if (!data)
+      return nullptr;
+    int64_t k = p.k.extent, n = p.n.extent;
+    int64_t panels = (n + nr - 1) / nr, perBatch = panels * k * nr;
+    std::vector<float> packed(batch.extent * perBatch, 0.0f);
+    for (int64_t bi = 0; bi < batch.extent; ++bi)
+      for (int64_t j = 0; j < n; ++j)
+        for (int64_t q = 0; q < k; ++q)
+          packed[bi * perBatch + (j / nr) * k * nr + q * nr + j % nr] =
+              static_cast<float>(
+                  data->values[bi * batch.b + q * p.k.b + j * p.n.b]);
+    ModuleOp module = getOperation();
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    MLIRContext *ctx = module.getContext();
+    auto tensorType = RankedTensorType::get(
+        {static_cast<int64_t>(packed.size())}, Float32Type::get(ctx));
+    std::string name = (source.getSymName() + "_packed" + Twine(nr)).str();
+    ArrayRef<char> raw(reinterpret_cast<const char *>(packed.data()),
+                       packed.size() * sizeof(float));
+    auto value = DenseResourceElementsAttr::get(
+        tensorType, name,
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(raw, /*align=*/64,
+                                                      /*dataIsMutable=*/false));
+    auto global = memref::GlobalOp::create(
+        b, module.getLoc(), name, b.getStringAttr("private"),
+        MemRefType::get(tensorType.getShape(), tensorType.getElementType()),
+        value, /*constant=*/true, b.getI64IntegerAttr(64));
+    SymbolTable(module).insert(global); // unique name
+    packedGlobals[key] = global;
+    numPrepacked++;
+    return global;
+  }
+
   void lower(linalg::GenericOp g, const Plan &p, func::FuncOp sgemm,
-             int64_t numThreads) {
+             int64_t numThreads, int64_t packNR) {
     OpBuilder b(g);
     Location loc = g.getLoc();
     Value a = g.getDpsInputOperand(0)->get(), bm = g.getDpsInputOperand(1)->get(),
@@ -238,6 +310,18 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
       inner = loops.back();
       loops.pop_back();
     }
+    // A constant B (weights) is packed now rather than on every call.
+    memref::GlobalOp packed;
+    int64_t bPackedNR = 0, bBatchStride = inner.b;
+    int64_t macs = p.m.extent * p.n.extent * p.k.extent;
+    if (prepackWeights && loops.empty() && macs > KILN_SGEMM_TINY)
+      if (memref::GlobalOp source = constantGlobal(bm, getOperation()))
+        if ((packed = packedB(source, p, inner, packNR))) {
+          bPackedNR = packNR;
+          bBatchStride = ((p.n.extent + packNR - 1) / packNR) * p.k.extent * packNR;
+          bm = memref::GetGlobalOp::create(b, loc, packed.getType(),
+                                           packed.getSymName());
+        }
     Value offA = idx(b, loc, 0), offB = offA, offC = offA;
     for (const Axis &l : loops) {
       auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0),
@@ -263,9 +347,9 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
     SmallVector<Value> args = {
         i64(inner.extent), i64(p.m.extent), i64(p.n.extent), i64(p.k.extent),
         address(b, loc, a, offA), i64(inner.a), i64(p.m.a), i64(p.k.a),
-        address(b, loc, bm, offB), i64(inner.b), i64(p.k.b), i64(p.n.b),
+        address(b, loc, bm, offB), i64(bBatchStride), i64(p.k.b), i64(p.n.b),
         address(b, loc, c, offC), i64(inner.c), i64(p.m.c),
-        packAddr, i64(numThreads)};
+        packAddr, i64(numThreads), i64(bPackedNR)};
     func::CallOp::create(b, loc, sgemm, args);
     g.erase();
   }
@@ -286,12 +370,45 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
     });
     if (work.empty())
       return;
+    int64_t nr = packNR;
+    if (nr == 0) { // the compiling machine's kernel
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+      __builtin_cpu_init();
+      nr = __builtin_cpu_supports("avx512f") ? 32 : 16;
+#else
+      nr = 16;
+#endif
+    }
     func::FuncOp sgemm = declareSgemm(module);
     for (auto &[g, p] : work) {
-      lower(g, p, sgemm, numThreads);
+      lower(g, p, sgemm, numThreads, nr);
       numCalls++;
     }
+    // Weights only the packed products read are dropped: first the views
+    // left without users, then the globals nothing reads any more.
+    bool erased = true;
+    while (erased) {
+      erased = false;
+      SmallVector<Operation *> dead;
+      module.walk([&](Operation *op) {
+        if (isa<memref::GetGlobalOp, memref::ExpandShapeOp,
+                memref::CollapseShapeOp>(op) &&
+            op->use_empty())
+          dead.push_back(op);
+      });
+      for (Operation *op : dead)
+        op->erase();
+      erased = !dead.empty();
+    }
+    SmallVector<memref::GlobalOp> unused;
+    for (auto global : module.getOps<memref::GlobalOp>())
+      if (SymbolTable::symbolKnownUseEmpty(global, module))
+        unused.push_back(global);
+    for (auto global : unused)
+      global.erase();
   }
+
+  llvm::StringMap<memref::GlobalOp> packedGlobals;
 };
 
 } // namespace

@@ -1,5 +1,5 @@
 //===- ConstantData.cpp - Compile-time tensor values for folding ----------===//
-#include "ConstantData.h"
+#include "kiln/Transforms/ConstantData.h"
 
 #include "dialects/Kiln/KilnOps.h"
 

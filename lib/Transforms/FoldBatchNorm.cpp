@@ -13,7 +13,7 @@
 // scalar, so `conv * 2` or `linear - 1` fold as well.
 //
 //===----------------------------------------------------------------------===//
-#include "ConstantData.h"
+#include "kiln/Transforms/ConstantData.h"
 #include "kiln/Transforms/Passes.h"
 
 #include "dialects/Kiln/KilnOps.h"

@@ -7,7 +7,7 @@
 // carry the larger tensor.
 //
 //===----------------------------------------------------------------------===//
-#include "ConstantData.h"
+#include "kiln/Transforms/ConstantData.h"
 #include "kiln/Transforms/Passes.h"
 
 #include "dialects/Kiln/KilnOps.h"

@@ -121,6 +121,21 @@ static void kernel_generic(int64_t kc, const float *pa, const float *pb,
   add_tile(acc, NR16, c, ldc, mr, nr);
 }
 
+/* Any tile shape up to 12 x 32: the kernel for B panels prepacked at
+ * compile time with a width the CPU's fast kernel does not use. */
+static void kernel_any(int64_t kc, const float *pa, const float *pb, float *c,
+                       int64_t ldc, int64_t mr, int64_t nr, int MR, int NR) {
+  float acc[12 * 32] = {0};
+  for (int64_t p = 0; p < kc; ++p) {
+    for (int i = 0; i < MR; ++i)
+      for (int j = 0; j < NR; ++j)
+        acc[i * NR + j] += pa[i] * pb[j];
+    pa += MR;
+    pb += NR;
+  }
+  add_tile(acc, NR, c, ldc, mr, nr);
+}
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define KILN_HAVE_AVX2_KERNEL 1
@@ -135,7 +150,7 @@ kernel_avx2(int64_t kc, const float *pa, const float *pb, float *c,
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
   __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
   for (int64_t p = 0; p < kc; ++p) {
-    __m256 b0 = _mm256_load_ps(pb), b1 = _mm256_load_ps(pb + 8);
+    __m256 b0 = _mm256_loadu_ps(pb), b1 = _mm256_loadu_ps(pb + 8);
     __m256 a;
     a = _mm256_broadcast_ss(pa + 0);
     c00 = _mm256_fmadd_ps(a, b0, c00);
@@ -186,7 +201,7 @@ kernel_avx512(int64_t kc, const float *pa, const float *pb, float *c,
   for (int i = 0; i < MR12; ++i)
     acc[i][0] = acc[i][1] = _mm512_setzero_ps();
   for (int64_t p = 0; p < kc; ++p) {
-    __m512 b0 = _mm512_load_ps(pb), b1 = _mm512_load_ps(pb + 16);
+    __m512 b0 = _mm512_loadu_ps(pb), b1 = _mm512_loadu_ps(pb + 16);
 #pragma GCC unroll 12
     for (int i = 0; i < MR12; ++i) {
       __m512 a = _mm512_set1_ps(pa[i]);
@@ -257,13 +272,20 @@ static struct kernel the_kernel(void) {
 const char *kiln_sgemm_kernel_name(void) { return the_kernel().name; }
 
 /* One thread's part: C[0:m, 0:n] += A[0:m, :] B[:, 0:n] (pointers already
- * offset to the part). */
+ * offset to the part). With `b_packed` B is in compile-time panels: for
+ * each NR-column panel, K rows of NR values (zero-padded). */
 static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
                         int64_t a_rs, int64_t a_cs, const float *b,
                         int64_t b_rs, int64_t b_cs, float *c, int64_t c_rs,
-                        float *pack) {
+                        float *pack, int b_packed) {
   struct kernel kern = the_kernel();
-  const int MR = kern.mr, NR = kern.nr;
+  int MR = kern.mr, NR = kern.nr;
+  int fast = 1;
+  if (b_packed && b_packed != NR) {
+    MR = 6;
+    NR = b_packed;
+    fast = 0;
+  }
   float *pa = (float *)(((uintptr_t)pack + 63) & ~(uintptr_t)63);
   int64_t mr_up = (m + MR - 1) / MR * MR;
   float *pb = pa + (mr_up < MC ? mr_up : MC) * (k < KC ? k : KC);
@@ -272,20 +294,43 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
     int64_t nc = n - jc < NC ? n - jc : NC;
     for (int64_t pc = 0; pc < k; pc += KC) {
       int64_t kc = k - pc < KC ? k - pc : KC;
-      pack_b(kc, nc, b + pc * b_rs + jc * b_cs, b_rs, b_cs, pb, NR);
+      if (!b_packed)
+        pack_b(kc, nc, b + pc * b_rs + jc * b_cs, b_rs, b_cs, pb, NR);
       for (int64_t ic = 0; ic < m; ic += MC) {
         int64_t mc = m - ic < MC ? m - ic : MC;
         pack_a(mc, kc, a + ic * a_rs + pc * a_cs, a_rs, a_cs, pa, MR);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           int64_t nr = nc - jr < NR ? nc - jr : NR;
+          const float *panel = b_packed ? b + ((jc + jr) / NR) * k * NR + pc * NR
+                                        : pb + jr * kc;
           for (int64_t ir = 0; ir < mc; ir += MR) {
             int64_t mr = mc - ir < MR ? mc - ir : MR;
-            kern.fn(kc, pa + ir * kc, pb + jr * kc,
-                   c + (ic + ir) * c_rs + jc + jr, c_rs, mr, nr);
+            float *ct = c + (ic + ir) * c_rs + jc + jr;
+            if (fast)
+              kern.fn(kc, pa + ir * kc, panel, ct, c_rs, mr, nr);
+            else
+              kernel_any(kc, pa + ir * kc, panel, ct, c_rs, mr, nr, MR, NR);
           }
         }
       }
     }
+  }
+}
+
+/* c[0:n] += a[0:k] B with B in compile-time panels of width nr_panel. */
+static void gemv_packed(int64_t n, int64_t k, const float *a, int64_t a_cs,
+                        const float *b, int nr_panel, float *c) {
+  for (int64_t j0 = 0; j0 < n; j0 += nr_panel) {
+    const float *panel = b + (j0 / nr_panel) * k * nr_panel;
+    int64_t cols = n - j0 < nr_panel ? n - j0 : nr_panel;
+    float acc[32] = {0};
+    for (int64_t p = 0; p < k; ++p) {
+      float s = a[p * a_cs];
+      for (int j = 0; j < nr_panel; ++j)
+        acc[j] += s * panel[p * nr_panel + j];
+    }
+    for (int64_t j = 0; j < cols; ++j)
+      c[j0 + j] += acc[j];
   }
 }
 
@@ -334,6 +379,7 @@ struct gemm_job {
   int64_t c_rs;
   char *pack; /* pack_bytes per part */
   int64_t pack_bytes;
+  int b_packed; /* panel width of compile-time packed B, or 0 */
   int split_n; /* parts split N (else M) */
   int64_t step; /* rows or columns per part */
 };
@@ -346,20 +392,23 @@ static void gemm_part(void *ctx, int64_t part) {
     return;
   int64_t len = extent - lo < j->step ? extent - lo : j->step;
   float *pack = (float *)(j->pack + part * j->pack_bytes);
+  /* A packed B part starts at its first panel (lo is a multiple of NR). */
+  const float *bpart = j->b_packed ? j->b + (lo / j->b_packed) * j->k * j->b_packed
+                                   : j->b + lo * j->b_cs;
   if (j->split_n)
-    gemm_serial(j->m, len, j->k, j->a, j->a_rs, j->a_cs,
-                j->b + lo * j->b_cs, j->b_rs, j->b_cs, j->c + lo, j->c_rs,
-                pack);
+    gemm_serial(j->m, len, j->k, j->a, j->a_rs, j->a_cs, bpart, j->b_rs,
+                j->b_cs, j->c + lo, j->c_rs, pack, j->b_packed);
   else
     gemm_serial(len, j->n, j->k, j->a + lo * j->a_rs, j->a_rs, j->a_cs,
-                j->b, j->b_rs, j->b_cs, j->c + lo * j->c_rs, j->c_rs, pack);
+                j->b, j->b_rs, j->b_cs, j->c + lo * j->c_rs, j->c_rs, pack,
+                j->b_packed);
 }
 
 void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
                 intptr_t a_addr, int64_t a_bs, int64_t a_rs, int64_t a_cs,
                 intptr_t b_addr, int64_t b_bs, int64_t b_rs, int64_t b_cs,
                 intptr_t c_addr, int64_t c_bs, int64_t c_rs,
-                intptr_t pack_addr, int64_t threads) {
+                intptr_t pack_addr, int64_t threads, int64_t b_packed_nr) {
   const float *a = (const float *)a_addr, *b = (const float *)b_addr;
   float *c = (float *)c_addr;
   char *pack = (char *)pack_addr;
@@ -369,11 +418,15 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
   for (int64_t bi = 0; bi < batch; ++bi) {
     const float *ab = a + bi * a_bs, *bb = b + bi * b_bs;
     float *cb = c + bi * c_bs;
+    int b_packed = (int)b_packed_nr;
     if (m == 1) {
-      gemv(n, k, ab, a_cs, bb, b_rs, b_cs, cb);
+      if (b_packed)
+        gemv_packed(n, k, ab, a_cs, bb, b_packed, cb);
+      else
+        gemv(n, k, ab, a_cs, bb, b_rs, b_cs, cb);
       continue;
     }
-    if (m * n * k <= KILN_SGEMM_TINY) { /* packing would cost more than it saves */
+    if (m * n * k <= KILN_SGEMM_TINY && !b_packed) { /* packing would cost more than it saves */
       for (int64_t i = 0; i < m; ++i)
         for (int64_t j = 0; j < n; ++j) {
           float acc = 0;
@@ -386,9 +439,15 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
     /* Split the larger dimension in parts of whole micro-tiles; tiny
      * problems stay on one thread. */
     struct gemm_job job = {m, n, k, ab, a_rs, a_cs, bb, b_rs, b_cs, cb, c_rs,
-                           pack, kiln_sgemm_pack_bytes(m, n, k), n >= m, 0};
+                           pack, kiln_sgemm_pack_bytes(m, n, k), b_packed,
+                           n >= m, 0};
     struct kernel kern = the_kernel();
-    int64_t extent = job.split_n ? n : m, unit = job.split_n ? kern.nr : kern.mr;
+    int kmr = kern.mr, knr = kern.nr;
+    if (b_packed && b_packed != knr) {
+      kmr = 6;
+      knr = b_packed;
+    }
+    int64_t extent = job.split_n ? n : m, unit = job.split_n ? knr : kmr;
     int64_t use = parts;
     if (2.0 * m * n * k < 2e6 || extent < 2 * unit)
       use = 1;

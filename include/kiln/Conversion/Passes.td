@@ -80,9 +80,15 @@ def KilnLowerGemm : Pass<"kiln-lower-gemm", "ModuleOp"> {
   let options = [
     Option<"threads", "threads", "int64_t", /*default=*/"0",
            "Most threads a matrix product uses (0: the compiling machine's "
-           "cores); packing space is sized for this many">
+           "cores); packing space is sized for this many">,
+    Option<"prepackWeights", "prepack-weights", "bool", /*default=*/"true",
+           "Pack constant B operands (weights) at compile time">,
+    Option<"packNR", "pack-nr", "int64_t", /*default=*/"0",
+           "Panel width of prepacked weights: 32 (AVX-512 kernel), 16 (AVX2), "
+           "0: the compiling machine's kernel">
   ];
   let statistics = [
+    Statistic<"numPrepacked", "num-prepacked", "Weights packed at compile time">,
     Statistic<"numCalls", "num-calls", "Contractions turned into kiln_sgemm calls">,
     Statistic<"numKept", "num-kept", "Tagged contractions left as loops">
   ];

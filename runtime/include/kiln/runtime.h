@@ -156,7 +156,10 @@ void kiln_thread_workspace_release(void);
  *   C[b](i, j) += sum_p A[b](i, p) * B[b](p, j)
  * with A(i, p) at a[b*a_bs + i*a_rs + p*a_cs], B(p, j) at
  * b[b*b_bs + p*b_rs + j*b_cs] and C(i, j) at c[b*c_bs + i*c_rs + j]
- * (strides in elements; addresses as integers). `pack` is scratch memory of
+ * (strides in elements; addresses as integers). With b_packed_nr > 0, B
+ * was packed at compile time: for each panel of b_packed_nr columns, k rows
+ * of b_packed_nr values (zero-padded), panels in order, batches b_bs apart
+ * (b_rs and b_cs unused). `pack` is scratch memory of
  * `threads` x kiln_sgemm_pack_bytes(m, n, k) bytes (none when m is 1 or the
  * product is tiny);
  * `threads` is the most threads to use (0: all online cores). Packed,
@@ -169,7 +172,7 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
                 intptr_t a, int64_t a_bs, int64_t a_rs, int64_t a_cs,
                 intptr_t b, int64_t b_bs, int64_t b_rs, int64_t b_cs,
                 intptr_t c, int64_t c_bs, int64_t c_rs, intptr_t pack,
-                int64_t threads);
+                int64_t threads, int64_t b_packed_nr);
 
 /* Blocking of kiln_sgemm: micro-tiles of at most MR x NR (12 x 32 with
  * AVX-512, 6 x 16 with AVX2), cache blocks MC x KC of A and KC x NC of B. */

@@ -1,6 +1,7 @@
 /* kiln_sgemm against a double-precision reference: shapes with edges in
  * every blocking dimension, both operand layouts, transposed and strided
- * views, batches, m == 1, 1 and 2 threads. Run once per micro-kernel
+ * views, batches, m == 1, 1 and 2 threads, B unpacked and prepacked in
+ * panels of 16 and 32 columns. Run once per micro-kernel
  * (KILN_SGEMM_KERNEL). Prints the kernel and the largest relative error. */
 #include "kiln/runtime.h"
 
@@ -16,7 +17,7 @@ static float value(unsigned *state) {
 
 /* C[b] += A[b] B[b] with A(i,p) = a[b*abs + i*ars + p*acs], likewise B. */
 static double run(int64_t batch, int64_t m, int64_t n, int64_t k, int transA,
-                  int transB, int threads) {
+                  int transB, int threads, int packed_nr) {
   int64_t ars = transA ? 1 : k, acs = transA ? m : 1;
   int64_t brs = transB ? 1 : n, bcs = transB ? k : 1;
   size_t asz = batch * m * k, bsz = batch * k * n, csz = batch * m * n;
@@ -37,8 +38,23 @@ static double run(int64_t batch, int64_t m, int64_t n, int64_t k, int transA,
       }
   int64_t pack = threads * kiln_sgemm_pack_bytes(m, n, k);
   char *space = malloc(pack + 1);
-  kiln_sgemm(batch, m, n, k, (intptr_t)a, m * k, ars, acs, (intptr_t)b, k * n,
-             brs, bcs, (intptr_t)c, m * n, n, (intptr_t)space, threads);
+  /* B packed as the compiler packs weights: panels of packed_nr columns. */
+  int64_t panels = (n + packed_nr - 1) / (packed_nr ? packed_nr : 1);
+  int64_t pbs = packed_nr ? panels * k * packed_nr : k * n;
+  float *bp = b;
+  if (packed_nr) {
+    bp = calloc(batch * pbs + 1, 4);
+    for (int64_t bi = 0; bi < batch; ++bi)
+      for (int64_t j = 0; j < n; ++j)
+        for (int64_t p = 0; p < k; ++p)
+          bp[bi * pbs + (j / packed_nr) * k * packed_nr + p * packed_nr +
+             j % packed_nr] = b[bi * k * n + p * brs + j * bcs];
+  }
+  kiln_sgemm(batch, m, n, k, (intptr_t)a, m * k, ars, acs, (intptr_t)bp, pbs,
+             brs, bcs, (intptr_t)c, m * n, n, (intptr_t)space, threads,
+             packed_nr);
+  if (packed_nr)
+    free(bp);
   double worst = 0;
   for (size_t i = 0; i < csz; ++i) {
     double e = fabs(c[i] - ref[i]) / (1.0 + fabs(ref[i]));
@@ -59,13 +75,14 @@ int main(void) {
   for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; ++s)
     for (int ta = 0; ta < 2; ++ta)
       for (int tb = 0; tb < 2; ++tb)
-        for (int t = 1; t <= 2; ++t) {
-          double e = run(shapes[s][0], shapes[s][1], shapes[s][2],
-                         shapes[s][3], ta, tb, t);
-          if (!(e <= worst))
-            worst = e;
-          cases++;
-        }
+        for (int t = 1; t <= 2; ++t)
+          for (int packed = 0; packed <= 32; packed += 16) {
+            double e = run(shapes[s][0], shapes[s][1], shapes[s][2],
+                           shapes[s][3], ta, tb, t, packed);
+            if (!(e <= worst))
+              worst = e;
+            cases++;
+          }
   printf("kernel: %s\n", kiln_sgemm_kernel_name());
   printf("cases: %d, worst error / sqrt(k): %s\n", cases,
          worst < 1e-6 ? "below 1e-6" : "TOO LARGE");
