@@ -512,6 +512,82 @@ FailureOr<Value> lowerReduce(OpBuilder &b, ReduceOp op) {
     return op.emitOpError() << "mean needs a floating-point tensor, got "
                             << formatType(inType);
   ArrayRef<int64_t> dims = op.getDims();
+  int64_t rank = inType.getRank();
+  // Reductions over the innermost dims (softmax, layer norm, global
+  // pooling): one loop per output element with the accumulator in a
+  // register (scf.for iter_args), instead of a read-modify-write of the
+  // output per input element. A float sum may reassociate so LLVM
+  // vectorizes it.
+  bool suffix = !dims.empty() && dims.back() == rank - 1;
+  for (size_t i = 0; suffix && i < dims.size(); ++i)
+    suffix = dims[i] == rank - static_cast<int64_t>(dims.size() - i);
+  if (suffix) {
+    int64_t outer = rank - dims.size(), r = 1;
+    for (int64_t d : dims)
+      r *= inType.getDimSize(d);
+    Value input = op.getInput();
+    if (dims.size() > 1) {
+      SmallVector<ReassociationIndices> groups;
+      for (int64_t i = 0; i < outer; ++i)
+        groups.push_back({i});
+      ReassociationIndices last;
+      for (int64_t d : dims)
+        last.push_back(d);
+      groups.push_back(last);
+      SmallVector<int64_t> shape(inType.getShape().take_front(outer));
+      shape.push_back(r);
+      input = tensor::CollapseShapeOp::create(
+          b, loc, RankedTensorType::get(shape, element), input, groups);
+    }
+    Value empty = tensor::EmptyOp::create(b, loc, outType.getShape(), element);
+    auto generic = linalg::GenericOp::create(
+        b, loc, outType, ValueRange{}, ValueRange{empty},
+        ArrayRef<AffineMap>{b.getMultiDimIdentityMap(outType.getRank())},
+        SmallVector<utils::IteratorType>(outType.getRank(),
+                                         utils::IteratorType::parallel),
+        [&](OpBuilder &nb, Location nloc, ValueRange) {
+          SmallVector<Value> idx;
+          for (int64_t i = 0; i < outer; ++i)
+            idx.push_back(linalg::IndexOp::create(nb, nloc, i));
+          Value zero = arith::ConstantIndexOp::create(nb, nloc, 0);
+          Value end = arith::ConstantIndexOp::create(nb, nloc, r);
+          Value one = arith::ConstantIndexOp::create(nb, nloc, 1);
+          auto reassoc = arith::FastMathFlagsAttr::get(
+              nb.getContext(), arith::FastMathFlags::reassoc);
+          auto loop = scf::ForOp::create(
+              nb, nloc, zero, end, one,
+              ValueRange{reductionInit(nb, nloc, kind, element)},
+              [&](OpBuilder &lb, Location lloc, Value iv, ValueRange iter) {
+                SmallVector<Value> at(idx);
+                at.push_back(iv);
+                Value x = tensor::ExtractOp::create(lb, lloc, input, at);
+                Value acc = iter[0], v;
+                switch (kind) {
+                case ReduceKind::sum:
+                case ReduceKind::mean:
+                  v = isFloat ? Value(arith::AddFOp::create(lb, lloc, acc, x,
+                                                            reassoc))
+                              : Value(arith::AddIOp::create(lb, lloc, acc, x));
+                  break;
+                case ReduceKind::max:
+                  v = isFloat ? Value(arith::MaximumFOp::create(lb, lloc, acc, x))
+                              : Value(arith::MaxSIOp::create(lb, lloc, acc, x));
+                  break;
+                case ReduceKind::min:
+                  v = isFloat ? Value(arith::MinimumFOp::create(lb, lloc, acc, x))
+                              : Value(arith::MinSIOp::create(lb, lloc, acc, x));
+                  break;
+                }
+                scf::YieldOp::create(lb, lloc, v);
+              });
+          Value result = loop.getResult(0);
+          if (kind == ReduceKind::mean)
+            result = arith::DivFOp::create(
+                nb, nloc, result, floatConst(nb, nloc, element, double(r)));
+          linalg::YieldOp::create(nb, nloc, result);
+        });
+    return generic.getResult(0);
+  }
   SmallVector<utils::IteratorType> iterators;
   SmallVector<AffineExpr> outExprs;
   int64_t count = 1;
@@ -734,28 +810,62 @@ Value lowerConv2d(OpBuilder &b, Conv2dOp op) {
   // Loops (n, g, f, c, kh, kw, oh, ow): the output row is innermost, so
   // for each tap the loop runs along contiguous input and output and
   // vectorizes (depthwise convolutions are this loop nest).
-  AffineExpr dn = getAffineDimExpr(0, ctx), dg = getAffineDimExpr(1, ctx),
-             df = getAffineDimExpr(2, ctx), doh = getAffineDimExpr(3, ctx),
-             dow = getAffineDimExpr(4, ctx), dc = getAffineDimExpr(5, ctx),
-             dkh = getAffineDimExpr(6, ctx), dkw = getAffineDimExpr(7, ctx);
-  AffineMap inMap = AffineMap::get(
-      8, 0,
-      {dn, dg * cg + dc, windowExpr(doh, dkh, stride[0], dilation[0]),
-       windowExpr(dow, dkw, stride[1], dilation[1])},
-      ctx);
-  AffineMap wMap = AffineMap::get(8, 0, {dg, df, dc, dkh, dkw}, ctx);
-  AffineMap outMap = AffineMap::get(8, 0, {dn, dg, df, doh, dow}, ctx);
-  SmallVector<utils::IteratorType> iterators(5, utils::IteratorType::parallel);
-  iterators.append(3, utils::IteratorType::reduction);
-  Value conv = linalg::GenericOp::create(
-                   b, loc, o5Type, ValueRange{input, weight}, ValueRange{init},
-                   ArrayRef<AffineMap>{inMap, wMap, outMap}, iterators,
-                   [](OpBuilder &nb, Location nloc, ValueRange args) {
-                     Value mul = arith::MulFOp::create(nb, nloc, args[0], args[1]);
-                     linalg::YieldOp::create(
-                         nb, nloc, Value(arith::AddFOp::create(nb, nloc, args[2], mul)));
-                   })
-                   .getResult(0);
+  // Direct convolution (depthwise and other short reductions): one loop
+  // nest over the output with the taps in registers (scf.for iter_args over
+  // c, kh, kw), so nothing is re-read or re-stored per tap and the output
+  // row loop vectorizes once LLVM unrolls the constant-trip tap loops.
+  Value conv =
+      linalg::GenericOp::create(
+          b, loc, o5Type, ValueRange{}, ValueRange{init},
+          ArrayRef<AffineMap>{b.getMultiDimIdentityMap(5)},
+          SmallVector<utils::IteratorType>(5, utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location nloc, ValueRange args) {
+            Value idx[5];
+            for (int i = 0; i < 5; ++i)
+              idx[i] = linalg::IndexOp::create(nb, nloc, i);
+            auto cst = [&](OpBuilder &ob, int64_t v) -> Value {
+              return arith::ConstantIndexOp::create(ob, nloc, v);
+            };
+            auto window = [&](OpBuilder &ob, Value o, Value k, int64_t st,
+                              int64_t dil) -> Value {
+              Value a = arith::MulIOp::create(ob, nloc, o, cst(ob, st));
+              Value bb = arith::MulIOp::create(ob, nloc, k, cst(ob, dil));
+              return arith::AddIOp::create(ob, nloc, a, bb);
+            };
+            auto loopOver = [&](OpBuilder &ob, int64_t n, Value acc,
+                                function_ref<Value(OpBuilder &, Value, Value)>
+                                    body) -> Value {
+              return scf::ForOp::create(
+                         ob, nloc, cst(ob, 0), cst(ob, n), cst(ob, 1),
+                         ValueRange{acc},
+                         [&](OpBuilder &lb, Location, Value iv, ValueRange it) {
+                           scf::YieldOp::create(lb, nloc, body(lb, iv, it[0]));
+                         })
+                  .getResult(0);
+            };
+            Value result = loopOver(nb, cg, args[0], [&](OpBuilder &b1, Value c,
+                                                         Value acc1) {
+              Value channel = arith::AddIOp::create(
+                  b1, nloc, arith::MulIOp::create(b1, nloc, idx[1], cst(b1, cg)),
+                  c);
+              return loopOver(b1, kh, acc1, [&](OpBuilder &b2, Value y,
+                                                Value acc2) {
+                Value ih = window(b2, idx[3], y, stride[0], dilation[0]);
+                return loopOver(b2, kw, acc2, [&](OpBuilder &b3, Value x,
+                                                  Value acc3) {
+                  Value iw = window(b3, idx[4], x, stride[1], dilation[1]);
+                  Value in = tensor::ExtractOp::create(
+                      b3, nloc, input, ValueRange{idx[0], channel, ih, iw});
+                  Value w = tensor::ExtractOp::create(
+                      b3, nloc, weight, ValueRange{idx[1], idx[2], c, y, x});
+                  Value mul = arith::MulFOp::create(b3, nloc, in, w);
+                  return Value(arith::AddFOp::create(b3, nloc, acc3, mul));
+                });
+              });
+            });
+            linalg::YieldOp::create(nb, nloc, result);
+          })
+          .getResult(0);
   return tensor::CollapseShapeOp::create(
       b, loc, outType, conv,
       SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
