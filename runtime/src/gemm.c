@@ -317,9 +317,55 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
   }
 }
 
+#ifdef KILN_HAVE_AVX2_KERNEL
+/* gemv over 32-wide packed panels with AVX-512: four k steps in flight. */
+__attribute__((target("avx512f"))) static void
+gemv_packed32_avx512(int64_t n, int64_t k, const float *a, int64_t a_cs,
+                     const float *b, float *c) {
+  for (int64_t j0 = 0; j0 < n; j0 += 32) {
+    const float *panel = b + (j0 / 32) * k * 32;
+    __m512 acc[8];
+    for (int i = 0; i < 8; ++i)
+      acc[i] = _mm512_setzero_ps();
+    int64_t p = 0;
+    for (; p + 4 <= k; p += 4) {
+#pragma GCC unroll 4
+      for (int u = 0; u < 4; ++u) {
+        __m512 s = _mm512_set1_ps(a[(p + u) * a_cs]);
+        const float *row = panel + (p + u) * 32;
+        acc[2 * u] = _mm512_fmadd_ps(s, _mm512_loadu_ps(row), acc[2 * u]);
+        acc[2 * u + 1] =
+            _mm512_fmadd_ps(s, _mm512_loadu_ps(row + 16), acc[2 * u + 1]);
+      }
+    }
+    for (; p < k; ++p) {
+      __m512 s = _mm512_set1_ps(a[p * a_cs]);
+      acc[0] = _mm512_fmadd_ps(s, _mm512_loadu_ps(panel + p * 32), acc[0]);
+      acc[1] = _mm512_fmadd_ps(s, _mm512_loadu_ps(panel + p * 32 + 16), acc[1]);
+    }
+    __m512 lo = _mm512_add_ps(_mm512_add_ps(acc[0], acc[2]),
+                              _mm512_add_ps(acc[4], acc[6]));
+    __m512 hi = _mm512_add_ps(_mm512_add_ps(acc[1], acc[3]),
+                              _mm512_add_ps(acc[5], acc[7]));
+    float out[32];
+    _mm512_storeu_ps(out, lo);
+    _mm512_storeu_ps(out + 16, hi);
+    int64_t cols = n - j0 < 32 ? n - j0 : 32;
+    for (int64_t j = 0; j < cols; ++j)
+      c[j0 + j] += out[j];
+  }
+}
+#endif
+
 /* c[0:n] += a[0:k] B with B in compile-time panels of width nr_panel. */
 static void gemv_packed(int64_t n, int64_t k, const float *a, int64_t a_cs,
                         const float *b, int nr_panel, float *c) {
+#ifdef KILN_HAVE_AVX2_KERNEL
+  if (nr_panel == 32 && the_kernel().nr == 32) {
+    gemv_packed32_avx512(n, k, a, a_cs, b, c);
+    return;
+  }
+#endif
   for (int64_t j0 = 0; j0 < n; j0 += nr_panel) {
     const float *panel = b + (j0 / nr_panel) * k * nr_panel;
     int64_t cols = n - j0 < nr_panel ? n - j0 : nr_panel;
@@ -449,7 +495,9 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
     }
     int64_t extent = job.split_n ? n : m, unit = job.split_n ? knr : kmr;
     int64_t use = parts;
-    if (2.0 * m * n * k < 2e6 || extent < 2 * unit)
+    /* Waking the pool costs microseconds: small products stay on the
+     * calling thread (3e7 FLOP is ~0.1 ms on one core). */
+    if (2.0 * m * n * k < 3e7 || extent < 2 * unit)
       use = 1;
     int64_t units = (extent + unit - 1) / unit;
     job.step = (units + use - 1) / use * unit;
