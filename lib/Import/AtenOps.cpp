@@ -2009,10 +2009,12 @@ LogicalResult importRecurrent(NodeContext &c) {
       Value h = lb.at((*hx)[0], 0, layer * dirs + d);
       Value cell = isLSTM ? lb.at((*hx)[1], 0, layer * dirs + d) : Value();
       SmallVector<Value> outs(steps);
+      // The input projections of all steps are one matrix product (the
+      // weight is read once, not once per step); only h @ W_hh recurs.
+      Value giAll = lb.linear(x, wih, bih);
       for (int64_t s = 0; s < steps; ++s) {
         int64_t t = d == 0 ? s : steps - 1 - s;
-        Value xt = lb.at(x, 0, t);
-        Value gi = lb.linear(xt, wih, bih), gh = lb.linear(h, whh, bhh);
+        Value gi = lb.at(giAll, 0, t), gh = lb.linear(h, whh, bhh);
         if (isLSTM) {
           Value g = lb.add(gi, gh);
           Value i = c.create<SigmoidOp>(lb.part(g, 0, hidden));
