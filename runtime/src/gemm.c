@@ -415,6 +415,31 @@ static void gemv(int64_t n, int64_t k, const float *a, int64_t a_cs,
   }
 }
 
+struct gemv_job {
+  int64_t n, k;
+  const float *a;
+  int64_t a_cs;
+  const float *b;
+  int64_t b_rs, b_cs;
+  float *c;
+  int b_packed;
+  int64_t step; /* columns per part */
+};
+
+static void gemv_part(void *ctx, int64_t part) {
+  struct gemv_job *g = ctx;
+  int64_t lo = part * g->step;
+  if (lo >= g->n)
+    return;
+  int64_t len = g->n - lo < g->step ? g->n - lo : g->step;
+  if (g->b_packed)
+    gemv_packed(len, g->k, g->a, g->a_cs, g->b + (lo / g->b_packed) * g->k * g->b_packed,
+                g->b_packed, g->c + lo);
+  else
+    gemv(len, g->k, g->a, g->a_cs, g->b + lo * g->b_cs, g->b_rs, g->b_cs,
+         g->c + lo);
+}
+
 struct gemm_job {
   int64_t m, n, k;
   const float *a;
@@ -466,10 +491,14 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
     float *cb = c + bi * c_bs;
     int b_packed = (int)b_packed_nr;
     if (m == 1) {
-      if (b_packed)
-        gemv_packed(n, k, ab, a_cs, bb, b_packed, cb);
-      else
-        gemv(n, k, ab, a_cs, bb, b_rs, b_cs, cb);
+      /* Matrix-vector products read all of B once: large ones split the
+       * columns, so each core streams its share (from its own cache). */
+      struct gemv_job g = {n, k, ab, a_cs, bb, b_rs, b_cs, cb, b_packed, 0};
+      int64_t unit = b_packed ? b_packed : 64;
+      int64_t use = n * k >= 131072 ? parts : 1;
+      int64_t units = (n + unit - 1) / unit;
+      g.step = (units + use - 1) / use * unit;
+      kiln_pool_run((n + g.step - 1) / g.step, gemv_part, &g);
       continue;
     }
     if (m * n * k <= KILN_SGEMM_TINY && !b_packed) { /* packing would cost more than it saves */
@@ -495,9 +524,9 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
     }
     int64_t extent = job.split_n ? n : m, unit = job.split_n ? knr : kmr;
     int64_t use = parts;
-    /* Waking the pool costs microseconds: small products stay on the
-     * calling thread (3e7 FLOP is ~0.1 ms on one core). */
-    if (2.0 * m * n * k < 3e7 || extent < 2 * unit)
+    /* Handing parts to the pool costs about a microsecond (its workers
+     * spin between regions): only tiny products stay on the caller. */
+    if (2.0 * m * n * k < 4e6 || extent < 2 * unit)
       use = 1;
     int64_t units = (extent + unit - 1) / unit;
     job.step = (units + use - 1) / use * unit;

@@ -1,9 +1,9 @@
 /* Kiln runtime: the thread pool behind parallel kernels.
  *
- * Workers are started on the first region that needs them (one allocation
- * per worker, once per process) and then wait on a condition variable. A
- * region hands out part indices through an atomic counter; the calling
- * thread works too. One region runs at a time: a caller that finds the pool
+ * Workers are started on the first region that needs them (once per
+ * process), spin briefly for the next region and then sleep on a condition
+ * variable. A region hands out part indices through an atomic counter; the
+ * calling thread works too. One region runs at a time: a caller that finds the pool
  * busy (another application thread's model is inside a region) runs its
  * parts itself, so concurrent calls never wait on each other. */
 #define _GNU_SOURCE
@@ -19,14 +19,25 @@
 static pthread_mutex_t region_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
-static pthread_cond_t done = PTHREAD_COND_INITIALIZER;
 static int workers;
-static uint64_t generation;
-static int busy; /* workers still in the current region */
+/* A region is published by bumping `generation` (release) after the job
+ * fields are written; workers spin on it for a while (regions often come
+ * back to back: one per matrix product) and then sleep on `wake`. */
+static atomic_ullong generation;
+static atomic_int sleeping;
+static atomic_int busy; /* workers still in the current region */
 static void (*job_fn)(void *, int64_t);
 static void *job_ctx;
 static int64_t job_parts;
 static atomic_llong next_part;
+
+#define SPIN_ROUNDS 20000 /* ~50-100 us of pause instructions */
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
 
 static void run_parts(void (*fn)(void *, int64_t), void *ctx, int64_t parts) {
   for (;;) {
@@ -38,21 +49,29 @@ static void run_parts(void (*fn)(void *, int64_t), void *ctx, int64_t parts) {
 }
 
 static void *worker(void *arg) {
-  (void)arg;
-  uint64_t seen = 0;
-  pthread_mutex_lock(&lock);
+  /* The generation before the region that started this worker: the worker
+   * may begin running after that region was published. */
+  unsigned long long seen = (unsigned long long)(uintptr_t)arg;
   for (;;) {
-    while (generation == seen)
-      pthread_cond_wait(&wake, &lock);
-    seen = generation;
-    void (*fn)(void *, int64_t) = job_fn;
-    void *ctx = job_ctx;
-    int64_t parts = job_parts;
-    pthread_mutex_unlock(&lock);
-    run_parts(fn, ctx, parts);
-    pthread_mutex_lock(&lock);
-    if (--busy == 0)
-      pthread_cond_signal(&done);
+    unsigned long long g;
+    int spins = 0;
+    while ((g = atomic_load_explicit(&generation, memory_order_acquire)) ==
+           seen) {
+      if (++spins < SPIN_ROUNDS) {
+        cpu_relax();
+        continue;
+      }
+      pthread_mutex_lock(&lock);
+      atomic_fetch_add(&sleeping, 1);
+      while (atomic_load(&generation) == seen)
+        pthread_cond_wait(&wake, &lock);
+      atomic_fetch_sub(&sleeping, 1);
+      pthread_mutex_unlock(&lock);
+      spins = 0;
+    }
+    seen = g;
+    run_parts(job_fn, job_ctx, job_parts);
+    atomic_fetch_sub_explicit(&busy, 1, memory_order_release);
   }
   return NULL;
 }
@@ -83,11 +102,11 @@ void kiln_pool_run(int64_t parts, void (*fn)(void *ctx, int64_t part),
       fn(ctx, i);
     return;
   }
-  pthread_mutex_lock(&lock);
   int want = parts - 1 > MAX_WORKERS ? MAX_WORKERS : (int)(parts - 1);
   while (workers < want) {
     pthread_t t;
-    if (pthread_create(&t, NULL, worker, NULL) != 0)
+    if (pthread_create(&t, NULL, worker,
+                       (void *)(uintptr_t)atomic_load(&generation)) != 0)
       break;
     pthread_detach(t);
     workers++;
@@ -96,14 +115,15 @@ void kiln_pool_run(int64_t parts, void (*fn)(void *ctx, int64_t part),
   job_ctx = ctx;
   job_parts = parts;
   atomic_store(&next_part, 0);
-  busy = workers;
-  generation++;
-  pthread_cond_broadcast(&wake);
-  pthread_mutex_unlock(&lock);
+  atomic_store(&busy, workers);
+  atomic_fetch_add_explicit(&generation, 1, memory_order_release);
+  if (atomic_load(&sleeping) > 0) {
+    pthread_mutex_lock(&lock);
+    pthread_cond_broadcast(&wake);
+    pthread_mutex_unlock(&lock);
+  }
   run_parts(fn, ctx, parts);
-  pthread_mutex_lock(&lock);
-  while (busy > 0)
-    pthread_cond_wait(&done, &lock);
-  pthread_mutex_unlock(&lock);
+  while (atomic_load_explicit(&busy, memory_order_acquire) > 0)
+    cpu_relax();
   pthread_mutex_unlock(&region_lock);
 }
