@@ -500,6 +500,27 @@ Value reductionInit(OpBuilder &b, Location loc, ReduceKind kind, Type type) {
   return arith::ConstantOp::create(b, loc, type, b.getIntegerAttr(type, v));
 }
 
+/// acc (+, max, min) x for reduction `kind`; `flags` on a float sum.
+Value combineReduction(OpBuilder &b, Location loc, ReduceKind kind, Value acc,
+                       Value x, arith::FastMathFlagsAttr flags) {
+  bool isFloat = isa<FloatType>(x.getType());
+  switch (kind) {
+  case ReduceKind::sum:
+  case ReduceKind::mean:
+    if (isFloat)
+      return flags ? arith::AddFOp::create(b, loc, acc, x, flags)
+                   : arith::AddFOp::create(b, loc, acc, x);
+    return arith::AddIOp::create(b, loc, acc, x);
+  case ReduceKind::max:
+    return isFloat ? Value(arith::MaximumFOp::create(b, loc, acc, x))
+                   : Value(arith::MaxSIOp::create(b, loc, acc, x));
+  case ReduceKind::min:
+    return isFloat ? Value(arith::MinimumFOp::create(b, loc, acc, x))
+                   : Value(arith::MinSIOp::create(b, loc, acc, x));
+  }
+  llvm_unreachable("unknown reduction");
+}
+
 FailureOr<Value> lowerReduce(OpBuilder &b, ReduceOp op) {
   Location loc = op.getLoc();
   MLIRContext *ctx = b.getContext();
@@ -561,24 +582,9 @@ FailureOr<Value> lowerReduce(OpBuilder &b, ReduceOp op) {
                 SmallVector<Value> at(idx);
                 at.push_back(iv);
                 Value x = tensor::ExtractOp::create(lb, lloc, input, at);
-                Value acc = iter[0], v;
-                switch (kind) {
-                case ReduceKind::sum:
-                case ReduceKind::mean:
-                  v = isFloat ? Value(arith::AddFOp::create(lb, lloc, acc, x,
-                                                            reassoc))
-                              : Value(arith::AddIOp::create(lb, lloc, acc, x));
-                  break;
-                case ReduceKind::max:
-                  v = isFloat ? Value(arith::MaximumFOp::create(lb, lloc, acc, x))
-                              : Value(arith::MaxSIOp::create(lb, lloc, acc, x));
-                  break;
-                case ReduceKind::min:
-                  v = isFloat ? Value(arith::MinimumFOp::create(lb, lloc, acc, x))
-                              : Value(arith::MinSIOp::create(lb, lloc, acc, x));
-                  break;
-                }
-                scf::YieldOp::create(lb, lloc, v);
+                scf::YieldOp::create(
+                    lb, lloc,
+                    combineReduction(lb, lloc, kind, iter[0], x, reassoc));
               });
           Value result = loop.getResult(0);
           if (kind == ReduceKind::mean)
@@ -612,23 +618,8 @@ FailureOr<Value> lowerReduce(OpBuilder &b, ReduceOp op) {
       b, loc, outType, ValueRange{op.getInput()}, ValueRange{init},
       ArrayRef<AffineMap>{inMap, outMap}, iterators,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value x = args[0], acc = args[1], r;
-        switch (kind) {
-        case ReduceKind::sum:
-        case ReduceKind::mean:
-          r = isFloat ? Value(arith::AddFOp::create(nb, nloc, acc, x))
-                      : Value(arith::AddIOp::create(nb, nloc, acc, x));
-          break;
-        case ReduceKind::max:
-          r = isFloat ? Value(arith::MaximumFOp::create(nb, nloc, acc, x))
-                      : Value(arith::MaxSIOp::create(nb, nloc, acc, x));
-          break;
-        case ReduceKind::min:
-          r = isFloat ? Value(arith::MinimumFOp::create(nb, nloc, acc, x))
-                      : Value(arith::MinSIOp::create(nb, nloc, acc, x));
-          break;
-        }
-        linalg::YieldOp::create(nb, nloc, r);
+        linalg::YieldOp::create(
+            nb, nloc, combineReduction(nb, nloc, kind, args[1], args[0], {}));
       });
   Value result = generic.getResult(0);
   if (kind != ReduceKind::mean)
