@@ -10,6 +10,8 @@
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <CLI/CLI.hpp>
+
 #include <string>
 #include <vector>
 
@@ -61,9 +63,9 @@ struct OptimizationFlags {
   bool noFuse = false, noEpilogue = false, noFold = false, preciseMath = false;
   int64_t threads = 0;
 
-  /// Adds --no-fuse, --no-fuse-epilogue and --no-fold-constants to `app`
-  /// (a CLI::App; templated so this header does not need CLI11).
-  template <typename App> void add(App &app) {
+  /// Adds --no-fuse, --no-fuse-epilogue, --no-fold-constants,
+  /// --precise-math and --threads to `app`.
+  void add(CLI::App &app) {
     app.add_flag("--no-fuse", noFuse,
                  "Do not fuse elementwise chains (nor epilogues)");
     app.add_flag("--no-fuse-epilogue", noEpilogue,
@@ -78,6 +80,7 @@ struct OptimizationFlags {
                    "Most threads one matrix product may use at run time "
                    "(default 0: this machine's cores); the workspace holds "
                    "packing space for that many")
+        ->check(CLI::Range(int64_t(0), int64_t(1024)))
         ->type_name("N");
   }
 

@@ -33,6 +33,8 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/SymbolTable.h"
 
+#include "llvm/ADT/SetVector.h"
+
 #include <thread>
 
 namespace mlir::kiln {
@@ -283,6 +285,7 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
         value, /*constant=*/true, b.getI64IntegerAttr(64));
     SymbolTable(module).insert(global); // unique name
     packedGlobals[key] = global;
+    packedSources.insert(source);
     numPrepacked++;
     return global;
   }
@@ -385,7 +388,7 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
       numCalls++;
     }
     // Weights only the packed products read are dropped: first the views
-    // left without users, then the globals nothing reads any more.
+    // left without users, then the packed sources nothing reads any more.
     bool erased = true;
     while (erased) {
       erased = false;
@@ -400,15 +403,13 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
         op->erase();
       erased = !dead.empty();
     }
-    SmallVector<memref::GlobalOp> unused;
-    for (auto global : module.getOps<memref::GlobalOp>())
+    for (memref::GlobalOp global : packedSources)
       if (SymbolTable::symbolKnownUseEmpty(global, module))
-        unused.push_back(global);
-    for (auto global : unused)
-      global.erase();
+        global.erase();
   }
 
   llvm::StringMap<memref::GlobalOp> packedGlobals;
+  llvm::SetVector<memref::GlobalOp> packedSources;
 };
 
 } // namespace

@@ -50,7 +50,7 @@ func::FuncOp entryFunction(ModuleOp module) {
   return only;
 }
 
-std::string percent(int64_t a, int64_t b) {
+std::string formatRatio(int64_t a, int64_t b) {
   if (b <= 0)
     return "n/a";
   std::string s;
@@ -149,7 +149,7 @@ void mlir::kiln::printReport(const CompileReport &r, llvm::raw_ostream &os) {
   if (r.workspaceBytes >= 0)
     os << "  workspace: " << r.workspaceBytes << " bytes planned, lower bound "
        << r.workspaceLowerBound << " bytes (ratio "
-       << percent(r.workspaceBytes, r.workspaceLowerBound) << ")\n";
+       << formatRatio(r.workspaceBytes, r.workspaceLowerBound) << ")\n";
   if (!r.phases.empty()) {
     os << "  time:\n";
     double total = 0;

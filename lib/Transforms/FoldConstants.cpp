@@ -179,9 +179,6 @@ evaluate(Operation *op, ArrayRef<ConstantData> in, RankedTensorType type) {
   SmallVector<double> args(in.size());
   bool ok = true;
   Type element = type.getElementType();
-  // The value operand's type decides how a cast rounds (where's operand 0
-  // is the condition).
-  Type inElement = in[isa<WhereOp>(op) ? 1 : 0].type.getElementType();
   forEachIndex(shape, [&](int64_t i, ArrayRef<int64_t> idx) {
     if (!ok)
       return;
@@ -192,9 +189,7 @@ evaluate(Operation *op, ArrayRef<ConstantData> in, RankedTensorType type) {
       ok = false;
       return;
     }
-    // Casts: float -> int truncates, anything -> bool is != 0.
-    if (isa<CastOp>(op) && isa<FloatType>(inElement))
-      *v = roundTo(element, *v);
+    // Integer results truncate (float -> int casts), bool ones are != 0.
     out[i] = roundTo(element, *v);
   });
   if (!ok)

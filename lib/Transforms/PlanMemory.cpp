@@ -44,7 +44,6 @@ struct Buffer {
   memref::AllocOp alloc;
   int64_t bytes = 0;
   int64_t first = -1, last = -1; // top-level op positions
-  int64_t offset = 0;
 };
 
 /// The alloc a memref value is a view of, or -1.

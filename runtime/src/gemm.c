@@ -108,18 +108,6 @@ static void add_tile(const float *tile, int nr_full, float *c, int64_t ldc,
       c[i * ldc + j] += tile[i * nr_full + j];
 }
 
-static void kernel_generic(int64_t kc, const float *pa, const float *pb,
-                           float *c, int64_t ldc, int64_t mr, int64_t nr) {
-  float acc[MR6 * NR16] = {0};
-  for (int64_t p = 0; p < kc; ++p) {
-    for (int i = 0; i < MR6; ++i)
-      for (int j = 0; j < NR16; ++j)
-        acc[i * NR16 + j] += pa[i] * pb[j];
-    pa += MR6;
-    pb += NR16;
-  }
-  add_tile(acc, NR16, c, ldc, mr, nr);
-}
 
 /* Any tile shape up to 12 x 32: the kernel for B panels prepacked at
  * compile time with a width the CPU's fast kernel does not use. */
@@ -134,6 +122,12 @@ static void kernel_any(int64_t kc, const float *pa, const float *pb, float *c,
     pb += NR;
   }
   add_tile(acc, NR, c, ldc, mr, nr);
+}
+
+/* The portable kernel: the 6 x 16 tile of the AVX2 one, in plain C. */
+static void kernel_generic(int64_t kc, const float *pa, const float *pb,
+                           float *c, int64_t ldc, int64_t mr, int64_t nr) {
+  kernel_any(kc, pa, pb, c, ldc, mr, nr, MR6, NR16);
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
