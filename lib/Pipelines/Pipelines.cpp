@@ -3,6 +3,7 @@
 
 #include "kiln/Conversion/Passes.h"
 #include "kiln/InitAll.h"
+#include "kiln/Target/CUDA/Passes.h"
 #include "kiln/Transforms/Passes.h"
 
 #include "dialects/Kiln/KilnDialect.h"
@@ -29,6 +30,83 @@ static void addUpstream(OpPassManager &pm, StringRef text) {
   if (failed(parsePassPipeline(text, pm, os)))
     llvm::report_fatal_error(llvm::Twine("kiln: bad built-in pipeline '") +
                              text + "': " + error);
+}
+
+extern "C" {
+void LLVMInitializeNVPTXTargetInfo();
+void LLVMInitializeNVPTXTarget();
+void LLVMInitializeNVPTXTargetMC();
+void LLVMInitializeNVPTXAsmPrinter();
+}
+
+/// gpu-module-to-binary needs LLVM's NVPTX backend registered.
+static void initializeNVPTX() {
+  static bool done = [] {
+    LLVMInitializeNVPTXTargetInfo();
+    LLVMInitializeNVPTXTarget();
+    LLVMInitializeNVPTXTargetMC();
+    LLVMInitializeNVPTXAsmPrinter();
+    return true;
+  }();
+  (void)done;
+}
+
+bool mlir::kiln::validateTargetOptions(const KilnPipelineOptions &options,
+                                       std::string &error) {
+  if (options.target != "cpu" && options.target != "cuda") {
+    error = "unknown target '" + options.target + "' (expected cpu or cuda)";
+    return false;
+  }
+  if (options.target == "cuda" &&
+      getPTXFeaturesForArch(options.cudaArch).empty()) {
+    error = "bad CUDA architecture '" + options.cudaArch +
+            "' (expected sm_NN, e.g. sm_90, sm_80, sm_100a)";
+    return false;
+  }
+  if (options.target == "cuda" && options.emulateGPUMapping) {
+    error = "the GPU mapping emulation runs on the CPU target";
+    return false;
+  }
+  return true;
+}
+
+/// Kernels: one per top-level op, outlined into one gpu.module, lowered to
+/// NVVM without libdevice, compiled to PTX by LLVM's NVPTX backend. Host:
+/// the LLVM dialect with runtime calls for the launches.
+static void addCUDAPasses(OpPassManager &pm,
+                          const KilnPipelineOptions &options) {
+  initializeNVPTX();
+  pm.addNestedPass<func::FuncOp>(createKilnMapToGPU());
+  pm.addPass(createKilnPrepareCUDAHost());
+  addUpstream(pm, "func.func(convert-parallel-loops-to-gpu),lower-affine,"
+                  "canonicalize,gpu-kernel-outlining");
+  pm.addPass(createKilnMergeGPUModules());
+  std::string attach = "nvvm-attach-target{chip=" + options.cudaArch +
+                       " features=" + getPTXFeaturesForArch(options.cudaArch) +
+                       " O=3}";
+  addUpstream(pm, attach);
+  {
+    OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+    kernels.addPass(createKilnExpandGPUMath());
+    addUpstream(kernels, "expand-strided-metadata,lower-affine,"
+                         "convert-scf-to-cf,convert-gpu-to-nvvm");
+    kernels.addPass(createKilnResolveLibdevice());
+    addUpstream(kernels, "reconcile-unrealized-casts,canonicalize");
+  }
+  addUpstream(pm, "gpu-module-to-binary{format=isa}");
+  addUpstream(pm, "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+                  "finalize-memref-to-llvm,convert-arith-to-llvm,"
+                  "convert-index-to-llvm,convert-cf-to-llvm,"
+                  "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
+                  "gpu-to-llvm,reconcile-unrealized-casts");
+  KilnLowerGPULaunchOptions launch;
+  launch.ptxas = options.ptxas;
+  launch.arch = options.cudaArch;
+  pm.addPass(createKilnLowerGPULaunch(launch));
+  KilnEmitCABIOptions abi;
+  abi.target = "cuda";
+  pm.addPass(createKilnEmitCABI(abi));
+  pm.addPass(createCanonicalizerPass());
 }
 
 void mlir::kiln::buildKilnOptimizationPipeline(
@@ -75,7 +153,9 @@ void mlir::kiln::addKilnStagePasses(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createKilnDistinctResultBuffers());
     addUpstream(pm, "buffer-results-to-out-params{hoist-static-allocs},"
                     "canonicalize");
-    {
+    // kiln_sgemm is CPU code: GPU kernels (and their CPU emulation)
+    // compute contractions in their own loops.
+    if (options.target == "cpu" && !options.emulateGPUMapping) {
       KilnLowerGemmOptions gemmOptions;
       gemmOptions.threads = options.threads;
       pm.addPass(createKilnLowerGemm(gemmOptions));
@@ -85,6 +165,10 @@ void mlir::kiln::addKilnStagePasses(OpPassManager &pm,
     pm.addPass(createCanonicalizerPass());
     return;
   case Stage::LLVM:
+    if (options.target == "cuda")
+      return addCUDAPasses(pm, options);
+    if (options.emulateGPUMapping)
+      pm.addNestedPass<func::FuncOp>(createKilnMapToGPU());
     pm.addNestedPass<func::FuncOp>(createKilnLowerStridedCopies());
     addUpstream(pm, "convert-linalg-to-loops,lower-affine,convert-scf-to-cf,"
                     "expand-strided-metadata,lower-affine,"
@@ -99,7 +183,7 @@ void mlir::kiln::addKilnStagePasses(OpPassManager &pm,
   }
 }
 
-void mlir::kiln::buildKilnCPUPipeline(OpPassManager &pm,
+void mlir::kiln::buildKilnPipeline(OpPassManager &pm,
                                       const KilnPipelineOptions &options,
                                       Stage last, Stage first) {
   for (int s = static_cast<int>(first); s <= static_cast<int>(last); ++s)
@@ -114,19 +198,29 @@ void mlir::kiln::registerKilnPipelines() {
       "kiln-lower-to-linalg",
       "kiln IR to linalg on tensors, as kiln-compile --emit=linalg",
       [](OpPassManager &pm, const KilnPipelineOptions &o) {
-        buildKilnCPUPipeline(pm, o, Stage::Linalg);
+        buildKilnPipeline(pm, o, Stage::Linalg);
       });
   PassPipelineRegistration<KilnPipelineOptions>(
       "kiln-bufferize", "kiln IR to bufferized memref code",
       [](OpPassManager &pm, const KilnPipelineOptions &o) {
-        buildKilnCPUPipeline(pm, o, Stage::Bufferized);
+        buildKilnPipeline(pm, o, Stage::Bufferized);
       });
   PassPipelineRegistration<KilnPipelineOptions>(
       "kiln-cpu-pipeline",
       "kiln IR to the LLVM dialect with C entry points, as kiln-compile "
       "--emit=llvm-dialect",
       [](OpPassManager &pm, const KilnPipelineOptions &o) {
-        buildKilnCPUPipeline(pm, o, Stage::LLVM);
+        buildKilnPipeline(pm, o, Stage::LLVM);
+      });
+  PassPipelineRegistration<KilnPipelineOptions>(
+      "kiln-cuda-pipeline",
+      "kiln IR to host LLVM dialect with embedded CUDA kernels, as "
+      "kiln-compile --target=cuda --emit=llvm-dialect",
+      [](OpPassManager &pm, const KilnPipelineOptions &o) {
+        KilnPipelineOptions cuda;
+        cuda.copyOptionValuesFrom(o);
+        cuda.target = "cuda";
+        buildKilnPipeline(pm, cuda, Stage::LLVM);
       });
 }
 
@@ -140,6 +234,7 @@ void mlir::kiln::registerAllKilnPasses() {
   registerAllPasses();
   registerKilnTransformsPasses();
   registerKilnConversionPasses();
+  registerKilnCUDAPasses();
   registerKilnPipelines();
 }
 

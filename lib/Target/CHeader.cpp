@@ -42,11 +42,67 @@ void emitTensorMacros(llvm::raw_ostream &os, StringRef upper, StringRef kind,
 }
 } // namespace
 
+/// The CUDA entry points (see runtime.h).
+static void emitCUDAFunctions(const ModelSignature &sig,
+                              llvm::raw_ostream &os,
+                              llvm::function_ref<bool(bool)> emitParams) {
+  std::string name = sig.modelName;
+  std::string upper = StringRef(name).upper();
+  os << "/* Loads the CUDA driver, retains device `device`'s primary context,\n"
+     << " * loads the kernels, uploads the weights once and allocates the\n"
+     << " * device workspace and a stream. On failure *model is NULL and the\n"
+     << " * status says why: KILN_STATUS_NO_CUDA_DRIVER (\"no CUDA driver\n"
+     << " * found\"), KILN_STATUS_NO_CUDA_DEVICE, KILN_STATUS_CUDA_ERROR\n"
+     << " * (kiln_cuda_last_error() names the driver call). */\n"
+     << "int " << name << "_cuda_init(int device, kiln_cuda_model **model);\n\n"
+     << "/* Frees everything " << name << "_cuda_init made. */\n"
+     << "void " << name << "_cuda_release(kiln_cuda_model *model);\n\n";
+  os << "/* Enqueues the model on `stream` (a CUstream; NULL: the legacy\n"
+     << " * default stream). Pointers are device memory. Uses the model's\n"
+     << " * own device workspace: one call in flight per model. */\n"
+     << "int " << name << "_cuda_forward(kiln_cuda_model *model, void *stream";
+  emitParams(true);
+  os << ");\n\n";
+  os << "/* The same with a device workspace of at least " << upper
+     << "_WORKSPACE_SIZE\n"
+     << " * bytes (KILN_WORKSPACE_ALIGNMENT-aligned): concurrent calls on\n"
+     << " * different streams, one workspace each. */\n"
+     << "int " << name << "_cuda_forward_with_workspace(kiln_cuda_model *model,\n"
+     << "    void *stream, void *workspace, size_t workspace_size";
+  emitParams(true);
+  os << ");\n\n";
+  os << "/* Host buffers in and out: copies the inputs to the device, runs,\n"
+     << " * copies the outputs back and waits. Calls on one model are\n"
+     << " * serialized. */\n"
+     << "int " << name << "_cuda_forward_host(kiln_cuda_model *model";
+  emitParams(true);
+  os << ");\n\n";
+  os << "/* Bytes of device scratch memory one call needs. */\n"
+     << "size_t " << name << "_workspace_size(void);\n\n";
+  os << "/* Names, dtypes and shapes of the inputs and outputs. */\n"
+     << "const kiln_signature *" << name << "_signature(void);\n\n";
+}
+
 void mlir::kiln::emitCHeader(const ModelSignature &sig, int64_t workspaceBytes,
-                             StringRef source, llvm::raw_ostream &os) {
+                             StringRef source, llvm::raw_ostream &os,
+                             HeaderTarget target) {
   std::string name = sig.modelName;
   std::string upper = StringRef(name).upper();
   std::string guard = "KILN_MODEL_" + upper + "_H";
+  if (target == HeaderTarget::CUDA) {
+    os << "/* " << name << ".h: CUDA API of the model compiled by kiln-compile "
+       << "--target=cuda from " << source << ".\n"
+       << " * Generated code; do not edit. Link the object file with Kiln's\n"
+       << " * runtime library (libkiln_runtime.a), libm, pthreads and libdl;\n"
+       << " * the runtime loads the CUDA driver (libcuda.so.1) at run time.\n"
+       << " * All entry points return KILN_STATUS_OK (0) or another kiln_status\n"
+       << " * code (kiln_status_string() names it). Buffers are dense,\n"
+       << " * row-major (C order).\n */\n"
+       << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+       << "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n\n"
+       << "#include \"kiln/runtime.h\"\n\n"
+       << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+  } else {
   os << "/* " << name << ".h: C API of the model compiled by kiln-compile from "
      << source << ".\n"
      << " * Generated code; do not edit. Link the object file with Kiln's\n"
@@ -66,6 +122,7 @@ void mlir::kiln::emitCHeader(const ModelSignature &sig, int64_t workspaceBytes,
      << "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n\n"
      << "#include \"kiln/runtime.h\"\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+  }
 
   os << "#define " << upper << "_NUM_INPUTS " << sig.inputs.size() << "\n";
   os << "#define " << upper << "_NUM_OUTPUTS " << sig.outputs.size() << "\n";
@@ -88,8 +145,8 @@ void mlir::kiln::emitCHeader(const ModelSignature &sig, int64_t workspaceBytes,
     os << "\n *   " << t.name << ": " << getDTypeName(t.type.getElementType())
        << "[" << dims(t.type) << "]";
   os << "\n * Returns KILN_STATUS_INVALID_ARGUMENT if any pointer is NULL. */\n";
-  auto emitParams = [&] {
-    bool first = true;
+  auto emitParams = [&](bool afterOthers) {
+    bool first = !afterOthers;
     for (const TensorSignature &t : sig.inputs) {
       os << (first ? "" : ", ") << "const "
          << getCElementType(t.type.getElementType()) << " *" << t.name;
@@ -102,8 +159,14 @@ void mlir::kiln::emitCHeader(const ModelSignature &sig, int64_t workspaceBytes,
     }
     return first;
   };
+  if (target == HeaderTarget::CUDA) {
+    emitCUDAFunctions(sig, os, emitParams);
+    os << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n#endif /* "
+       << guard << " */\n";
+    return;
+  }
   os << "int " << name << "_forward(";
-  if (emitParams())
+  if (emitParams(false))
     os << "void";
   os << ");\n\n";
 
@@ -121,7 +184,7 @@ void mlir::kiln::emitCHeader(const ModelSignature &sig, int64_t workspaceBytes,
        << "size_t workspace_size";
     if (!sig.inputs.empty() || !sig.outputs.empty())
       os << ",\n    ";
-    emitParams();
+    emitParams(false);
     os << ");\n\n";
   }
 

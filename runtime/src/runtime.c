@@ -31,6 +31,12 @@ const char *kiln_status_string(int status) {
     return "workspace smaller than NAME_workspace_size()";
   case KILN_STATUS_MISALIGNED:
     return "workspace not aligned to KILN_WORKSPACE_ALIGNMENT bytes";
+  case KILN_STATUS_NO_CUDA_DRIVER:
+    return "no CUDA driver found (libcuda.so.1)";
+  case KILN_STATUS_NO_CUDA_DEVICE:
+    return "no such CUDA device";
+  case KILN_STATUS_CUDA_ERROR:
+    return "a CUDA driver call failed (see kiln_cuda_last_error())";
   default:
     return "unknown status";
   }

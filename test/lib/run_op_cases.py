@@ -1,6 +1,7 @@
 """Runs the op cases of op_cases.py through kiln-run and compares with PyTorch.
 
     run_op_cases.py --group NAME [--case SUBSTR] --work DIR [--jobs N]
+                    [--kiln-flag FLAG ...]
 
 For each case of the group (whose name contains SUBSTR): seeds torch from the
 case's name, traces the module (in eval mode) into DIR/<case>/model.pt,
@@ -115,10 +116,14 @@ def first_error_line(text, model_path):
     return line.replace(model_path, "model.pt")
 
 
+# Extra kiln-run flags for every case (--kiln-flag, e.g. --emulate-gpu-mapping).
+KILN_FLAGS = []
+
+
 def run_kiln(case_dir, input_paths):
     model = os.path.join(case_dir, "model.pt")
     out_dir = os.path.join(case_dir, "out")
-    cmd = ["kiln-run", model]
+    cmd = ["kiln-run", model] + KILN_FLAGS
     for p in input_paths:
         cmd += ["--input", p]
     cmd += ["--output-dir", out_dir, "-q"]
@@ -249,7 +254,11 @@ def main():
                    help="where each case's archive, inputs and outputs go")
     p.add_argument("--jobs", type=int, default=2, metavar="N",
                    help="kiln-run processes at once (default: 2)")
+    p.add_argument("--kiln-flag", action="append", default=[], metavar="FLAG",
+                   help="pass FLAG to every kiln-run (repeatable), e.g. "
+                        "--kiln-flag=--emulate-gpu-mapping")
     args = p.parse_args()
+    KILN_FLAGS.extend(args.kiln_flag)
     if args.group not in op_cases.CASES:
         p.error("unknown group %r (groups: %s)" % (args.group, ", ".join(op_cases.CASES)))
     cases = [(n, f) for n, f in op_cases.CASES[args.group].items() if args.case in n]

@@ -10,7 +10,10 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -33,7 +36,49 @@ object file that exports, for a model NAME:
   int NAME_forward_tensors(const kiln_tensor *in, int64_t n_in,
                            kiln_tensor *out, int64_t n_out);
   const kiln_signature *NAME_signature(void);
-Link it with Kiln's runtime (libkiln_runtime.a), libm and pthreads.)";
+Link it with Kiln's runtime (libkiln_runtime.a), libm and pthreads.
+
+With --target=cuda the kernels are compiled for an NVIDIA GPU (PTX from
+LLVM's NVPTX backend, plus a cubin when ptxas is found) and embedded in a
+host object that exports NAME_cuda_init, NAME_cuda_forward (device pointers
+and a stream), NAME_cuda_forward_with_workspace, NAME_cuda_forward_host
+(host buffers) and NAME_cuda_release. The runtime loads the CUDA driver at
+run time: neither Kiln nor the application needs the CUDA toolkit.)";
+
+/// The ptxas to assemble cubins with for --ptxas=`choice`: "" for none;
+/// nullopt (and `error`) when an explicit path does not exist.
+static std::optional<std::string> findPtxas(const std::string &choice,
+                                            std::string &error) {
+  if (choice == "none")
+    return std::string();
+  if (choice != "auto") {
+    if (!llvm::sys::fs::can_execute(choice)) {
+      error = "--ptxas: '" + choice + "' is not an executable";
+      return std::nullopt;
+    }
+    return choice;
+  }
+  if (auto found = llvm::sys::findProgramByName("ptxas"))
+    return *found;
+  if (llvm::sys::fs::can_execute("/usr/local/cuda/bin/ptxas"))
+    return std::string("/usr/local/cuda/bin/ptxas");
+  return std::string();
+}
+
+/// The PTX that kiln-lower-gpu-launch embedded for `model`.
+static LogicalResult getEmbeddedPTX(ModuleOp module, StringRef model,
+                                    std::string &ptx) {
+  auto global = dyn_cast_or_null<LLVM::GlobalOp>(SymbolTable::lookupSymbolIn(
+      module, ("__kiln_" + model + "_cuda_ptx").str()));
+  auto value = global ? dyn_cast_or_null<StringAttr>(global.getValueOrNull())
+                      : nullptr;
+  if (!value)
+    return emitError(module.getLoc(), "no embedded PTX found");
+  ptx = value.getValue().str();
+  while (!ptx.empty() && ptx.back() == '\0')
+    ptx.pop_back();
+  return success();
+}
 
 static const char *kFooter = R"(
 STAGES (--emit):
@@ -59,6 +104,9 @@ EXAMPLES:
   kiln-compile model.mlir --emit=llvm -o model.ll
   kiln-compile resnet18.pt --input-shape 1x3x224x224xf32 --report=json
   cc app.c mycell.o -lkiln_runtime -lm -lpthread -o app
+  kiln-compile mlp.pt --input-shape 64x784xf32 --target=cuda -o mlp.o \
+      --header mlp.h
+  kiln-compile mlp.pt --input-shape 64x784xf32 --target=cuda --emit=ptx
 
 EXIT STATUS:
   0 success; 1 the model cannot be compiled (diagnostics say why, with the
@@ -72,6 +120,8 @@ int main(int argc, char **argv) {
 
   std::string input, output, headerPath, name, emit = "obj";
   std::string mcpu = "host", mtriple, mattr;
+  std::string target = "cpu", cudaArch = "sm_90", ptxas = "auto";
+  bool emulateGPU = false;
   std::vector<std::string> inputShapes;
   unsigned optLevel = 3;
   bool timing = false;
@@ -100,8 +150,25 @@ int main(int argc, char **argv) {
       ->type_name("[NAME=]DIMSxDTYPE");
   app.add_option("--emit", emit, "Stop after this stage (see STAGES)")
       ->check(CLI::IsMember({"kiln", "linalg", "bufferized", "llvm-dialect",
-                             "llvm", "asm", "obj", "header"}))
+                             "llvm", "asm", "obj", "header", "ptx"}))
       ->type_name("STAGE");
+  app.add_option("--target", target,
+                 "cpu (default): native code for this machine (or --mcpu); "
+                 "cuda: NVIDIA GPU kernels in a host object")
+      ->check(CLI::IsMember({"cpu", "cuda"}))
+      ->type_name("TARGET");
+  app.add_option("--cuda-arch", cudaArch,
+                 "GPU architecture for --target=cuda (default sm_90, the "
+                 "H100/H200; any sm_NN)")
+      ->type_name("SM");
+  app.add_option("--ptxas", ptxas,
+                 "ptxas for the cubin: auto (default: PATH, then "
+                 "/usr/local/cuda/bin), none (PTX only, compiled by the "
+                 "driver when loaded), or a path")
+      ->type_name("PATH");
+  app.add_flag("--emulate-gpu-mapping", emulateGPU,
+               "Testing: CPU code whose loops are the CUDA kernels' thread "
+               "mapping (checks the GPU index arithmetic without a GPU)");
   app.add_option("--mcpu", mcpu,
                  "Target CPU: host (default), or e.g. x86-64-v3, znver3")
       ->type_name("CPU");
@@ -190,6 +257,30 @@ int main(int argc, char **argv) {
   KilnPipelineOptions pipelineOptions;
   optimization.apply(pipelineOptions);
   pipelineOptions.modelName = name;
+  pipelineOptions.target = target;
+  pipelineOptions.cudaArch = cudaArch;
+  pipelineOptions.emulateGPUMapping = emulateGPU;
+  {
+    std::string error;
+    if (!validateTargetOptions(pipelineOptions, error)) {
+      llvm::errs() << "kiln-compile: error: " << error << "\n";
+      return kExitUsage;
+    }
+  }
+  if (emit == "ptx" && target != "cuda") {
+    llvm::errs() << "kiln-compile: error: --emit=ptx needs --target=cuda\n";
+    return kExitUsage;
+  }
+  if (target == "cuda") {
+    std::string error;
+    std::optional<std::string> tool = findPtxas(ptxas, error);
+    if (!tool) {
+      llvm::errs() << "kiln-compile: error: " << error << "\n";
+      return kExitUsage;
+    }
+    // --emit=ptx needs no cubin.
+    pipelineOptions.ptxas = emit == "ptx" ? "" : *tool;
+  }
   // One pass manager per stage, so the report times each and a failure's
   // reproducer replays only the stage that failed.
   static const char *kStageNames[] = {"optimize (kiln)", "lower to linalg",
@@ -200,7 +291,7 @@ int main(int argc, char **argv) {
     PassManager pm(ctx.get(), ModuleOp::getOperationName());
     if (timing)
       pm.enableTiming();
-    buildKilnCPUPipeline(pm, pipelineOptions, static_cast<Stage>(s),
+    buildKilnPipeline(pm, pipelineOptions, static_cast<Stage>(s),
                          static_cast<Stage>(s));
     if (failed(runPipeline(*module, pm)))
       return kExitCompileError;
@@ -250,7 +341,8 @@ int main(int argc, char **argv) {
                            : headerPath;
     int rc = writeText(path, [&](llvm::raw_ostream &os) {
       emitCHeader(*signature, compileReport.workspaceBytes,
-                  llvm::sys::path::filename(input), os);
+                  llvm::sys::path::filename(input), os,
+                  target == "cuda" ? HeaderTarget::CUDA : HeaderTarget::CPU);
     });
     if (rc != kExitOk)
       return rc;
@@ -258,6 +350,16 @@ int main(int argc, char **argv) {
       printCompileReport();
       return rc;
     }
+  }
+
+  if (emit == "ptx") {
+    std::string ptx;
+    if (failed(getEmbeddedPTX(*module, signature->modelName, ptx)))
+      return kExitCompileError;
+    int rc = writeText(output.empty() ? "-" : output,
+                       [&](llvm::raw_ostream &os) { os << ptx; });
+    printCompileReport();
+    return rc;
   }
 
   if (stage != Stage::LLVM || emit == "llvm-dialect") {

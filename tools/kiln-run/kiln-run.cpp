@@ -70,6 +70,10 @@ int main(int argc, char **argv) {
       ->check(CLI::Range(0u, 3u))
       ->type_name("N");
   optimization.add(app);
+  bool emulateGPU = false;
+  app.add_flag("--emulate-gpu-mapping", emulateGPU,
+               "Testing: run the loops of the CUDA kernels' thread mapping "
+               "on the CPU (checks the GPU index arithmetic without a GPU)");
   app.add_flag("-q,--quiet", quiet, "Print nothing but errors");
   try {
     app.parse(argc, argv);
@@ -111,8 +115,9 @@ int main(int argc, char **argv) {
   KilnPipelineOptions pipelineOptions;
   optimization.apply(pipelineOptions);
   pipelineOptions.modelName = name;
+  pipelineOptions.emulateGPUMapping = emulateGPU;
   PassManager front(ctx.get(), ModuleOp::getOperationName());
-  buildKilnCPUPipeline(front, pipelineOptions, Stage::Linalg);
+  buildKilnPipeline(front, pipelineOptions, Stage::Linalg);
   if (failed(runPipeline(*module, front)))
     return kExitCompileError;
   FailureOr<ModelSignature> sig = readModelSignature(*module);
@@ -145,7 +150,7 @@ int main(int argc, char **argv) {
   }
 
   PassManager back(ctx.get(), ModuleOp::getOperationName());
-  buildKilnCPUPipeline(back, pipelineOptions, Stage::LLVM, Stage::Bufferized);
+  buildKilnPipeline(back, pipelineOptions, Stage::LLVM, Stage::Bufferized);
   if (failed(runPipeline(*module, back)))
     return kExitCompileError;
 

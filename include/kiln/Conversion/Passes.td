@@ -114,8 +114,16 @@ def KilnEmitCABI : Pass<"kiln-emit-c-abi", "ModuleOp"> {
     creates `<model>_forward` (checks pointers, returns a status),
     `<model>_forward_tensors` (checks kiln_tensor descriptors through the
     runtime's `kiln_check_tensors`) and `<model>_signature` (constant data).
+    With `target=cuda` (after `kiln-lower-gpu-launch`): `<model>_cuda_init`,
+    `_cuda_release`, `_cuda_forward` (device pointers and a stream),
+    `_cuda_forward_with_workspace` and `_cuda_forward_host` (host buffers),
+    plus `_signature` and `_workspace_size`.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
+           "cpu: the host entry points; cuda: the CUDA entry points">
+  ];
 }
 
 #endif // KILN_CONVERSION_PASSES_TD

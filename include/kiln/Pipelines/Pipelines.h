@@ -41,6 +41,26 @@ struct KilnPipelineOptions
       llvm::cl::desc("Most threads a matrix product uses (0: the compiling "
                      "machine's cores)"),
       llvm::cl::init(0)};
+  PassOptions::Option<std::string> target{
+      *this, "target",
+      llvm::cl::desc("cpu (native object) or cuda (GPU kernels, host "
+                     "object calling the runtime's CUDA layer)"),
+      llvm::cl::init("cpu")};
+  PassOptions::Option<std::string> cudaArch{
+      *this, "cuda-arch",
+      llvm::cl::desc("GPU architecture of the CUDA target (sm_NN)"),
+      llvm::cl::init("sm_90")};
+  PassOptions::Option<std::string> ptxas{
+      *this, "ptxas",
+      llvm::cl::desc("ptxas to assemble a cubin with (empty: embed PTX "
+                     "only)"),
+      llvm::cl::init("")};
+  PassOptions::Option<bool> emulateGPUMapping{
+      *this, "emulate-gpu-mapping",
+      llvm::cl::desc("CPU target, but map every op as for the GPU (one "
+                     "loop nest per kernel, no kiln_sgemm): tests the CUDA "
+                     "backend's index arithmetic on the CPU"),
+      llvm::cl::init(false)};
   PassOptions::Option<std::string> modelName{
       *this, "model-name",
       llvm::cl::desc("C prefix of the generated API (default: the module's "
@@ -66,12 +86,18 @@ void addKilnStagePasses(OpPassManager &pm, const KilnPipelineOptions &options,
                         Stage stage);
 
 /// The stages `first` through `last`, in order: by default everything from
-/// imported kiln IR to the LLVM dialect.
-void buildKilnCPUPipeline(OpPassManager &pm, const KilnPipelineOptions &options,
+/// imported kiln IR to the LLVM dialect (for target=cuda: the host code in
+/// the LLVM dialect, with the kernels embedded as PTX/cubin).
+void buildKilnPipeline(OpPassManager &pm, const KilnPipelineOptions &options,
                           Stage last = Stage::LLVM, Stage first = Stage::Kiln);
 
-/// Registers kiln-optimize, kiln-lower-to-linalg, kiln-bufferize and
-/// kiln-cpu-pipeline for kiln-opt.
+/// True when `options` name a target the pipelines know; `error` says why
+/// not (unknown target, malformed --cuda-arch).
+bool validateTargetOptions(const KilnPipelineOptions &options,
+                           std::string &error);
+
+/// Registers kiln-optimize, kiln-lower-to-linalg, kiln-bufferize,
+/// kiln-cpu-pipeline and kiln-cuda-pipeline for kiln-opt.
 void registerKilnPipelines();
 
 /// Runs `pm` on `module`. On failure, writes the IR as it was before the

@@ -59,7 +59,10 @@ typedef enum kiln_status {
   KILN_STATUS_OUT_OF_MEMORY = 6,
   KILN_STATUS_INTERNAL = 7,
   KILN_STATUS_WORKSPACE_TOO_SMALL = 8, /* below NAME_workspace_size() */
-  KILN_STATUS_MISALIGNED = 9 /* workspace not KILN_WORKSPACE_ALIGNMENT-aligned */
+  KILN_STATUS_MISALIGNED = 9, /* workspace not KILN_WORKSPACE_ALIGNMENT-aligned */
+  KILN_STATUS_NO_CUDA_DRIVER = 10, /* libcuda.so.1 not found or unusable */
+  KILN_STATUS_NO_CUDA_DEVICE = 11, /* the driver sees no such device */
+  KILN_STATUS_CUDA_ERROR = 12 /* a driver call failed: kiln_cuda_last_error() */
 } kiln_status;
 
 /* Alignment in bytes that NAME_forward_with_workspace requires of its
@@ -195,6 +198,82 @@ static inline int64_t kiln_sgemm_pack_bytes(int64_t m, int64_t n, int64_t k) {
   int64_t kc = k < KILN_SGEMM_KC ? k : KILN_SGEMM_KC;
   return (mc * kc + kc * nc) * 4 + 128; /* + alignment of both panels */
 }
+
+/* ---- CUDA -----------------------------------------------------------------
+ * Objects compiled with `kiln-compile --target=cuda` export, for model NAME:
+ *
+ *   int NAME_cuda_init(int device, kiln_cuda_model **model);
+ *       Loads the CUDA driver (libcuda.so.1, at run time: nothing links
+ *       against CUDA), retains the device's primary context, loads the
+ *       model's kernels (cubin, or PTX compiled by the driver), uploads the
+ *       weights once and allocates a device workspace and a stream.
+ *       Returns KILN_STATUS_NO_CUDA_DRIVER / NO_CUDA_DEVICE / CUDA_ERROR
+ *       (and *model = NULL) when that is not possible.
+ *   void NAME_cuda_release(kiln_cuda_model *model);
+ *   int NAME_cuda_forward(kiln_cuda_model *model, void *stream,
+ *                         const T *in0_dev, ..., T *out0_dev, ...);
+ *       Enqueues the model on `stream` (a CUstream; NULL: the legacy
+ *       default stream) with device pointers; returns once enqueued. Uses
+ *       the model's device workspace: one call in flight per model.
+ *   int NAME_cuda_forward_with_workspace(kiln_cuda_model *model,
+ *       void *stream, void *workspace_dev, size_t workspace_size,
+ *       const T *in0_dev, ..., T *out0_dev, ...);
+ *       The same with a caller-owned device workspace of at least
+ *       NAME_workspace_size() bytes: concurrent calls on different streams.
+ *   int NAME_cuda_forward_host(kiln_cuda_model *model,
+ *                              const T *in0, ..., T *out0, ...);
+ *       Host buffers in and out: copies, runs on the model's stream, waits.
+ *       Calls on one model are serialized.
+ */
+typedef struct kiln_cuda_model kiln_cuda_model;
+
+/* What the compiler embeds in a CUDA object (one per model). */
+typedef struct kiln_cuda_model_desc {
+  uint32_t struct_size;
+  uint32_t abi_version;
+  const char *model_name;
+  const char *ptx;        /* NUL-terminated PTX of every kernel */
+  const void *cubin;      /* the same assembled by ptxas, or NULL */
+  uint64_t cubin_size;
+  const char *cubin_arch; /* e.g. "sm_90" */
+  int64_t num_kernels;
+  const char *const *kernel_names;
+  int64_t num_weights;
+  const void *const *weights; /* host copies, uploaded by create */
+  const uint64_t *weight_bytes;
+  uint64_t workspace_size;
+} kiln_cuda_model_desc;
+
+/* KILN_STATUS_OK when the driver loads and sees at least one device;
+ * KILN_STATUS_NO_CUDA_DRIVER or NO_CUDA_DEVICE otherwise. The driver is
+ * looked up as $KILN_CUDA_DRIVER, else libcuda.so.1. */
+int kiln_cuda_available(void);
+/* Number of CUDA devices (0 without a driver). */
+int kiln_cuda_device_count(void);
+/* A description of the last CUDA failure on this thread (driver error
+ * name and message, the call that failed), or "" if none. */
+const char *kiln_cuda_last_error(void);
+
+/* Used by generated code (NAME_cuda_* wrap them). */
+int kiln_cuda_model_create(const kiln_cuda_model_desc *desc, int device,
+                           kiln_cuda_model **model);
+void kiln_cuda_model_destroy(kiln_cuda_model *model);
+void *const *kiln_cuda_model_weights(const kiln_cuda_model *model);
+void *kiln_cuda_model_workspace(const kiln_cuda_model *model);
+int kiln_cuda_launch(kiln_cuda_model *model, int64_t kernel, int64_t grid_x,
+                     int64_t grid_y, int64_t grid_z, int64_t block_x,
+                     int64_t block_y, int64_t block_z, int64_t shared_bytes,
+                     void *stream, void **params);
+/* NAME_cuda_forward_host: begin locks the model, makes device copies of
+ * the `num_in` inputs (buffers cached in the model) and returns device
+ * pointers for all buffers in `dev` and the model's stream; end copies the
+ * outputs back when `status` is OK, waits, unlocks and returns the status. */
+int kiln_cuda_host_begin(kiln_cuda_model *model, int64_t num_in,
+                         int64_t num_out, const void *const *host,
+                         const uint64_t *bytes, void **dev, void **stream);
+int kiln_cuda_host_end(kiln_cuda_model *model, int64_t num_in,
+                       int64_t num_out, void *const *host,
+                       const uint64_t *bytes, void *const *dev, int status);
 
 /* Version string of this runtime library, e.g. "0.1.0". */
 const char *kiln_runtime_version(void);

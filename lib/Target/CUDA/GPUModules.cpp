@@ -1,0 +1,165 @@
+//===- GPUModules.cpp - Kernel modules: math without libdevice, one image --===//
+#include "kiln/Target/CUDA/Passes.h"
+
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include "llvm/ADT/StringSwitch.h"
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_KILNEXPANDGPUMATH
+#define GEN_PASS_DEF_KILNRESOLVELIBDEVICE
+#define GEN_PASS_DEF_KILNMERGEGPUMODULES
+#include "kiln/Target/CUDA/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+
+std::string mlir::kiln::getPTXFeaturesForArch(StringRef arch) {
+  StringRef rest = arch;
+  if (!rest.consume_front("sm_"))
+    return "";
+  rest.consume_back("a") || rest.consume_back("f");
+  unsigned sm;
+  if (rest.getAsInteger(10, sm) || sm < 50)
+    return "";
+  // PTX 8.0 covers sm_50 .. sm_90a; Blackwell needs 8.6 (sm_100/101/103)
+  // and 8.7 (sm_120/121).
+  if (sm >= 120)
+    return "+ptx87";
+  if (sm >= 100)
+    return "+ptx86";
+  return "+ptx80";
+}
+
+namespace {
+
+struct KilnExpandGPUMath
+    : public kiln::impl::KilnExpandGPUMathBase<KilnExpandGPUMath> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    // Hyperbolic functions, pow, ceil, round, ... in terms of exp/log/arith.
+    math::populateExpansionPatterns(patterns);
+    auto all = [](StringRef) { return true; };
+    populateMathF32ExpansionPatterns(patterns, all);
+    populateMathPolynomialApproximationPatterns(patterns, all);
+    populatePolynomialApproximateTanhPattern(patterns);
+    populatePolynomialApproximateErfPattern(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+/// The LLVM intrinsic that implements libdevice function `name` (with one
+/// to three operands), or "" when there is none.
+StringRef intrinsicFor(StringRef name) {
+  name.consume_front("__nv_");
+  bool single = name.consume_back("f");
+  (void)single;
+  return llvm::StringSwitch<StringRef>(name)
+      .Case("sqrt", "llvm.sqrt")
+      .Case("fabs", "llvm.fabs")
+      .Case("floor", "llvm.floor")
+      .Case("ceil", "llvm.ceil")
+      .Case("trunc", "llvm.trunc")
+      .Case("round", "llvm.round")
+      .Case("rint", "llvm.rint")
+      .Case("nearbyint", "llvm.nearbyint")
+      .Case("fma", "llvm.fma")
+      .Case("copysign", "llvm.copysign")
+      .Case("fmin", "llvm.minnum")
+      .Case("fmax", "llvm.maxnum")
+      .Default("");
+}
+
+struct KilnResolveLibdevice
+    : public kiln::impl::KilnResolveLibdeviceBase<KilnResolveLibdevice> {
+  void runOnOperation() override {
+    gpu::GPUModuleOp module = getOperation();
+    SmallVector<LLVM::CallOp> calls;
+    module.walk([&](LLVM::CallOp call) {
+      if (auto callee = call.getCallee(); callee && callee->starts_with("__nv_"))
+        calls.push_back(call);
+    });
+    for (LLVM::CallOp call : calls) {
+      StringRef name = *call.getCallee();
+      OpBuilder b(call);
+      Location loc = call.getLoc();
+      Value result;
+      if (name == "__nv_rsqrtf" || name == "__nv_rsqrt") {
+        Type t = call.getResult().getType();
+        Value root = LLVM::CallIntrinsicOp::create(
+                         b, loc, t, b.getStringAttr("llvm.sqrt"), call.getArgOperands())
+                         .getResult(0);
+        Value one = LLVM::ConstantOp::create(b, loc, t, b.getFloatAttr(t, 1.0));
+        result = LLVM::FDivOp::create(b, loc, one, root);
+      } else if (StringRef intrinsic = intrinsicFor(name); !intrinsic.empty()) {
+        result = LLVM::CallIntrinsicOp::create(b, loc,
+                                               call.getResult().getType(),
+                                               b.getStringAttr(intrinsic),
+                                               call.getArgOperands())
+                     .getResult(0);
+      } else {
+        call.emitError() << "CUDA backend: '" << name
+                         << "' (libdevice) has no lowering without the CUDA "
+                            "toolkit; this math function is not supported "
+                            "on the GPU";
+        return signalPassFailure();
+      }
+      call.getResult().replaceAllUsesWith(result);
+      call.erase();
+    }
+    // The declarations are unused now.
+    for (auto f : llvm::make_early_inc_range(module.getOps<LLVM::LLVMFuncOp>()))
+      if (f.getName().starts_with("__nv_") && f.isExternal() &&
+          SymbolTable::symbolKnownUseEmpty(f, module))
+        f.erase();
+  }
+};
+
+struct KilnMergeGPUModules
+    : public kiln::impl::KilnMergeGPUModulesBase<KilnMergeGPUModules> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<gpu::GPUModuleOp> kernels(module.getOps<gpu::GPUModuleOp>());
+    if (kernels.empty())
+      return;
+    gpu::GPUModuleOp target = kernels.front();
+    std::string name = "kiln_kernels";
+    if (auto model = module->getAttrOfType<StringAttr>("kiln.model_name"))
+      name = model.str() + "_kernels";
+    // Outlining names every kernel after the function it came from; in one
+    // module each takes its module's (unique) name instead.
+    MLIRContext *ctx = module.getContext();
+    DenseMap<std::pair<StringAttr, StringAttr>, StringAttr> renamed;
+    for (gpu::GPUModuleOp kernelModule : kernels) {
+      for (Operation &op : llvm::make_early_inc_range(
+               kernelModule.getBody()->getOperations())) {
+        auto symbol = dyn_cast<SymbolOpInterface>(op);
+        if (!symbol)
+          continue;
+        StringAttr newName =
+            StringAttr::get(ctx, kernelModule.getName() +
+                                     (isa<gpu::GPUFuncOp>(op)
+                                          ? ""
+                                          : "_" + symbol.getName()));
+        renamed[{kernelModule.getNameAttr(), symbol.getNameAttr()}] = newName;
+        symbol.setName(newName);
+        if (kernelModule != target)
+          op.moveBefore(target.getBody(), target.getBody()->end());
+      }
+    }
+    module.walk([&](gpu::LaunchFuncOp launch) {
+      StringAttr kernel = renamed.lookup(
+          {launch.getKernelModuleName(), launch.getKernelName()});
+      launch.setKernelAttr(
+          SymbolRefAttr::get(ctx, name, {FlatSymbolRefAttr::get(kernel)}));
+    });
+    for (gpu::GPUModuleOp other : llvm::drop_begin(kernels))
+      other.erase();
+    target.setName(name);
+  }
+};
+
+} // namespace
