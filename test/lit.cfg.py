@@ -25,3 +25,51 @@ config.substitutions.append(("%kiln_src", config.kiln_src_root))
 config.substitutions.append(("%kiln_obj", config.kiln_obj_root))
 config.substitutions.append(("%test_lib", os.path.join(config.test_source_root, "lib")))
 
+# ptxas (CUDA toolkit) validates the PTX of the CUDA backend where it is
+# installed; nothing requires it.
+import shutil
+ptxas = shutil.which("ptxas") or (
+    "/usr/local/cuda/bin/ptxas" if os.access("/usr/local/cuda/bin/ptxas", os.X_OK) else None)
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+else:
+    config.substitutions.append(("%ptxas", "none"))
+
+
+# The CUDA driver's environment reaches the tests (lit passes only what
+# config.environment holds).
+for var in ("KILN_CUDA_DRIVER", "CUDA_VISIBLE_DEVICES"):
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
+
+# `cuda-device`: the CUDA driver loads (libcuda.so.1, or $KILN_CUDA_DRIVER
+# as the runtime looks it up), cuInit(0) succeeds and it sees a device.
+# Probed in a child process, so a missing or broken driver only leaves the
+# feature out.
+_CUDA_PROBE = r"""
+import ctypes, os, sys
+try:
+    cuda = ctypes.CDLL(os.environ.get("KILN_CUDA_DRIVER") or "libcuda.so.1")
+    count = ctypes.c_int(0)
+    ok = (cuda.cuInit(0) == 0 and cuda.cuDeviceGetCount(ctypes.byref(count)) == 0
+          and count.value > 0)
+except (OSError, AttributeError):
+    ok = False
+sys.exit(0 if ok else 1)
+"""
+
+
+def _cuda_device_present():
+    import subprocess
+    import sys
+    try:
+        return subprocess.run([sys.executable, "-c", _CUDA_PROBE],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              timeout=60).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+if _cuda_device_present():
+    config.available_features.add("cuda-device")

@@ -79,7 +79,8 @@ static void addCUDAPasses(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createKilnMapToGPU());
   pm.addPass(createKilnPrepareCUDAHost());
   addUpstream(pm, "func.func(convert-parallel-loops-to-gpu),lower-affine,"
-                  "canonicalize,gpu-kernel-outlining");
+                  "canonicalize,gpu-launch-sink-index-computations,"
+                  "gpu-kernel-outlining");
   pm.addPass(createKilnMergeGPUModules());
   std::string attach = "nvvm-attach-target{chip=" + options.cudaArch +
                        " features=" + getPTXFeaturesForArch(options.cudaArch) +

@@ -1,7 +1,7 @@
 """Runs the op cases of op_cases.py through kiln-run and compares with PyTorch.
 
     run_op_cases.py --group NAME [--case SUBSTR] --work DIR [--jobs N]
-                    [--kiln-flag FLAG ...]
+                    [--kiln-flag FLAG ...] [--cuda-compile]
 
 For each case of the group (whose name contains SUBSTR): seeds torch from the
 case's name, traces the module (in eval mode) into DIR/<case>/model.pt,
@@ -13,6 +13,9 @@ exactly). Prints one line per case, `PASS <group>/<case>` or
 `FAIL <group>/<case>: <reason>`, then `<group>: N passed, M failed`; exits
 1 if any case failed, 2 on a bad command line. A case whose reason starts
 with "harness:" failed before kiln-run ran (in PyTorch or tracing).
+With --cuda-compile each case is compiled with `kiln-compile --target=cuda`
+instead (plus the --kiln-flag flags, e.g. --ptxas=...) and passes when it
+compiles.
 """
 import argparse
 import concurrent.futures
@@ -120,20 +123,16 @@ def first_error_line(text, model_path):
 KILN_FLAGS = []
 
 
-def run_kiln(case_dir, input_paths):
-    model = os.path.join(case_dir, "model.pt")
-    out_dir = os.path.join(case_dir, "out")
-    cmd = ["kiln-run", model] + KILN_FLAGS
-    for p in input_paths:
-        cmd += ["--input", p]
-    cmd += ["--output-dir", out_dir, "-q"]
+def run_tool(cmd, model):
+    """Runs a kiln tool on a case; raises CaseFailure with its first error."""
+    tool = cmd[0]
     try:
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               stdin=subprocess.DEVNULL, timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired:
-        raise CaseFailure("kiln-run timed out after %d s" % TIMEOUT_S)
+        raise CaseFailure("%s timed out after %d s" % (tool, TIMEOUT_S))
     except OSError as e:
-        raise CaseFailure("harness: cannot run kiln-run: %s" % e)
+        raise CaseFailure("harness: cannot run %s: %s" % (tool, e))
     stderr = proc.stderr.decode("utf-8", "replace")
     stdout = proc.stdout.decode("utf-8", "replace")
     message = first_error_line(stderr, model) or first_error_line(stdout, model)
@@ -148,11 +147,44 @@ def run_kiln(case_dir, input_paths):
             sig = signal.Signals(-proc.returncode).name
         except ValueError:
             sig = "signal %d" % -proc.returncode
-        raise CaseFailure("kiln-run crashed (%s)%s" % (sig, ": " + message if message else ""))
+        raise CaseFailure("%s crashed (%s)%s" % (tool, sig, ": " + message if message else ""))
     if proc.returncode != 0:
-        raise CaseFailure(message or "kiln-run exited with status %d and no message"
-                          % proc.returncode)
+        raise CaseFailure(message or "%s exited with status %d and no message"
+                          % (tool, proc.returncode))
+
+
+def run_kiln(case_dir, input_paths):
+    model = os.path.join(case_dir, "model.pt")
+    out_dir = os.path.join(case_dir, "out")
+    cmd = ["kiln-run", model] + KILN_FLAGS
+    for p in input_paths:
+        cmd += ["--input", p]
+    cmd += ["--output-dir", out_dir, "-q"]
+    run_tool(cmd, model)
     return out_dir
+
+
+# numpy dtype -> Kiln's spelling in --input-shape.
+KILN_DTYPES = {"float32": "f32", "float64": "f64", "float16": "f16", "int64": "i64",
+               "int32": "i32", "int16": "i16", "int8": "i8", "bool": "bool"}
+
+
+def compile_cuda_case(case_dir, input_paths, expected):
+    """CUDA mode: the case compiles with kiln-compile --target=cuda to an
+    object (and, with ptxas, a cubin)."""
+    model = os.path.join(case_dir, "model.pt")
+    obj = os.path.join(case_dir, "model.cuda.o")
+    cmd = ["kiln-compile", model, "--target=cuda", "-o", obj] + KILN_FLAGS
+    for p in input_paths:
+        a = np.load(p)
+        dims = "x".join(str(d) for d in a.shape)
+        dtype = KILN_DTYPES.get(a.dtype.name)
+        if dtype is None:
+            raise CaseFailure("harness: no Kiln dtype for %s" % a.dtype.name)
+        cmd += ["--input-shape", (dims + "x" if dims else "") + dtype]
+    run_tool(cmd, model)
+    if not os.path.getsize(obj):
+        raise CaseFailure("kiln-compile wrote an empty object")
 
 
 def index_str(a, flat_index):
@@ -255,10 +287,15 @@ def main():
     p.add_argument("--jobs", type=int, default=2, metavar="N",
                    help="kiln-run processes at once (default: 2)")
     p.add_argument("--kiln-flag", action="append", default=[], metavar="FLAG",
-                   help="pass FLAG to every kiln-run (repeatable), e.g. "
+                   help="pass FLAG to every kiln-run (kiln-compile with "
+                        "--cuda-compile; repeatable), e.g. "
                         "--kiln-flag=--emulate-gpu-mapping")
+    p.add_argument("--cuda-compile", action="store_true",
+                   help="instead of running each case, check that it compiles "
+                        "with kiln-compile --target=cuda")
     args = p.parse_args()
     KILN_FLAGS.extend(args.kiln_flag)
+    step = compile_cuda_case if args.cuda_compile else check_case
     if args.group not in op_cases.CASES:
         p.error("unknown group %r (groups: %s)" % (args.group, ", ".join(op_cases.CASES)))
     cases = [(n, f) for n, f in op_cases.CASES[args.group].items() if args.case in n]
@@ -278,7 +315,7 @@ def main():
             except CaseFailure as e:
                 pending.append((name, str(e)))
             else:
-                pending.append((name, pool.submit(outcome, check_case, *prepared)))
+                pending.append((name, pool.submit(outcome, step, *prepared)))
         passed = failed = 0
         for name, result in pending:
             reason = result.result() if isinstance(result, concurrent.futures.Future) else result

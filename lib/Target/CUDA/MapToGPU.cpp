@@ -6,7 +6,8 @@
 //   scf.parallel (%block) = (0) to (B)          {block_x}
 //     scf.parallel (%thread) = (0) to (T)       {thread_x}
 //       %id = %block * T + %thread
-//       scf.if %id < N {                        N: the parallel points
+//       scf.if %id < N {                        N: the parallel points (no
+//                                               test when B * T == N)
 //         %i, %j, ... = delinearize %id         innermost dim fastest
 //         %acc = load outs[...]                 only when the body reads it
 //         scf.for %r ... iter_args(%acc)        the reduction dims
@@ -169,10 +170,13 @@ struct KilnMapToGPU : public kiln::impl::KilnMapToGPUBase<KilnMapToGPU> {
         arith::MulIOp::create(b, loc, grid.getInductionVars()[0],
                               cst(b, threads)),
         block.getInductionVars()[0]);
-    Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                          id, cst(b, total));
-    auto guard = scf::IfOp::create(b, loc, inRange, /*withElse=*/false);
-    b.setInsertionPointToStart(&guard.getThenRegion().front());
+    // The last block's surplus threads do nothing.
+    if (blocks * threads != total) {
+      Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                            id, cst(b, total));
+      auto guard = scf::IfOp::create(b, loc, inRange, /*withElse=*/false);
+      b.setInsertionPointToStart(&guard.getThenRegion().front());
+    }
 
     // Delinearize, innermost parallel dim fastest (coalesced accesses).
     SmallVector<Value> ivs(ranges.size());
