@@ -77,6 +77,7 @@ static void addCUDAPasses(OpPassManager &pm,
                           const KilnPipelineOptions &options) {
   initializeNVPTX();
   pm.addNestedPass<func::FuncOp>(createKilnMapToGPU());
+  pm.addNestedPass<func::FuncOp>(createKilnLowerThreadPhases());
   pm.addPass(createKilnPrepareCUDAHost());
   addUpstream(pm, "func.func(convert-parallel-loops-to-gpu),lower-affine,"
                   "canonicalize,gpu-launch-sink-index-computations,"

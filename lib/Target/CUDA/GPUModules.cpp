@@ -48,6 +48,19 @@ struct KilnExpandGPUMath
     populatePolynomialApproximateErfPattern(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
+    // Multiply-adds may fuse into FMAs (as nvcc's default --fmad=true, and
+    // as kiln_sgemm and the CPU's polynomials do).
+    auto contract = arith::FastMathFlagsAttr::get(
+        &getContext(), arith::FastMathFlags::contract);
+    getOperation().walk([&](Operation *op) {
+      if (isa<arith::MulFOp, arith::AddFOp, arith::SubFOp>(op))
+        if (auto fm = dyn_cast<arith::ArithFastMathInterface>(op))
+          op->setAttr(fm.getFastMathAttrName(),
+                      arith::FastMathFlagsAttr::get(
+                          &getContext(),
+                          fm.getFastMathFlagsAttr().getValue() |
+                              contract.getValue()));
+    });
   }
 };
 

@@ -55,29 +55,16 @@ SmallVector<Value> applyIndexingMap(OpBuilder &b, Location loc, AffineMap map,
 struct KilnMapToGPU : public kiln::impl::KilnMapToGPUBase<KilnMapToGPU> {
   using kiln::impl::KilnMapToGPUBase<KilnMapToGPU>::KilnMapToGPUBase;
 
-  /// Clones the body of `op` at `b` with its inputs loaded at `ivs` and its
-  /// outputs bound to `outValues`; returns the yielded values.
-  SmallVector<Value> emitBody(OpBuilder &b, linalg::GenericOp op,
-                              ArrayRef<Value> ivs, ValueRange outValues) {
-    Location loc = op.getLoc();
+  /// Clones the body of `op` at `b` with its block arguments bound to
+  /// `args` (inputs, then outputs) and linalg.index to `ivs`; returns the
+  /// yielded values.
+  static SmallVector<Value> cloneBody(OpBuilder &b, linalg::GenericOp op,
+                                      ValueRange args, ArrayRef<Value> ivs) {
     IRMapping mapping;
-    for (OpOperand *in : op.getDpsInputOperands()) {
-      BlockArgument arg = op.getMatchingBlockArgument(in);
-      if (arg.use_empty())
-        continue;
-      Value source = in->get();
-      if (!isa<MemRefType>(source.getType())) {
-        mapping.map(arg, source); // a scalar operand
-        continue;
-      }
-      mapping.map(arg, memref::LoadOp::create(
-                           b, loc, source,
-                           applyIndexingMap(b, loc,
-                                            op.getMatchingIndexingMap(in), ivs)));
-    }
-    for (auto [i, out] : llvm::enumerate(op.getDpsInitsMutable()))
-      mapping.map(op.getMatchingBlockArgument(&out), outValues[i]);
     Block *body = op.getBlock();
+    for (auto [arg, value] : llvm::zip(body->getArguments(), args))
+      if (value)
+        mapping.map(arg, value);
     for (Operation &inner : body->without_terminator()) {
       if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
         mapping.map(index.getResult(), ivs[index.getDim()]);
@@ -94,6 +81,335 @@ struct KilnMapToGPU : public kiln::impl::KilnMapToGPUBase<KilnMapToGPU> {
     for (Value v : body->getTerminator()->getOperands())
       results.push_back(mapping.lookupOrDefault(v));
     return results;
+  }
+
+  /// The body of `op` at `b` with its inputs loaded at `ivs` and its
+  /// outputs bound to `outValues`.
+  static SmallVector<Value> emitBody(OpBuilder &b, linalg::GenericOp op,
+                                     ArrayRef<Value> ivs,
+                                     ValueRange outValues) {
+    Location loc = op.getLoc();
+    SmallVector<Value> args;
+    for (OpOperand *in : op.getDpsInputOperands()) {
+      BlockArgument arg = op.getMatchingBlockArgument(in);
+      Value source = in->get();
+      if (arg.use_empty())
+        args.push_back(Value());
+      else if (!isa<MemRefType>(source.getType()))
+        args.push_back(source); // a scalar operand
+      else
+        args.push_back(memref::LoadOp::create(
+            b, loc, source,
+            applyIndexingMap(b, loc, op.getMatchingIndexingMap(in), ivs)));
+    }
+    args.append(outValues.begin(), outValues.end());
+    return cloneBody(b, op, args, ivs);
+  }
+
+  // ---- Shared-memory tiled contractions ----------------------------------
+  // A `kiln.gemm` generic C[batch, m, n] = body(A[batch, m, k], B[batch, k,
+  // n], C) with large enough m and n runs as 64 x 64 tiles of C per block:
+  // 256 threads, each 4 x 4 accumulators, A and B staged through workgroup
+  // memory 16 k-steps at a time. It is built in "phase form": the block's
+  // body is sequential code around thread-parallel `scf.parallel` phases
+  // (kiln.phase) with an implicit barrier after each; per-thread state is a
+  // [threads x N] buffer indexed by the thread. On the CPU the phases run
+  // one after the other, which is exactly barrier semantics, so the
+  // emulation checks the tiling; kiln-lower-thread-phases turns the form
+  // into a gpu.launch with workgroup memory and gpu.barrier.
+  static constexpr int64_t kTile = 64, kTileK = 16, kMicro = 4,
+                           kThreads = (kTile / kMicro) * (kTile / kMicro);
+
+  struct GemmDims {
+    SmallVector<unsigned> batch, m, n;
+    unsigned k = 0;
+    int64_t B = 1, M = 1, N = 1, K = 1;
+  };
+
+  /// Classifies the loops of a tagged contraction, or nullopt when it is not
+  /// one this kernel handles.
+  static std::optional<GemmDims> classifyGemm(linalg::GenericOp op) {
+    if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+        !op.hasPureBufferSemantics())
+      return std::nullopt;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (llvm::any_of(ranges, ShapedType::isDynamic))
+      return std::nullopt;
+    AffineMap a = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+    AffineMap b = op.getMatchingIndexingMap(op.getDpsInputOperand(1));
+    AffineMap c = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    auto uses = [](AffineMap map, unsigned d) {
+      return llvm::any_of(map.getResults(), [&](AffineExpr e) {
+        return e.isFunctionOfDim(d);
+      });
+    };
+    GemmDims g;
+    bool haveK = false;
+    auto iterators = op.getIteratorTypesArray();
+    for (unsigned d = 0; d < ranges.size(); ++d) {
+      if (ranges[d] == 1)
+        continue; // any role; its index is 0
+      bool inA = uses(a, d), inB = uses(b, d), inC = uses(c, d);
+      if (linalg::isReductionIterator(iterators[d])) {
+        if (haveK || !inA || !inB || inC)
+          return std::nullopt;
+        haveK = true;
+        g.k = d;
+        g.K = ranges[d];
+      } else if (inA && inB && inC) {
+        g.batch.push_back(d);
+        g.B *= ranges[d];
+      } else if (inA && inC) {
+        g.m.push_back(d);
+        g.M *= ranges[d];
+      } else if (inB && inC) {
+        g.n.push_back(d);
+        g.N *= ranges[d];
+      } else {
+        return std::nullopt;
+      }
+    }
+    // Small products keep one thread per element (no tile worth staging).
+    if (!haveK || g.M < 32 || g.N < 32 || g.K < kTileK || g.B > 65535 ||
+        llvm::divideCeil(g.M, kTile) > 65535)
+      return std::nullopt;
+    return g;
+  }
+
+  /// Sets ivs[d] for `dims` from the flat index `flat` (last dim fastest).
+  static void delinearize(OpBuilder &b, Location loc, Value flat,
+                          ArrayRef<unsigned> dims, ArrayRef<int64_t> ranges,
+                          SmallVectorImpl<Value> &ivs) {
+    for (unsigned d : llvm::reverse(dims)) {
+      if (d == dims.front()) {
+        ivs[d] = flat;
+        break;
+      }
+      Value size = arith::ConstantIndexOp::create(b, loc, ranges[d]);
+      ivs[d] = arith::RemUIOp::create(b, loc, flat, size);
+      flat = arith::DivUIOp::create(b, loc, flat, size);
+    }
+  }
+
+  LogicalResult mapGemm(linalg::GenericOp op, const GemmDims &g) {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    Value A = op.getDpsInputOperand(0)->get();
+    Value B = op.getDpsInputOperand(1)->get();
+    Value C = op.getDpsInitOperand(0)->get();
+    AffineMap mapA = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+    AffineMap mapB = op.getMatchingIndexingMap(op.getDpsInputOperand(1));
+    AffineMap mapC = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    Type ta = cast<MemRefType>(A.getType()).getElementType();
+    Type tb = cast<MemRefType>(B.getType()).getElementType();
+    Type tc = cast<MemRefType>(C.getType()).getElementType();
+
+    OpBuilder b(op);
+    auto cst = [&](OpBuilder &ob, int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(ob, loc, v);
+    };
+    auto identity = AffineMap::getMultiDimIdentityMap(1, ctx);
+    auto dimMapping = [&](gpu::Processor p) {
+      return gpu::ParallelLoopDimMappingAttr::get(ctx, p, identity, identity);
+    };
+    Value zero = cst(b, 0), one = cst(b, 1);
+    int64_t tilesM = llvm::divideCeil(g.M, kTile);
+    int64_t tilesN = llvm::divideCeil(g.N, kTile);
+    auto grid = scf::ParallelOp::create(
+        b, loc, ValueRange{zero, zero, zero},
+        ValueRange{cst(b, g.B), cst(b, tilesM), cst(b, tilesN)},
+        ValueRange{one, one, one});
+    (void)gpu::setMappingAttr(grid, {dimMapping(gpu::Processor::BlockZ),
+                                     dimMapping(gpu::Processor::BlockY),
+                                     dimMapping(gpu::Processor::BlockX)});
+    grid->setAttr("kiln.phased", UnitAttr::get(ctx));
+    // The block's buffers: at the function's entry, so that on the CPU
+    // (blocks one after the other) they are allocated once.
+    OpBuilder entry = OpBuilder::atBlockBegin(
+        &op->getParentOfType<func::FuncOp>().getBody().front());
+    b.setInsertionPointToStart(grid.getBody());
+    Value batchIndex = grid.getInductionVars()[0];
+    Value m0 = arith::MulIOp::create(b, loc, grid.getInductionVars()[1],
+                                     cst(b, kTile));
+    Value n0 = arith::MulIOp::create(b, loc, grid.getInductionVars()[2],
+                                     cst(b, kTile));
+    auto workgroup = [&](Type element) {
+      auto alloc = memref::AllocaOp::create(
+          entry, loc, MemRefType::get({kTileK, kTile}, element));
+      alloc->setAttr("kiln.workgroup", UnitAttr::get(ctx));
+      return alloc;
+    };
+    Value tileA = workgroup(ta), tileB = workgroup(tb);
+    auto accAlloc = memref::AllocaOp::create(
+        entry, loc, MemRefType::get({kThreads, kMicro * kMicro}, tc));
+    accAlloc->setAttr("kiln.per_thread", UnitAttr::get(ctx));
+    Value acc = accAlloc;
+
+    // The loop ivs of the op for C's element (m, n) and reduction index k.
+    auto loopIvs = [&](OpBuilder &ob, Value m, Value n, Value k) {
+      SmallVector<Value> ivs(ranges.size());
+      Value z = cst(ob, 0);
+      for (Value &iv : ivs)
+        iv = z;
+      delinearize(ob, loc, batchIndex, g.batch, ranges, ivs);
+      if (m)
+        delinearize(ob, loc, m, g.m, ranges, ivs);
+      if (n)
+        delinearize(ob, loc, n, g.n, ranges, ivs);
+      if (k)
+        ivs[g.k] = k;
+      return ivs;
+    };
+    auto lessThan = [&](OpBuilder &ob, Value v, int64_t bound) -> Value {
+      return arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::ult, v,
+                                   cst(ob, bound));
+    };
+    // `value` when `cond`, else zero, loaded only when in range.
+    auto loadOrZero = [&](OpBuilder &ob, Value cond, Value memref,
+                          AffineMap map, ArrayRef<Value> ivs, Type type) {
+      auto ifOp = scf::IfOp::create(
+          ob, loc, cond,
+          [&](OpBuilder &tb, Location) {
+            Value v = memref::LoadOp::create(
+                tb, loc, memref, applyIndexingMap(tb, loc, map, ivs));
+            scf::YieldOp::create(tb, loc, v);
+          },
+          [&](OpBuilder &eb, Location) {
+            Value z = arith::ConstantOp::create(eb, loc, eb.getZeroAttr(type));
+            scf::YieldOp::create(eb, loc, z);
+          });
+      return ifOp.getResult(0);
+    };
+    // One thread-parallel phase; `body(builder, thread)`.
+    auto phase = [&](OpBuilder &ob,
+                     function_ref<void(OpBuilder &, Value)> body) {
+      auto p = scf::ParallelOp::create(ob, loc, ValueRange{cst(ob, 0)},
+                                       ValueRange{cst(ob, kThreads)},
+                                       ValueRange{cst(ob, 1)});
+      p->setAttr("kiln.phase", UnitAttr::get(ctx));
+      OpBuilder::InsertionGuard guard(ob);
+      ob.setInsertionPointToStart(p.getBody());
+      body(ob, p.getInductionVars()[0]);
+    };
+    // for i, j < 4 with the thread's row and column of C.
+    auto forMicro = [&](OpBuilder &ob, Value t,
+                        function_ref<void(OpBuilder &, Value, Value, Value,
+                                          Value)>
+                            body) {
+      Value tx = arith::RemUIOp::create(ob, loc, t, cst(ob, kTile / kMicro));
+      Value ty = arith::DivUIOp::create(ob, loc, t, cst(ob, kTile / kMicro));
+      Value row = arith::MulIOp::create(ob, loc, ty, cst(ob, kMicro));
+      Value col = arith::MulIOp::create(ob, loc, tx, cst(ob, kMicro));
+      scf::ForOp::create(
+          ob, loc, cst(ob, 0), cst(ob, kMicro), cst(ob, 1), ValueRange{},
+          [&](OpBuilder &ib, Location, Value i, ValueRange) {
+            scf::ForOp::create(
+                ib, loc, cst(ib, 0), cst(ib, kMicro), cst(ib, 1),
+                ValueRange{},
+                [&](OpBuilder &jb, Location, Value j, ValueRange) {
+                  Value r = arith::AddIOp::create(jb, loc, row, i);
+                  Value c = arith::AddIOp::create(jb, loc, col, j);
+                  Value slot = arith::AddIOp::create(
+                      jb, loc, arith::MulIOp::create(jb, loc, i,
+                                                     cst(jb, kMicro)),
+                      j);
+                  body(jb, r, c, slot, i);
+                  scf::YieldOp::create(jb, loc);
+                });
+            scf::YieldOp::create(ib, loc);
+          });
+    };
+
+    // Accumulators start from C (bias, or zero after a fill).
+    phase(b, [&](OpBuilder &pb, Value t) {
+      forMicro(pb, t, [&](OpBuilder &ob, Value r, Value c, Value slot, Value) {
+        Value m = arith::AddIOp::create(ob, loc, m0, r);
+        Value n = arith::AddIOp::create(ob, loc, n0, c);
+        Value in = arith::AndIOp::create(ob, loc, lessThan(ob, m, g.M),
+                                         lessThan(ob, n, g.N));
+        Value v = loadOrZero(ob, in, C, mapC, loopIvs(ob, m, n, nullptr), tc);
+        memref::StoreOp::create(ob, loc, v, acc, ValueRange{t, slot});
+      });
+    });
+    scf::ForOp::create(
+        b, loc, cst(b, 0), cst(b, g.K), cst(b, kTileK), ValueRange{},
+        [&](OpBuilder &kb, Location, Value k0, ValueRange) {
+          // Stage A[m0.., k0..] (as [k][m]) and B[k0.., n0..] ([k][n]):
+          // 1024 elements each, 4 per thread, consecutive threads on
+          // consecutive k (A) and n (B).
+          phase(kb, [&](OpBuilder &pb, Value t) {
+            for (int64_t r = 0; r < kTile * kTileK / kThreads; ++r) {
+              Value e = arith::AddIOp::create(pb, loc, t,
+                                              cst(pb, r * kThreads));
+              Value ak = arith::RemUIOp::create(pb, loc, e, cst(pb, kTileK));
+              Value am = arith::DivUIOp::create(pb, loc, e, cst(pb, kTileK));
+              Value m = arith::AddIOp::create(pb, loc, m0, am);
+              Value ka = arith::AddIOp::create(pb, loc, k0, ak);
+              Value inA = arith::AndIOp::create(pb, loc, lessThan(pb, m, g.M),
+                                                lessThan(pb, ka, g.K));
+              Value va = loadOrZero(pb, inA, A, mapA,
+                                    loopIvs(pb, m, nullptr, ka), ta);
+              memref::StoreOp::create(pb, loc, va, tileA, ValueRange{ak, am});
+              Value bn = arith::RemUIOp::create(pb, loc, e, cst(pb, kTile));
+              Value bk = arith::DivUIOp::create(pb, loc, e, cst(pb, kTile));
+              Value n = arith::AddIOp::create(pb, loc, n0, bn);
+              Value kbi = arith::AddIOp::create(pb, loc, k0, bk);
+              Value inB = arith::AndIOp::create(pb, loc, lessThan(pb, n, g.N),
+                                                lessThan(pb, kbi, g.K));
+              Value vb = loadOrZero(pb, inB, B, mapB,
+                                    loopIvs(pb, nullptr, n, kbi), tb);
+              memref::StoreOp::create(pb, loc, vb, tileB, ValueRange{bk, bn});
+            }
+          });
+          // acc = body(A, B, acc) over the staged k-steps (fewer in the
+          // last tile: padding never enters the body).
+          Value left = arith::SubIOp::create(kb, loc, cst(kb, g.K), k0);
+          Value steps = arith::MinUIOp::create(kb, loc, left, cst(kb, kTileK));
+          phase(kb, [&](OpBuilder &pb, Value t) {
+            scf::ForOp::create(
+                pb, loc, cst(pb, 0), steps, cst(pb, 1), ValueRange{},
+                [&](OpBuilder &sb, Location, Value kk, ValueRange) {
+                  forMicro(sb, t, [&](OpBuilder &ob, Value r, Value c,
+                                      Value slot, Value) {
+                    Value av = memref::LoadOp::create(ob, loc, tileA,
+                                                      ValueRange{kk, r});
+                    Value bv = memref::LoadOp::create(ob, loc, tileB,
+                                                      ValueRange{kk, c});
+                    Value old = memref::LoadOp::create(ob, loc, acc,
+                                                       ValueRange{t, slot});
+                    Value k = arith::AddIOp::create(ob, loc, k0, kk);
+                    SmallVector<Value> ivs = loopIvs(
+                        ob, arith::AddIOp::create(ob, loc, m0, r),
+                        arith::AddIOp::create(ob, loc, n0, c), k);
+                    Value next =
+                        cloneBody(ob, op, ValueRange{av, bv, old}, ivs)[0];
+                    memref::StoreOp::create(ob, loc, next, acc,
+                                            ValueRange{t, slot});
+                  });
+                  scf::YieldOp::create(sb, loc);
+                });
+          });
+          scf::YieldOp::create(kb, loc);
+        });
+    phase(b, [&](OpBuilder &pb, Value t) {
+      forMicro(pb, t, [&](OpBuilder &ob, Value r, Value c, Value slot, Value) {
+        Value m = arith::AddIOp::create(ob, loc, m0, r);
+        Value n = arith::AddIOp::create(ob, loc, n0, c);
+        Value in = arith::AndIOp::create(ob, loc, lessThan(ob, m, g.M),
+                                         lessThan(ob, n, g.N));
+        auto guard = scf::IfOp::create(ob, loc, in, /*withElse=*/false);
+        OpBuilder tb = OpBuilder::atBlockBegin(&guard.getThenRegion().front());
+        Value v = memref::LoadOp::create(tb, loc, acc, ValueRange{t, slot});
+        memref::StoreOp::create(
+            tb, loc, v, C,
+            applyIndexingMap(tb, loc, mapC, loopIvs(tb, m, n, nullptr)));
+      });
+    });
+    op.erase();
+    ++numKernels;
+    ++numTiled;
+    return success();
   }
 
   LogicalResult mapGeneric(linalg::GenericOp op) {
@@ -278,13 +594,21 @@ struct KilnMapToGPU : public kiln::impl::KilnMapToGPUBase<KilnMapToGPU> {
         }
         generic = *g;
       }
+      if (tileGemm && generic->hasAttr("kiln.gemm")) {
+        if (std::optional<GemmDims> dims = classifyGemm(generic)) {
+          if (failed(mapGemm(generic, *dims)))
+            return signalPassFailure();
+          continue;
+        }
+      }
       if (failed(mapGeneric(generic)))
         return signalPassFailure();
     }
     // What is left on the host must not touch tensor memory: every buffer
     // the host sees is a device pointer.
     WalkResult result = func.walk([&](Operation *op) {
-      if (!isTopLevel(op) || isa<scf::ParallelOp>(op))
+      if (!isTopLevel(op) || isa<scf::ParallelOp>(op) ||
+          op->hasAttr("kiln.workgroup") || op->hasAttr("kiln.per_thread"))
         return WalkResult::advance();
       if (isa<memref::LoadOp, memref::StoreOp, memref::AllocOp,
               memref::AllocaOp, memref::CopyOp>(op) ||

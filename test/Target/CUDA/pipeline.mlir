@@ -19,17 +19,19 @@
 // PTX: .target sm_90
 // PTX-NOT: .extern
 // PTX: .visible .entry _kiln_m_forward_impl_kernel(
-// The fused kernel: both loads, the add, tanh as a polynomial, one store.
+// The fused kernel: both loads, the add, tanh as a polynomial (multiply-
+// adds contracted into FMAs), one store.
 // PTX: ld.global.b32
 // PTX: ld.global.b32
-// PTX: add.rn.f32
+// PTX: add.f32
 // PTX: fma.rn.f32
 // PTX: st.global.b32
 // PTX: .visible .entry _kiln_m_forward_impl_kernel_0(
 // PTX: .visible .entry _kiln_m_forward_impl_kernel_1(
-// The matmul's k loop accumulates in a register.
-// PTX: mul.rn.f32
-// PTX-NEXT: add.rn.f32
+// The matmul's k loop accumulates in a register, one FMA per step.
+// PTX: ld.global.b32
+// PTX: ld.global.b32
+// PTX: fma.rn.f32
 // PTX: .visible .entry _kiln_m_forward_impl_kernel_2(
 // PTX: sqrt.rn.f32
 // PTX-NOT: call

@@ -17,6 +17,13 @@ def KilnMapToGPU : Pass<"kiln-map-to-gpu", "func::FuncOp"> {
     each nest one `gpu.launch`. Because the nests are plain loops, the same
     IR also runs on the CPU (`kiln-compile --emulate-gpu-mapping`), which is
     how the index arithmetic is tested on machines without a GPU.
+
+    Tagged contractions (`kiln.gemm`: linear, matmul, im2col convolution)
+    large enough become 64 x 64 output tiles per block of 256 threads (4 x 4
+    accumulators each), A and B staged through workgroup memory 16 k-steps
+    at a time, written in "phase form" (thread-parallel `scf.parallel`
+    phases with a barrier after each) that `kiln-lower-thread-phases`
+    turns into a `gpu.launch`.
   }];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::arith::ArithDialect",
@@ -25,11 +32,29 @@ def KilnMapToGPU : Pass<"kiln-map-to-gpu", "func::FuncOp"> {
                            "::mlir::scf::SCFDialect"];
   let options = [
     Option<"threadsPerBlock", "threads-per-block", "int64_t", /*default=*/"256",
-           "Threads of one block (a multiple of 32, at most 1024)">
+           "Threads of one block (a multiple of 32, at most 1024)">,
+    Option<"tileGemm", "tile-gemm", "bool", /*default=*/"true",
+           "Tagged contractions (kiln.gemm) with m, n >= 32 and k >= 16 as "
+           "64x64 tiles per block staged through workgroup memory">
   ];
   let statistics = [
-    Statistic<"numKernels", "num-kernels", "Ops mapped to GPU kernels">
+    Statistic<"numKernels", "num-kernels", "Ops mapped to GPU kernels">,
+    Statistic<"numTiled", "num-tiled", "Contractions mapped to tiled kernels">
   ];
+}
+
+def KilnLowerThreadPhases : Pass<"kiln-lower-thread-phases", "func::FuncOp"> {
+  let summary = "Turn phase-form kernels into gpu.launch with barriers";
+  let description = [{
+    A block-level `scf.parallel` marked `kiln.phased` (from
+    `kiln-map-to-gpu`) becomes one `gpu.launch`: its `kiln.workgroup`
+    allocas become workgroup memory attributions, its `kiln.per_thread`
+    buffers (indexed by the thread first) private allocas of one thread's
+    slice, and each thread-parallel phase (`kiln.phase`) the code of one
+    thread followed by a `gpu.barrier`.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def KilnPrepareCUDAHost : Pass<"kiln-prepare-cuda-host", "ModuleOp"> {
@@ -76,7 +101,8 @@ def KilnExpandGPUMath : Pass<"kiln-expand-gpu-math", "gpu::GPUModuleOp"> {
     MLIR's polynomial approximations of tanh, exp, log, log1p, log2, erf,
     sin, cos, atan, atan2, expm1, cbrt and the expansions of pow, sinh,
     cosh, asinh, acosh, atanh, ceil and round, in f32 and wider through
-    f32, so kernels need no libdevice.
+    f32, so kernels need no libdevice. Multiplies and adds get the
+    `contract` flag: they may fuse into FMAs, as with nvcc's default.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",

@@ -1,0 +1,94 @@
+// Tagged contractions become 64x64-tiled kernels staged through workgroup
+// memory: first in phase form (which also runs on the CPU), then a
+// gpu.launch with workgroup/private attributions and barriers.
+// RUN: kiln-opt %s --kiln-map-to-gpu | FileCheck %s --check-prefix=PHASES
+// RUN: kiln-opt %s --kiln-map-to-gpu --kiln-lower-thread-phases | FileCheck %s --check-prefix=LAUNCH
+// RUN: kiln-opt %s --kiln-map-to-gpu=tile-gemm=false | FileCheck %s --check-prefix=UNTILED
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+
+// C[100x96] += A[100x80] * B[80x96]: 2 x 2 tiles (the last row of tiles
+// partial), k in 5 steps of 16.
+// PHASES-LABEL: func.func @gemm
+// PHASES-DAG: %[[TA:.*]] = memref.alloca() {kiln.workgroup} : memref<16x64xf32>
+// PHASES-DAG: %[[TB:.*]] = memref.alloca() {kiln.workgroup} : memref<16x64xf32>
+// PHASES-DAG: %[[ACC:.*]] = memref.alloca() {kiln.per_thread} : memref<256x16xf32>
+// PHASES: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = (%{{.*}}, %{{.*}}, %{{.*}}) to (%c1{{.*}}, %c2{{.*}}, %c2{{.*}})
+// Phase 1: accumulators from C, bounds-checked.
+// PHASES: scf.parallel (%[[T0:.*]]) = (%{{.*}}) to (%c256{{.*}})
+// PHASES: memref.load %arg2
+// PHASES: memref.store %{{.*}}, %[[ACC]][%[[T0]], %{{.*}}]
+// PHASES: } {kiln.phase}
+// The k loop: stage the tiles, then accumulate.
+// PHASES: scf.for %[[K0:.*]] = %{{.*}} to %c80{{.*}} step %c16
+// PHASES: scf.parallel
+// PHASES: memref.load %arg0
+// PHASES: memref.store %{{.*}}, %[[TA]]
+// PHASES: memref.load %arg1
+// PHASES: memref.store %{{.*}}, %[[TB]]
+// PHASES: } {kiln.phase}
+// PHASES: arith.minui
+// PHASES: scf.parallel (%[[T2:.*]]) =
+// PHASES: memref.load %[[TA]]
+// PHASES: memref.load %[[TB]]
+// PHASES: memref.load %[[ACC]][%[[T2]], %{{.*}}]
+// PHASES: arith.mulf
+// PHASES: arith.addf
+// PHASES: } {kiln.phase}
+// Phase 4: store what is inside C.
+// PHASES: scf.parallel
+// PHASES: scf.if
+// PHASES: memref.store %{{.*}}, %arg2
+// PHASES: } {kiln.phase}
+// PHASES: } {kiln.phased, mapping = [#gpu.loop_dim_map<processor = block_z, {{.*}}>, #gpu.loop_dim_map<processor = block_y, {{.*}}>, #gpu.loop_dim_map<processor = block_x, {{.*}}>]}
+
+// LAUNCH-LABEL: func.func @gemm
+// LAUNCH-NOT: memref.alloca
+// LAUNCH: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c2{{.*}}, %{{.*}} = %c2{{.*}}, %{{.*}} = %c1{{.*}}) threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c256{{.*}}, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) workgroup(%[[WA:.*]] : memref<16x64xf32, #gpu.address_space<workgroup>>, %[[WB:.*]] : memref<16x64xf32, #gpu.address_space<workgroup>>) private(%[[P:.*]] : memref<16xf32, #gpu.address_space<private>>)
+// LAUNCH: memref.store %{{.*}}, %[[P]][%{{.*}}] : memref<16xf32, #gpu.address_space<private>>
+// LAUNCH: gpu.barrier
+// LAUNCH: scf.for
+// LAUNCH: memref.store %{{.*}}, %[[WA]][%{{.*}}, %{{.*}}] : memref<16x64xf32, #gpu.address_space<workgroup>>
+// LAUNCH: gpu.barrier
+// LAUNCH: memref.load %[[WA]]
+// LAUNCH: gpu.barrier
+// LAUNCH: memref.store %{{.*}}, %arg2
+// LAUNCH: gpu.barrier
+// LAUNCH: gpu.terminator
+// LAUNCH-NOT: kiln.phase
+
+// UNTILED-LABEL: func.func @gemm
+// UNTILED-NOT: kiln.phase
+// UNTILED: scf.for
+func.func @gemm(%a: memref<100x80xf32>, %b: memref<80x96xf32>,
+                %c: memref<100x96xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<100x80xf32>, memref<80x96xf32>)
+      outs(%c : memref<100x96xf32>) attrs = {kiln.gemm} {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Too small to tile (n = 10): one thread per element.
+// PHASES-LABEL: func.func @narrow
+// PHASES-NOT: kiln.phase
+func.func @narrow(%a: memref<64x80xf32>, %b: memref<80x10xf32>,
+                  %c: memref<64x10xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<64x80xf32>, memref<80x10xf32>)
+      outs(%c : memref<64x10xf32>) attrs = {kiln.gemm} {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
