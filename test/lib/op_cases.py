@@ -683,6 +683,24 @@ def linear_1d():
     return torch.nn.Linear(4, 5), (randn(4),)
 
 
+# Large enough for the CUDA backend's tiled kernels (64x64 and 128x128
+# tiles), with partial tiles at every edge and k not a multiple of the
+# k-step; on the CPU, kiln_sgemm's edge cases.
+@case("linalg")
+def linear_tiled_edges():
+    return torch.nn.Linear(40, 70), (randn(100, 40),)
+
+
+@case("linalg")
+def matmul_large_tiles():
+    return fn(torch.matmul), (randn(1030, 72), randn(72, 1030))
+
+
+@case("linalg")
+def bmm_tiled():
+    return fn(torch.bmm), (randn(3, 70, 50), randn(3, 50, 90))
+
+
 @case("linalg")
 def linear_functional():
     return fn(F.linear), (randn(3, 4), randn(5, 4), randn(5))

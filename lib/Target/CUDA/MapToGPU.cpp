@@ -108,22 +108,31 @@ struct KilnMapToGPU : public kiln::impl::KilnMapToGPUBase<KilnMapToGPU> {
 
   // ---- Shared-memory tiled contractions ----------------------------------
   // A `kiln.gemm` generic C[batch, m, n] = body(A[batch, m, k], B[batch, k,
-  // n], C) with large enough m and n runs as 64 x 64 tiles of C per block:
-  // 256 threads, each 4 x 4 accumulators, A and B staged through workgroup
-  // memory 16 k-steps at a time. It is built in "phase form": the block's
+  // n], C) with large enough m and n runs as 64 x 64 tiles of C per block
+  // (128 x 128 for large products): 256 threads, each 4 x 4 (8 x 8)
+  // accumulators, A and B staged through workgroup memory 16 (8) k-steps at
+  // a time. It is built in "phase form": the block's
   // body is sequential code around thread-parallel `scf.parallel` phases
   // (kiln.phase) with an implicit barrier after each; per-thread state is a
   // [threads x N] buffer indexed by the thread. On the CPU the phases run
   // one after the other, which is exactly barrier semantics, so the
   // emulation checks the tiling; kiln-lower-thread-phases turns the form
   // into a gpu.launch with workgroup memory and gpu.barrier.
-  static constexpr int64_t kTile = 64, kTileK = 16, kMicro = 4,
-                           kThreads = (kTile / kMicro) * (kTile / kMicro);
+  /// One block computes tile x tile elements of C with (tile / micro)^2
+  /// threads of micro x micro accumulators, tileK k-steps per stage.
+  struct Tiling {
+    int64_t tile, tileK, micro;
+    int64_t threads() const { return (tile / micro) * (tile / micro); }
+  };
+  /// 128 x 128 (8 x 8 per thread) where both sides are large enough to
+  /// fill the GPU with such tiles; else 64 x 64 (4 x 4).
+  static constexpr Tiling kLargeTiles{128, 8, 8}, kSmallTiles{64, 16, 4};
 
   struct GemmDims {
     SmallVector<unsigned> batch, m, n;
     unsigned k = 0;
     int64_t B = 1, M = 1, N = 1, K = 1;
+    Tiling tiling = kSmallTiles;
   };
 
   /// Classifies the loops of a tagged contraction, or nullopt when it is not
@@ -170,8 +179,10 @@ struct KilnMapToGPU : public kiln::impl::KilnMapToGPUBase<KilnMapToGPU> {
       }
     }
     // Small products keep one thread per element (no tile worth staging).
-    if (!haveK || g.M < 32 || g.N < 32 || g.K < kTileK || g.B > 65535 ||
-        llvm::divideCeil(g.M, kTile) > 65535)
+    if (g.M >= 128 && g.N >= 128 && g.B * g.M * g.N >= (1 << 20))
+      g.tiling = kLargeTiles;
+    if (!haveK || g.M < 32 || g.N < 32 || g.K < g.tiling.tileK ||
+        g.B > 65535 || llvm::divideCeil(g.M, g.tiling.tile) > 65535)
       return std::nullopt;
     return g;
   }
@@ -193,6 +204,7 @@ struct KilnMapToGPU : public kiln::impl::KilnMapToGPUBase<KilnMapToGPU> {
 
   LogicalResult mapGemm(linalg::GenericOp op, const GemmDims &g) {
     Location loc = op.getLoc();
+    const Tiling &tl = g.tiling;
     MLIRContext *ctx = op.getContext();
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     Value A = op.getDpsInputOperand(0)->get();
@@ -214,8 +226,8 @@ struct KilnMapToGPU : public kiln::impl::KilnMapToGPUBase<KilnMapToGPU> {
       return gpu::ParallelLoopDimMappingAttr::get(ctx, p, identity, identity);
     };
     Value zero = cst(b, 0), one = cst(b, 1);
-    int64_t tilesM = llvm::divideCeil(g.M, kTile);
-    int64_t tilesN = llvm::divideCeil(g.N, kTile);
+    int64_t tilesM = llvm::divideCeil(g.M, tl.tile);
+    int64_t tilesN = llvm::divideCeil(g.N, tl.tile);
     auto grid = scf::ParallelOp::create(
         b, loc, ValueRange{zero, zero, zero},
         ValueRange{cst(b, g.B), cst(b, tilesM), cst(b, tilesN)},
@@ -231,18 +243,18 @@ struct KilnMapToGPU : public kiln::impl::KilnMapToGPUBase<KilnMapToGPU> {
     b.setInsertionPointToStart(grid.getBody());
     Value batchIndex = grid.getInductionVars()[0];
     Value m0 = arith::MulIOp::create(b, loc, grid.getInductionVars()[1],
-                                     cst(b, kTile));
+                                     cst(b, tl.tile));
     Value n0 = arith::MulIOp::create(b, loc, grid.getInductionVars()[2],
-                                     cst(b, kTile));
+                                     cst(b, tl.tile));
     auto workgroup = [&](Type element) {
       auto alloc = memref::AllocaOp::create(
-          entry, loc, MemRefType::get({kTileK, kTile}, element));
+          entry, loc, MemRefType::get({tl.tileK, tl.tile}, element));
       alloc->setAttr("kiln.workgroup", UnitAttr::get(ctx));
       return alloc;
     };
     Value tileA = workgroup(ta), tileB = workgroup(tb);
     auto accAlloc = memref::AllocaOp::create(
-        entry, loc, MemRefType::get({kThreads, kMicro * kMicro}, tc));
+        entry, loc, MemRefType::get({tl.threads(), tl.micro * tl.micro}, tc));
     accAlloc->setAttr("kiln.per_thread", UnitAttr::get(ctx));
     Value acc = accAlloc;
 
@@ -285,7 +297,7 @@ struct KilnMapToGPU : public kiln::impl::KilnMapToGPUBase<KilnMapToGPU> {
     auto phase = [&](OpBuilder &ob,
                      function_ref<void(OpBuilder &, Value)> body) {
       auto p = scf::ParallelOp::create(ob, loc, ValueRange{cst(ob, 0)},
-                                       ValueRange{cst(ob, kThreads)},
+                                       ValueRange{cst(ob, tl.threads())},
                                        ValueRange{cst(ob, 1)});
       p->setAttr("kiln.phase", UnitAttr::get(ctx));
       OpBuilder::InsertionGuard guard(ob);
@@ -297,22 +309,22 @@ struct KilnMapToGPU : public kiln::impl::KilnMapToGPUBase<KilnMapToGPU> {
                         function_ref<void(OpBuilder &, Value, Value, Value,
                                           Value)>
                             body) {
-      Value tx = arith::RemUIOp::create(ob, loc, t, cst(ob, kTile / kMicro));
-      Value ty = arith::DivUIOp::create(ob, loc, t, cst(ob, kTile / kMicro));
-      Value row = arith::MulIOp::create(ob, loc, ty, cst(ob, kMicro));
-      Value col = arith::MulIOp::create(ob, loc, tx, cst(ob, kMicro));
+      Value tx = arith::RemUIOp::create(ob, loc, t, cst(ob, tl.tile / tl.micro));
+      Value ty = arith::DivUIOp::create(ob, loc, t, cst(ob, tl.tile / tl.micro));
+      Value row = arith::MulIOp::create(ob, loc, ty, cst(ob, tl.micro));
+      Value col = arith::MulIOp::create(ob, loc, tx, cst(ob, tl.micro));
       scf::ForOp::create(
-          ob, loc, cst(ob, 0), cst(ob, kMicro), cst(ob, 1), ValueRange{},
+          ob, loc, cst(ob, 0), cst(ob, tl.micro), cst(ob, 1), ValueRange{},
           [&](OpBuilder &ib, Location, Value i, ValueRange) {
             scf::ForOp::create(
-                ib, loc, cst(ib, 0), cst(ib, kMicro), cst(ib, 1),
+                ib, loc, cst(ib, 0), cst(ib, tl.micro), cst(ib, 1),
                 ValueRange{},
                 [&](OpBuilder &jb, Location, Value j, ValueRange) {
                   Value r = arith::AddIOp::create(jb, loc, row, i);
                   Value c = arith::AddIOp::create(jb, loc, col, j);
                   Value slot = arith::AddIOp::create(
                       jb, loc, arith::MulIOp::create(jb, loc, i,
-                                                     cst(jb, kMicro)),
+                                                     cst(jb, tl.micro)),
                       j);
                   body(jb, r, c, slot, i);
                   scf::YieldOp::create(jb, loc);
@@ -333,17 +345,17 @@ struct KilnMapToGPU : public kiln::impl::KilnMapToGPUBase<KilnMapToGPU> {
       });
     });
     scf::ForOp::create(
-        b, loc, cst(b, 0), cst(b, g.K), cst(b, kTileK), ValueRange{},
+        b, loc, cst(b, 0), cst(b, g.K), cst(b, tl.tileK), ValueRange{},
         [&](OpBuilder &kb, Location, Value k0, ValueRange) {
           // Stage A[m0.., k0..] (as [k][m]) and B[k0.., n0..] ([k][n]):
           // 1024 elements each, 4 per thread, consecutive threads on
           // consecutive k (A) and n (B).
           phase(kb, [&](OpBuilder &pb, Value t) {
-            for (int64_t r = 0; r < kTile * kTileK / kThreads; ++r) {
+            for (int64_t r = 0; r < tl.tile * tl.tileK / tl.threads(); ++r) {
               Value e = arith::AddIOp::create(pb, loc, t,
-                                              cst(pb, r * kThreads));
-              Value ak = arith::RemUIOp::create(pb, loc, e, cst(pb, kTileK));
-              Value am = arith::DivUIOp::create(pb, loc, e, cst(pb, kTileK));
+                                              cst(pb, r * tl.threads()));
+              Value ak = arith::RemUIOp::create(pb, loc, e, cst(pb, tl.tileK));
+              Value am = arith::DivUIOp::create(pb, loc, e, cst(pb, tl.tileK));
               Value m = arith::AddIOp::create(pb, loc, m0, am);
               Value ka = arith::AddIOp::create(pb, loc, k0, ak);
               Value inA = arith::AndIOp::create(pb, loc, lessThan(pb, m, g.M),
@@ -351,8 +363,8 @@ struct KilnMapToGPU : public kiln::impl::KilnMapToGPUBase<KilnMapToGPU> {
               Value va = loadOrZero(pb, inA, A, mapA,
                                     loopIvs(pb, m, nullptr, ka), ta);
               memref::StoreOp::create(pb, loc, va, tileA, ValueRange{ak, am});
-              Value bn = arith::RemUIOp::create(pb, loc, e, cst(pb, kTile));
-              Value bk = arith::DivUIOp::create(pb, loc, e, cst(pb, kTile));
+              Value bn = arith::RemUIOp::create(pb, loc, e, cst(pb, tl.tile));
+              Value bk = arith::DivUIOp::create(pb, loc, e, cst(pb, tl.tile));
               Value n = arith::AddIOp::create(pb, loc, n0, bn);
               Value kbi = arith::AddIOp::create(pb, loc, k0, bk);
               Value inB = arith::AndIOp::create(pb, loc, lessThan(pb, n, g.N),
@@ -365,7 +377,7 @@ struct KilnMapToGPU : public kiln::impl::KilnMapToGPUBase<KilnMapToGPU> {
           // acc = body(A, B, acc) over the staged k-steps (fewer in the
           // last tile: padding never enters the body).
           Value left = arith::SubIOp::create(kb, loc, cst(kb, g.K), k0);
-          Value steps = arith::MinUIOp::create(kb, loc, left, cst(kb, kTileK));
+          Value steps = arith::MinUIOp::create(kb, loc, left, cst(kb, tl.tileK));
           phase(kb, [&](OpBuilder &pb, Value t) {
             scf::ForOp::create(
                 pb, loc, cst(pb, 0), steps, cst(pb, 1), ValueRange{},

@@ -76,6 +76,26 @@ func.func @gemm(%a: memref<100x80xf32>, %b: memref<80x96xf32>,
   return
 }
 
+// A large product: 128 x 128 tiles, 8 x 8 accumulators per thread, 8 k-steps.
+// PHASES-LABEL: func.func @large
+// PHASES-DAG: memref.alloca() {kiln.workgroup} : memref<8x128xf32>
+// PHASES-DAG: memref.alloca() {kiln.per_thread} : memref<256x64xf32>
+// PHASES: to (%c1{{.*}}, %c8{{.*}}, %c8{{.*}})
+// PHASES: scf.for %{{.*}} = %{{.*}} to %c64{{.*}} step %c8
+func.func @large(%a: memref<1024x64xf32>, %b: memref<64x1024xf32>,
+                 %c: memref<1024x1024xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<1024x64xf32>, memref<64x1024xf32>)
+      outs(%c : memref<1024x1024xf32>) attrs = {kiln.gemm} {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
 // Too small to tile (n = 10): one thread per element.
 // PHASES-LABEL: func.func @narrow
 // PHASES-NOT: kiln.phase
