@@ -312,6 +312,9 @@ constexpr llvm::StringLiteral kGemmAttrName = "kiln.gemm";
 /// Convolutions whose reduction (C/G x KH x KW) is at least this long go
 /// through im2col and kiln_sgemm; shorter ones (depthwise) stay direct.
 constexpr int64_t kIm2colMinReduction = 32;
+/// A 1x1, stride-1 convolution needs no im2col (kiln_sgemm reads its input
+/// as it is), so it is a matrix product from this reduction length on.
+constexpr int64_t kPointwiseMinReduction = 8;
 
 /// One linalg.generic for the whole group: the body replays the group's ops
 /// on scalars, so no intermediate tensor exists. A group with an anchor
@@ -739,11 +742,12 @@ Value lowerConv2d(OpBuilder &b, Conv2dOp op) {
   // and kiln_sgemm multiplies the [G, F/G, C/G*KH*KW] weight by it. Small
   // reductions (depthwise) stay one direct loop nest.
   int64_t r = cg * kh * kw, p = oh * ow;
-  if (r >= kIm2colMinReduction && element.isF32()) {
-    auto inType = cast<RankedTensorType>(input.getType());
+  auto inType = cast<RankedTensorType>(input.getType());
+  bool pointwise = kh == 1 && kw == 1 && stride[0] == 1 && stride[1] == 1 &&
+                   inType.getDimSize(2) == oh && inType.getDimSize(3) == ow;
+  if (element.isF32() &&
+      r >= (pointwise ? kPointwiseMinReduction : kIm2colMinReduction)) {
     Value col;
-    bool pointwise = kh == 1 && kw == 1 && stride[0] == 1 && stride[1] == 1 &&
-                     inType.getDimSize(2) == oh && inType.getDimSize(3) == ow;
     if (pointwise) {
       col = tensor::ExpandShapeOp::create(
           b, loc, RankedTensorType::get({n, g, cg, oh, ow}, element), input,
