@@ -194,8 +194,14 @@ kernel_avx512(int64_t kc, const float *pa, const float *pb, float *c,
   __m512 acc[MR12][2];
   for (int i = 0; i < MR12; ++i)
     acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  /* Unrolled four k steps (so the broadcasts of one step overlap the FMAs
+   * of the last), prefetching eight steps ahead: ~20% of resnet18. */
+#pragma GCC unroll 4
   for (int64_t p = 0; p < kc; ++p) {
     __m512 b0 = _mm512_loadu_ps(pb), b1 = _mm512_loadu_ps(pb + 16);
+    _mm_prefetch((const char *)(pb + 8 * NR32), _MM_HINT_T0);
+    _mm_prefetch((const char *)(pb + 8 * NR32 + 16), _MM_HINT_T0);
+    _mm_prefetch((const char *)(pa + 8 * MR12), _MM_HINT_T0);
 #pragma GCC unroll 12
     for (int i = 0; i < MR12; ++i) {
       __m512 a = _mm512_set1_ps(pa[i]);
