@@ -311,7 +311,7 @@ constexpr llvm::StringLiteral kGemmAttrName = "kiln.gemm";
 
 /// Convolutions whose reduction (C/G x KH x KW) is at least this long go
 /// through im2col and kiln_sgemm; shorter ones (depthwise) stay direct.
-constexpr int64_t kIm2colMinReduction = 32;
+constexpr int64_t kIm2colMinReduction = 16;
 /// A 1x1, stride-1 convolution needs no im2col (kiln_sgemm reads its input
 /// as it is), so it is a matrix product from this reduction length on.
 constexpr int64_t kPointwiseMinReduction = 8;
