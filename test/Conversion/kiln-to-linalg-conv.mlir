@@ -40,3 +40,31 @@ func.func @window_long(%x: tensor<1x2x8x8xf32>, %w: tensor<8x2x3x3xf32>) -> tens
   %0 = kiln.conv2d %x, %w {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>, groups = 1 : i64} : tensor<1x2x8x8xf32>, tensor<8x2x3x3xf32> -> tensor<1x8x6x6xf32>
   return %0 : tensor<1x8x6x6xf32>
 }
+
+// A depthwise convolution anchoring a group (bias, residual add, relu) is
+// one all-parallel loop nest over the output: the sum starts at the bias,
+// the taps accumulate in a register and the epilogue applies to it before
+// the one store; no bias fill, no second sweep. The residual is an operand.
+// CHECK-LABEL: func.func @depthwise_epilogue
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4x8x8xf32>, %[[W:.*]]: tensor<4x1x3x3xf32>, %[[B:.*]]: tensor<4xf32>, %[[R:.*]]: tensor<1x4x6x6xf32>)
+// CHECK-NOT: linalg.generic
+// CHECK: %[[OUT:.*]] = linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "parallel"]
+// CHECK-SAME: ins(%[[B]], %[[R]] : tensor<4xf32>, tensor<1x4x6x6xf32>)
+// CHECK-NEXT: ^bb0(%[[BIAS:.*]]: f32, %[[RES:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[SUM:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[BIAS]])
+// CHECK: %[[ADD:.*]] = arith.addf %[[SUM]], %[[RES]]
+// CHECK: %[[RELU:.*]] = arith.maximumf %[[ADD]]
+// CHECK: linalg.yield %[[RELU]]
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[OUT]]
+func.func @depthwise_epilogue(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>, %b: tensor<4xf32>, %r: tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32> {
+  %0 = kiln.fused(%x, %w, %b, %r) : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>, tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32> {
+  ^bb0(%px: tensor<1x4x8x8xf32>, %pw: tensor<4x1x3x3xf32>, %pb: tensor<4xf32>, %pr: tensor<1x4x6x6xf32>):
+    %c = kiln.conv2d %px, %pw, %pb {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>, groups = 4 : i64} : tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>, tensor<4xf32> -> tensor<1x4x6x6xf32>
+    %s = kiln.add %c, %pr : tensor<1x4x6x6xf32>, tensor<1x4x6x6xf32>
+    %y = kiln.relu %s : tensor<1x4x6x6xf32>
+    kiln.yield %y : tensor<1x4x6x6xf32>
+  }
+  return %0 : tensor<1x4x6x6xf32>
+}
