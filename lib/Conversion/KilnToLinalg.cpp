@@ -305,13 +305,27 @@ FailureOr<Value> lowerElementwise(OpBuilder &b, Operation *op) {
 
 FailureOr<Value> lowerContraction(OpBuilder &b, Operation *op);
 
+/// Elementwise ops applied to a contraction's result: the values they read
+/// and a builder of their scalar body (from those values' scalars and the
+/// contraction's).
+struct Epilogue {
+  SmallVector<Value> inputs;
+  std::function<FailureOr<Value>(OpBuilder &, ValueRange, Value)> body;
+};
+bool isDirectConv2d(Conv2dOp op);
+FailureOr<Value> lowerDirectConv2d(OpBuilder &b, Conv2dOp op,
+                                   const Epilogue *epilogue);
+
 /// Marks the linalg.generic contractions --kiln-lower-gemm may call
 /// kiln_sgemm for.
 constexpr llvm::StringLiteral kGemmAttrName = "kiln.gemm";
 
 /// Convolutions whose reduction (C/G x KH x KW) is at least this long go
 /// through im2col and kiln_sgemm; shorter ones (depthwise) stay direct.
-constexpr int64_t kIm2colMinReduction = 32;
+constexpr int64_t kIm2colMinReduction = 16;
+/// A 1x1, stride-1 convolution needs no im2col (kiln_sgemm reads its input
+/// as it is), so it is a matrix product from this reduction length on.
+constexpr int64_t kPointwiseMinReduction = 8;
 
 /// One linalg.generic for the whole group: the body replays the group's ops
 /// on scalars, so no intermediate tensor exists. A group with an anchor
@@ -321,38 +335,24 @@ FailureOr<Value> lowerFused(OpBuilder &b, FusedOp fused) {
   auto resultType = cast<RankedTensorType>(fused.getType());
   Block &body = fused.getBody().front();
   Operation *anchor = fused.getAnchor();
-  Value accumulator;
-  SmallVector<Value> inputs;
   SmallVector<BlockArgument> inputArgs;
-  if (anchor) {
-    IRMapping outer;
-    for (auto [arg, input] : llvm::zip(body.getArguments(), fused.getInputs()))
-      outer.map(arg, input);
-    Operation *clone = b.clone(*anchor, outer);
-    FailureOr<Value> acc = lowerContraction(b, clone);
-    clone->erase();
-    if (failed(acc))
-      return failure();
-    accumulator = *acc;
-  }
+  Epilogue epilogue;
   // Inputs the anchor alone reads (weights) are not operands of the
   // epilogue loop.
   for (auto [arg, input] : llvm::zip(body.getArguments(), fused.getInputs()))
     if (llvm::any_of(arg.getUsers(), [&](Operation *u) { return u != anchor; })) {
-      inputs.push_back(input);
+      epilogue.inputs.push_back(input);
       inputArgs.push_back(arg);
     }
-  if (anchor && std::next(Block::iterator(anchor)) ==
-                    Block::iterator(body.getTerminator()))
-    return accumulator;
-  return buildElementwiseGeneric(
-      b, fused.getLoc(), resultType, inputs,
-      [&](OpBuilder &nb, ValueRange args) -> FailureOr<Value> {
+  bool hasEpilogue = !anchor || std::next(Block::iterator(anchor)) !=
+                                    Block::iterator(body.getTerminator());
+  epilogue.body = [&](OpBuilder &nb, ValueRange args,
+                      Value acc) -> FailureOr<Value> {
         IRMapping scalars;
         for (auto [arg, scalar] : llvm::zip(inputArgs, args))
           scalars.map(arg, scalar);
         if (anchor)
-          scalars.map(anchor->getResult(0), args.back());
+          scalars.map(anchor->getResult(0), acc);
         for (Operation &op : body.without_terminator()) {
           if (&op == anchor)
             continue;
@@ -374,6 +374,32 @@ FailureOr<Value> lowerFused(OpBuilder &b, FusedOp fused) {
           scalars.map(op.getResult(0), *v);
         }
         return scalars.lookup(cast<YieldOp>(body.getTerminator()).getValue());
+  };
+  Value accumulator;
+  if (anchor) {
+    IRMapping outer;
+    for (auto [arg, input] : llvm::zip(body.getArguments(), fused.getInputs()))
+      outer.map(arg, input);
+    Operation *clone = b.clone(*anchor, outer);
+    FailureOr<Value> acc;
+    // A direct convolution applies the epilogue in its own loop nest, to
+    // the sum still in a register.
+    auto conv = dyn_cast<Conv2dOp>(clone);
+    bool direct = conv && isDirectConv2d(conv);
+    if (direct)
+      acc = lowerDirectConv2d(b, conv, hasEpilogue ? &epilogue : nullptr);
+    else
+      acc = lowerContraction(b, clone);
+    clone->erase();
+    if (failed(acc) || direct || !hasEpilogue)
+      return acc;
+    accumulator = *acc;
+  }
+  return buildElementwiseGeneric(
+      b, fused.getLoc(), resultType, epilogue.inputs,
+      [&](OpBuilder &nb, ValueRange args) -> FailureOr<Value> {
+        return epilogue.body(nb, anchor ? args.drop_back() : args,
+                             anchor ? args.back() : Value());
       },
       accumulator);
 }
@@ -689,10 +715,140 @@ AffineExpr windowExpr(AffineExpr out, AffineExpr k, int64_t stride,
   return out * stride + k * dilation;
 }
 
-/// One generic over (n, g, f, oh, ow, c, kh, kw) on a [N, G, F/G, OH, OW]
-/// view of the output, so grouped and depthwise convolutions are the same
-/// loop nest; the bias is added by a second, elementwise generic.
+/// Whether a convolution is a direct loop nest (else im2col and kiln_sgemm):
+/// f32 convolutions whose reduction (C/G x KH x KW) is long enough, or, for
+/// a 1x1 stride-1 one (`pointwise`: its input is the matrix), from
+/// kPointwiseMinReduction on, are matrix products.
+bool isDirectConv2d(Conv2dOp op, bool *pointwiseOut = nullptr) {
+  auto outType = cast<RankedTensorType>(op.getType());
+  auto wType = cast<RankedTensorType>(op.getWeight().getType());
+  auto inType = cast<RankedTensorType>(op.getInput().getType());
+  ArrayRef<int64_t> stride = op.getStride(), padding = op.getPadding();
+  int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
+  int64_t r = wType.getDimSize(1) * kh * kw;
+  bool pointwise =
+      kh == 1 && kw == 1 && stride[0] == 1 && stride[1] == 1 &&
+      inType.getDimSize(2) + 2 * padding[0] == outType.getDimSize(2) &&
+      inType.getDimSize(3) + 2 * padding[1] == outType.getDimSize(3);
+  if (pointwiseOut)
+    *pointwiseOut = pointwise;
+  return !outType.getElementType().isF32() ||
+         r < (pointwise ? kPointwiseMinReduction : kIm2colMinReduction);
+}
+bool isDirectConv2d(Conv2dOp op) { return isDirectConv2d(op, nullptr); }
+
+/// Direct convolution (depthwise and other short reductions): one
+/// all-parallel generic over the [N, F, OH, OW] output whose body sums the
+/// taps in a register (scf.for iter_args over c, kh, kw), starting at the
+/// bias, so nothing is re-read or re-stored per tap and the output row loop
+/// vectorizes once LLVM unrolls the constant-trip tap loops. With an
+/// epilogue (a fused group's bias, activation, residual) the same body
+/// applies it to the sum, whose pre-activation value is never stored.
+FailureOr<Value> lowerDirectConv2d(OpBuilder &b, Conv2dOp op,
+                                   const Epilogue *epilogue) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = b.getContext();
+  auto outType = cast<RankedTensorType>(op.getType());
+  auto wType = cast<RankedTensorType>(op.getWeight().getType());
+  Type element = outType.getElementType();
+  int64_t g = op.getGroups(), f = wType.getDimSize(0), cg = wType.getDimSize(1);
+  int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
+  ArrayRef<int64_t> stride = op.getStride(), dilation = op.getDilation();
+  Value input = padSpatial(b, loc, op.getInput(), op.getPadding(),
+                           floatConst(b, loc, element, 0));
+  Value weight = op.getWeight();
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  Value bias = op.getBias();
+  if (bias) {
+    inputs.push_back(bias);
+    maps.push_back(AffineMap::get(4, 0, {getAffineDimExpr(1, ctx)}, ctx));
+  }
+  if (epilogue)
+    for (Value v : epilogue->inputs) {
+      inputs.push_back(v);
+      maps.push_back(broadcastMap(cast<RankedTensorType>(v.getType()).getShape(),
+                                  outType.getShape(), ctx));
+    }
+  maps.push_back(b.getMultiDimIdentityMap(4));
+  Value empty = tensor::EmptyOp::create(b, loc, outType.getShape(), element);
+  bool ok = true;
+  auto generic = linalg::GenericOp::create(
+      b, loc, outType, inputs, ValueRange{empty}, maps,
+      SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value idx[4];
+        for (int i = 0; i < 4; ++i)
+          idx[i] = linalg::IndexOp::create(nb, nloc, i);
+        auto cst = [&](OpBuilder &ob, int64_t v) -> Value {
+          return arith::ConstantIndexOp::create(ob, nloc, v);
+        };
+        auto window = [&](OpBuilder &ob, Value o, Value k, int64_t st,
+                          int64_t dil) -> Value {
+          Value a = arith::MulIOp::create(ob, nloc, o, cst(ob, st));
+          Value bb = arith::MulIOp::create(ob, nloc, k, cst(ob, dil));
+          return arith::AddIOp::create(ob, nloc, a, bb);
+        };
+        auto loopOver = [&](OpBuilder &ob, int64_t n, Value acc,
+                            function_ref<Value(OpBuilder &, Value, Value)>
+                                body) -> Value {
+          return scf::ForOp::create(
+                     ob, nloc, cst(ob, 0), cst(ob, n), cst(ob, 1),
+                     ValueRange{acc},
+                     [&](OpBuilder &lb, Location, Value iv, ValueRange it) {
+                       scf::YieldOp::create(lb, nloc, body(lb, iv, it[0]));
+                     })
+              .getResult(0);
+        };
+        // Output channel f reads input channels group * C/G + c.
+        Value firstChannel = cst(nb, 0);
+        if (g > 1)
+          firstChannel = arith::MulIOp::create(
+              nb, nloc, arith::DivUIOp::create(nb, nloc, idx[1], cst(nb, f / g)),
+              cst(nb, cg));
+        Value init = bias ? args[0] : floatConst(nb, nloc, element, 0);
+        Value sum = loopOver(nb, cg, init, [&](OpBuilder &b1, Value c,
+                                               Value acc1) {
+          Value channel = arith::AddIOp::create(b1, nloc, firstChannel, c);
+          return loopOver(b1, kh, acc1, [&](OpBuilder &b2, Value y,
+                                            Value acc2) {
+            Value ih = window(b2, idx[2], y, stride[0], dilation[0]);
+            return loopOver(b2, kw, acc2, [&](OpBuilder &b3, Value x,
+                                              Value acc3) {
+              Value iw = window(b3, idx[3], x, stride[1], dilation[1]);
+              Value in = tensor::ExtractOp::create(
+                  b3, nloc, input, ValueRange{idx[0], channel, ih, iw});
+              Value w = tensor::ExtractOp::create(
+                  b3, nloc, weight, ValueRange{idx[1], c, y, x});
+              Value mul = arith::MulFOp::create(b3, nloc, in, w);
+              return Value(arith::AddFOp::create(b3, nloc, acc3, mul));
+            });
+          });
+        });
+        Value result = sum;
+        if (epilogue) {
+          FailureOr<Value> v = epilogue->body(
+              nb, args.slice(bias ? 1 : 0, epilogue->inputs.size()), sum);
+          if (failed(v))
+            ok = false;
+          else
+            result = *v;
+        }
+        linalg::YieldOp::create(nb, nloc, result);
+      });
+  if (!ok)
+    return failure();
+  return generic.getResult(0);
+}
+
+/// A convolution as a matrix product: the weight [G, F/G, C/G*KH*KW] times
+/// the [N, G, C/G*KH*KW, OH*OW] im2col matrix (a 1x1 stride-1
+/// convolution's input as it is) on a [N, G, F/G, OH*OW] view of the
+/// output, accumulating onto the bias; or a direct loop nest.
 Value lowerConv2d(OpBuilder &b, Conv2dOp op) {
+  bool pointwise;
+  if (isDirectConv2d(op, &pointwise))
+    return *lowerDirectConv2d(b, op, nullptr);
   Location loc = op.getLoc();
   MLIRContext *ctx = b.getContext();
   auto outType = cast<RankedTensorType>(op.getType());
@@ -736,129 +892,60 @@ Value lowerConv2d(OpBuilder &b, Conv2dOp op) {
   // Convolutions with enough work per output (C/G x KH x KW) are a matrix
   // product: the input windows are copied into a [N, G, C/G*KH*KW, OH*OW]
   // matrix (im2col; a 1x1, stride-1 convolution reads its input as it is),
-  // and kiln_sgemm multiplies the [G, F/G, C/G*KH*KW] weight by it. Small
-  // reductions (depthwise) stay one direct loop nest.
+  // and kiln_sgemm multiplies the [G, F/G, C/G*KH*KW] weight by it.
   int64_t r = cg * kh * kw, p = oh * ow;
-  if (r >= kIm2colMinReduction && element.isF32()) {
-    auto inType = cast<RankedTensorType>(input.getType());
-    Value col;
-    bool pointwise = kh == 1 && kw == 1 && stride[0] == 1 && stride[1] == 1 &&
-                     inType.getDimSize(2) == oh && inType.getDimSize(3) == ow;
-    if (pointwise) {
-      col = tensor::ExpandShapeOp::create(
-          b, loc, RankedTensorType::get({n, g, cg, oh, ow}, element), input,
-          SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
-      col = tensor::CollapseShapeOp::create(
-          b, loc, RankedTensorType::get({n, g, r, p}, element), col,
-          SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
-    } else {
-      // (n, g, c, kh, kw, oh, ow) -> input[n, g*cg + c, window_h, window_w]
-      AffineExpr e[7];
-      for (int i = 0; i < 7; ++i)
-        e[i] = getAffineDimExpr(i, ctx);
-      AffineMap readMap = AffineMap::get(
-          7, 0,
-          {e[0], e[1] * cg + e[2], windowExpr(e[5], e[3], stride[0], dilation[0]),
-           windowExpr(e[6], e[4], stride[1], dilation[1])},
-          ctx);
-      auto col7Type = RankedTensorType::get({n, g, cg, kh, kw, oh, ow}, element);
-      Value empty = tensor::EmptyOp::create(b, loc, col7Type.getShape(), element);
-      Value col7 =
-          linalg::GenericOp::create(
-              b, loc, col7Type, ValueRange{input}, ValueRange{empty},
-              ArrayRef<AffineMap>{readMap, b.getMultiDimIdentityMap(7)},
-              SmallVector<utils::IteratorType>(7, utils::IteratorType::parallel),
-              [](OpBuilder &nb, Location nloc, ValueRange args) {
-                linalg::YieldOp::create(nb, nloc, args[0]);
-              })
-              .getResult(0);
-      col = tensor::CollapseShapeOp::create(
-          b, loc, RankedTensorType::get({n, g, r, p}, element), col7,
-          SmallVector<ReassociationIndices>{{0}, {1}, {2, 3, 4}, {5, 6}});
-    }
-    Value w3 = tensor::CollapseShapeOp::create(
-        b, loc, RankedTensorType::get({g, f / g, r}, element), weight,
-        SmallVector<ReassociationIndices>{{0}, {1}, {2, 3, 4}});
-    auto o4Type = RankedTensorType::get({n, g, f / g, p}, element);
-    Value init4 = tensor::CollapseShapeOp::create(
-        b, loc, o4Type, init,
-        SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
-    // (n, g, f, p, r): out[n, g, f, p] += w[g, f, r] * col[n, g, r, p]
-    AffineExpr dn = getAffineDimExpr(0, ctx), dg = getAffineDimExpr(1, ctx),
-               df = getAffineDimExpr(2, ctx), dp = getAffineDimExpr(3, ctx),
-               dr = getAffineDimExpr(4, ctx);
-    AffineMap wMap = AffineMap::get(5, 0, {dg, df, dr}, ctx);
-    AffineMap colMap = AffineMap::get(5, 0, {dn, dg, dr, dp}, ctx);
-    Value prod = buildContraction(b, loc, w3, col, init4, wMap, colMap);
-    Value o5 = tensor::ExpandShapeOp::create(
-        b, loc, o5Type, prod,
-        SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
-    return tensor::CollapseShapeOp::create(
-        b, loc, outType, o5,
+  Value col;
+  if (pointwise) {
+    col = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({n, g, cg, oh, ow}, element), input,
         SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+    col = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({n, g, r, p}, element), col,
+        SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
+  } else {
+    // (n, g, c, kh, kw, oh, ow) -> input[n, g*cg + c, window_h, window_w]
+    AffineExpr e[7];
+    for (int i = 0; i < 7; ++i)
+      e[i] = getAffineDimExpr(i, ctx);
+    AffineMap readMap = AffineMap::get(
+        7, 0,
+        {e[0], e[1] * cg + e[2], windowExpr(e[5], e[3], stride[0], dilation[0]),
+         windowExpr(e[6], e[4], stride[1], dilation[1])},
+        ctx);
+    auto col7Type = RankedTensorType::get({n, g, cg, kh, kw, oh, ow}, element);
+    Value empty = tensor::EmptyOp::create(b, loc, col7Type.getShape(), element);
+    Value col7 =
+        linalg::GenericOp::create(
+            b, loc, col7Type, ValueRange{input}, ValueRange{empty},
+            ArrayRef<AffineMap>{readMap, b.getMultiDimIdentityMap(7)},
+            SmallVector<utils::IteratorType>(7, utils::IteratorType::parallel),
+            [](OpBuilder &nb, Location nloc, ValueRange args) {
+              linalg::YieldOp::create(nb, nloc, args[0]);
+            })
+            .getResult(0);
+    col = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({n, g, r, p}, element), col7,
+        SmallVector<ReassociationIndices>{{0}, {1}, {2, 3, 4}, {5, 6}});
   }
-
-  // Loops (n, g, f, c, kh, kw, oh, ow): the output row is innermost, so
-  // for each tap the loop runs along contiguous input and output and
-  // vectorizes (depthwise convolutions are this loop nest).
-  // Direct convolution (depthwise and other short reductions): one loop
-  // nest over the output with the taps in registers (scf.for iter_args over
-  // c, kh, kw), so nothing is re-read or re-stored per tap and the output
-  // row loop vectorizes once LLVM unrolls the constant-trip tap loops.
-  Value conv =
-      linalg::GenericOp::create(
-          b, loc, o5Type, ValueRange{}, ValueRange{init},
-          ArrayRef<AffineMap>{b.getMultiDimIdentityMap(5)},
-          SmallVector<utils::IteratorType>(5, utils::IteratorType::parallel),
-          [&](OpBuilder &nb, Location nloc, ValueRange args) {
-            Value idx[5];
-            for (int i = 0; i < 5; ++i)
-              idx[i] = linalg::IndexOp::create(nb, nloc, i);
-            auto cst = [&](OpBuilder &ob, int64_t v) -> Value {
-              return arith::ConstantIndexOp::create(ob, nloc, v);
-            };
-            auto window = [&](OpBuilder &ob, Value o, Value k, int64_t st,
-                              int64_t dil) -> Value {
-              Value a = arith::MulIOp::create(ob, nloc, o, cst(ob, st));
-              Value bb = arith::MulIOp::create(ob, nloc, k, cst(ob, dil));
-              return arith::AddIOp::create(ob, nloc, a, bb);
-            };
-            auto loopOver = [&](OpBuilder &ob, int64_t n, Value acc,
-                                function_ref<Value(OpBuilder &, Value, Value)>
-                                    body) -> Value {
-              return scf::ForOp::create(
-                         ob, nloc, cst(ob, 0), cst(ob, n), cst(ob, 1),
-                         ValueRange{acc},
-                         [&](OpBuilder &lb, Location, Value iv, ValueRange it) {
-                           scf::YieldOp::create(lb, nloc, body(lb, iv, it[0]));
-                         })
-                  .getResult(0);
-            };
-            Value result = loopOver(nb, cg, args[0], [&](OpBuilder &b1, Value c,
-                                                         Value acc1) {
-              Value channel = arith::AddIOp::create(
-                  b1, nloc, arith::MulIOp::create(b1, nloc, idx[1], cst(b1, cg)),
-                  c);
-              return loopOver(b1, kh, acc1, [&](OpBuilder &b2, Value y,
-                                                Value acc2) {
-                Value ih = window(b2, idx[3], y, stride[0], dilation[0]);
-                return loopOver(b2, kw, acc2, [&](OpBuilder &b3, Value x,
-                                                  Value acc3) {
-                  Value iw = window(b3, idx[4], x, stride[1], dilation[1]);
-                  Value in = tensor::ExtractOp::create(
-                      b3, nloc, input, ValueRange{idx[0], channel, ih, iw});
-                  Value w = tensor::ExtractOp::create(
-                      b3, nloc, weight, ValueRange{idx[1], idx[2], c, y, x});
-                  Value mul = arith::MulFOp::create(b3, nloc, in, w);
-                  return Value(arith::AddFOp::create(b3, nloc, acc3, mul));
-                });
-              });
-            });
-            linalg::YieldOp::create(nb, nloc, result);
-          })
-          .getResult(0);
+  Value w3 = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({g, f / g, r}, element), weight,
+      SmallVector<ReassociationIndices>{{0}, {1}, {2, 3, 4}});
+  auto o4Type = RankedTensorType::get({n, g, f / g, p}, element);
+  Value init4 = tensor::CollapseShapeOp::create(
+      b, loc, o4Type, init,
+      SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
+  // (n, g, f, p, r): out[n, g, f, p] += w[g, f, r] * col[n, g, r, p]
+  AffineExpr dn = getAffineDimExpr(0, ctx), dg = getAffineDimExpr(1, ctx),
+             df = getAffineDimExpr(2, ctx), dp = getAffineDimExpr(3, ctx),
+             dr = getAffineDimExpr(4, ctx);
+  AffineMap wMap = AffineMap::get(5, 0, {dg, df, dr}, ctx);
+  AffineMap colMap = AffineMap::get(5, 0, {dn, dg, dr, dp}, ctx);
+  Value prod = buildContraction(b, loc, w3, col, init4, wMap, colMap);
+  Value o5 = tensor::ExpandShapeOp::create(
+      b, loc, o5Type, prod,
+      SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
   return tensor::CollapseShapeOp::create(
-      b, loc, outType, conv,
+      b, loc, outType, o5,
       SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
 }
 

@@ -16,7 +16,9 @@
 // --kiln-plan-memory then places in the workspace. When B is a constant
 // (a linear's weight), it is packed here, once, into the panels kiln_sgemm
 // reads (NR columns wide, K rows, zero-padded), stored as a new global:
-// the packing then costs nothing per call.
+// the packing then costs nothing per call. Otherwise a constant A (a
+// convolution's weight, multiplying its im2col matrix) is packed the same
+// way into panels MR rows high.
 //
 //===----------------------------------------------------------------------===//
 #include "kiln/Conversion/Passes.h"
@@ -232,7 +234,7 @@ func::FuncOp declareSgemm(ModuleOp module) {
   if (auto f = module.lookupSymbol<func::FuncOp>(kSgemmName))
     return f;
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-  SmallVector<Type> args(18, b.getI64Type());
+  SmallVector<Type> args(19, b.getI64Type());
   auto f = func::FuncOp::create(b, module.getLoc(), kSgemmName,
                                 b.getFunctionType(args, {}));
   f.setPrivate();
@@ -242,14 +244,19 @@ func::FuncOp declareSgemm(ModuleOp module) {
 struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
   using kiln::impl::KilnLowerGemmBase<KilnLowerGemm>::KilnLowerGemmBase;
 
-  /// B packed at compile time for `p` in panels of `nr` columns, as a new
-  /// constant global (shared by products that pack the same way).
-  memref::GlobalOp packedB(memref::GlobalOp source, const Plan &p,
-                           const Axis &batch, int64_t nr) {
-    std::string key = (source.getSymName() + "|" + Twine(p.k.extent) + "x" +
-                       Twine(p.n.extent) + "x" + Twine(batch.extent) + "|" +
-                       Twine(p.k.b) + "," + Twine(p.n.b) + "," +
-                       Twine(batch.b) + "|" + Twine(nr))
+  /// An operand packed at compile time in panels of `width` rows (A) or
+  /// columns (B): for each panel, k steps of `width` values, zero-padded;
+  /// a new constant global (shared by products that pack the same way).
+  /// `outer` is the m (A) or n (B) axis; the strides used are the operand's.
+  memref::GlobalOp packed(memref::GlobalOp source, const Plan &p,
+                          const Axis &batch, bool isA, int64_t width) {
+    const Axis &outerAxis = isA ? p.m : p.n;
+    auto stride = [&](const Axis &x) { return isA ? x.a : x.b; };
+    int64_t ks = stride(p.k), os = stride(outerAxis), bs = stride(batch);
+    std::string key = (source.getSymName() + "|" + (isA ? "A" : "B") + "|" +
+                       Twine(p.k.extent) + "x" + Twine(outerAxis.extent) + "x" +
+                       Twine(batch.extent) + "|" + Twine(ks) + "," + Twine(os) +
+                       "," + Twine(bs) + "|" + Twine(width))
                           .str();
     auto it = packedGlobals.find(key);
     if (it != packedGlobals.end())
@@ -258,21 +265,21 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
         cast<ElementsAttr>(*source.getInitialValue()));
     if (!data)
       return nullptr;
-    int64_t k = p.k.extent, n = p.n.extent;
+    int64_t k = p.k.extent, n = outerAxis.extent, nr = width;
     int64_t panels = (n + nr - 1) / nr, perBatch = panels * k * nr;
     std::vector<float> packed(batch.extent * perBatch, 0.0f);
     for (int64_t bi = 0; bi < batch.extent; ++bi)
       for (int64_t j = 0; j < n; ++j)
         for (int64_t q = 0; q < k; ++q)
           packed[bi * perBatch + (j / nr) * k * nr + q * nr + j % nr] =
-              static_cast<float>(
-                  data->values[bi * batch.b + q * p.k.b + j * p.n.b]);
+              static_cast<float>(data->values[bi * bs + q * ks + j * os]);
     ModuleOp module = getOperation();
     OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
     MLIRContext *ctx = module.getContext();
     auto tensorType = RankedTensorType::get(
         {static_cast<int64_t>(packed.size())}, Float32Type::get(ctx));
-    std::string name = (source.getSymName() + "_packed" + Twine(nr)).str();
+    std::string name =
+        (source.getSymName() + "_packed" + (isA ? "A" : "") + Twine(nr)).str();
     ArrayRef<char> raw(reinterpret_cast<const char *>(packed.data()),
                        packed.size() * sizeof(float));
     auto value = DenseResourceElementsAttr::get(
@@ -291,7 +298,7 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
   }
 
   void lower(linalg::GenericOp g, const Plan &p, func::FuncOp sgemm,
-             int64_t numThreads, int64_t packNR) {
+             int64_t numThreads, int64_t packNR, int64_t packMR) {
     OpBuilder b(g);
     Location loc = g.getLoc();
     Value a = g.getDpsInputOperand(0)->get(), bm = g.getDpsInputOperand(1)->get(),
@@ -313,18 +320,31 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
       inner = loops.back();
       loops.pop_back();
     }
-    // A constant B (weights) is packed now rather than on every call.
-    memref::GlobalOp packed;
+    // A constant B (weights) is packed now rather than on every call; else
+    // a constant A (m > 1: a matrix-vector product packs nothing).
     int64_t bPackedNR = 0, bBatchStride = inner.b;
+    int64_t aPackedMR = 0, aBatchStride = inner.a;
     int64_t macs = p.m.extent * p.n.extent * p.k.extent;
-    if (prepackWeights && loops.empty() && macs > KILN_SGEMM_TINY)
-      if (memref::GlobalOp source = constantGlobal(bm, getOperation()))
-        if ((packed = packedB(source, p, inner, packNR))) {
+    if (prepackWeights && loops.empty() && macs > KILN_SGEMM_TINY) {
+      if (memref::GlobalOp source = constantGlobal(bm, getOperation())) {
+        if (memref::GlobalOp global = packed(source, p, inner, false, packNR)) {
           bPackedNR = packNR;
-          bBatchStride = ((p.n.extent + packNR - 1) / packNR) * p.k.extent * packNR;
-          bm = memref::GetGlobalOp::create(b, loc, packed.getType(),
-                                           packed.getSymName());
+          bBatchStride =
+              ((p.n.extent + packNR - 1) / packNR) * p.k.extent * packNR;
+          bm = memref::GetGlobalOp::create(b, loc, global.getType(),
+                                           global.getSymName());
         }
+      } else if (p.m.extent > 1) {
+        if (memref::GlobalOp source = constantGlobal(a, getOperation()))
+          if (memref::GlobalOp global = packed(source, p, inner, true, packMR)) {
+            aPackedMR = packMR;
+            aBatchStride =
+                ((p.m.extent + packMR - 1) / packMR) * p.k.extent * packMR;
+            a = memref::GetGlobalOp::create(b, loc, global.getType(),
+                                            global.getSymName());
+          }
+      }
+    }
     Value offA = idx(b, loc, 0), offB = offA, offC = offA;
     for (const Axis &l : loops) {
       auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0),
@@ -349,10 +369,10 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
         pack ? address(b, loc, pack, idx(b, loc, 0)) : i64(0);
     SmallVector<Value> args = {
         i64(inner.extent), i64(p.m.extent), i64(p.n.extent), i64(p.k.extent),
-        address(b, loc, a, offA), i64(inner.a), i64(p.m.a), i64(p.k.a),
+        address(b, loc, a, offA), i64(aBatchStride), i64(p.m.a), i64(p.k.a),
         address(b, loc, bm, offB), i64(bBatchStride), i64(p.k.b), i64(p.n.b),
         address(b, loc, c, offC), i64(inner.c), i64(p.m.c),
-        packAddr, i64(numThreads), i64(bPackedNR)};
+        packAddr, i64(numThreads), i64(bPackedNR), i64(aPackedMR)};
     func::CallOp::create(b, loc, sgemm, args);
     g.erase();
   }
@@ -382,9 +402,12 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
       nr = 16;
 #endif
     }
+    // The kernel that reads NR-wide panels is MR rows high (12 x 32 with
+    // AVX-512, 6 x 16 with AVX2); other widths run on the portable kernel.
+    int64_t mr = nr == KILN_SGEMM_NR ? KILN_SGEMM_MR : 6;
     func::FuncOp sgemm = declareSgemm(module);
     for (auto &[g, p] : work) {
-      lower(g, p, sgemm, numThreads, nr);
+      lower(g, p, sgemm, numThreads, nr, mr);
       numCalls++;
     }
     // Weights only the packed products read are dropped: first the views

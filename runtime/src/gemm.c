@@ -194,8 +194,14 @@ kernel_avx512(int64_t kc, const float *pa, const float *pb, float *c,
   __m512 acc[MR12][2];
   for (int i = 0; i < MR12; ++i)
     acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  /* Unrolled four k steps (so the broadcasts of one step overlap the FMAs
+   * of the last), prefetching eight steps ahead: ~20% of resnet18. */
+#pragma GCC unroll 4
   for (int64_t p = 0; p < kc; ++p) {
     __m512 b0 = _mm512_loadu_ps(pb), b1 = _mm512_loadu_ps(pb + 16);
+    _mm_prefetch((const char *)(pb + 8 * NR32), _MM_HINT_T0);
+    _mm_prefetch((const char *)(pb + 8 * NR32 + 16), _MM_HINT_T0);
+    _mm_prefetch((const char *)(pa + 8 * MR12), _MM_HINT_T0);
 #pragma GCC unroll 12
     for (int i = 0; i < MR12; ++i) {
       __m512 a = _mm512_set1_ps(pa[i]);
@@ -267,19 +273,22 @@ const char *kiln_sgemm_kernel_name(void) { return the_kernel().name; }
 
 /* One thread's part: C[0:m, 0:n] += A[0:m, :] B[:, 0:n] (pointers already
  * offset to the part). With `b_packed` B is in compile-time panels: for
- * each NR-column panel, K rows of NR values (zero-padded). */
+ * each NR-column panel, K rows of NR values (zero-padded). With `a_packed`
+ * A is too: for each MR-row panel, K columns of MR values (zero-padded).
+ * Panels of a width the CPU's kernel does not use run on kernel_any. */
 static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
                         int64_t a_rs, int64_t a_cs, const float *b,
                         int64_t b_rs, int64_t b_cs, float *c, int64_t c_rs,
-                        float *pack, int b_packed) {
+                        float *pack, int b_packed, int a_packed) {
   struct kernel kern = the_kernel();
   int MR = kern.mr, NR = kern.nr;
-  int fast = 1;
   if (b_packed && b_packed != NR) {
     MR = 6;
     NR = b_packed;
-    fast = 0;
   }
+  if (a_packed)
+    MR = a_packed;
+  int fast = MR == kern.mr && NR == kern.nr;
   float *pa = (float *)(((uintptr_t)pack + 63) & ~(uintptr_t)63);
   int64_t mr_up = (m + MR - 1) / MR * MR;
   float *pb = pa + (mr_up < MC ? mr_up : MC) * (k < KC ? k : KC);
@@ -292,7 +301,8 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
         pack_b(kc, nc, b + pc * b_rs + jc * b_cs, b_rs, b_cs, pb, NR);
       for (int64_t ic = 0; ic < m; ic += MC) {
         int64_t mc = m - ic < MC ? m - ic : MC;
-        pack_a(mc, kc, a + ic * a_rs + pc * a_cs, a_rs, a_cs, pa, MR);
+        if (!a_packed)
+          pack_a(mc, kc, a + ic * a_rs + pc * a_cs, a_rs, a_cs, pa, MR);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           int64_t nr = nc - jr < NR ? nc - jr : NR;
           const float *panel = b_packed ? b + ((jc + jr) / NR) * k * NR + pc * NR
@@ -300,10 +310,13 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
           for (int64_t ir = 0; ir < mc; ir += MR) {
             int64_t mr = mc - ir < MR ? mc - ir : MR;
             float *ct = c + (ic + ir) * c_rs + jc + jr;
+            const float *apanel =
+                a_packed ? a + ((ic + ir) / MR) * k * MR + pc * MR
+                         : pa + ir * kc;
             if (fast)
-              kern.fn(kc, pa + ir * kc, panel, ct, c_rs, mr, nr);
+              kern.fn(kc, apanel, panel, ct, c_rs, mr, nr);
             else
-              kernel_any(kc, pa + ir * kc, panel, ct, c_rs, mr, nr, MR, NR);
+              kernel_any(kc, apanel, panel, ct, c_rs, mr, nr, MR, NR);
           }
         }
       }
@@ -445,6 +458,7 @@ struct gemm_job {
   char *pack; /* pack_bytes per part */
   int64_t pack_bytes;
   int b_packed; /* panel width of compile-time packed B, or 0 */
+  int a_packed; /* panel height of compile-time packed A, or 0 */
   int split_n; /* parts split N (else M) */
   int64_t step; /* rows or columns per part */
 };
@@ -457,23 +471,27 @@ static void gemm_part(void *ctx, int64_t part) {
     return;
   int64_t len = extent - lo < j->step ? extent - lo : j->step;
   float *pack = (float *)(j->pack + part * j->pack_bytes);
-  /* A packed B part starts at its first panel (lo is a multiple of NR). */
+  /* A packed part starts at its first panel (lo is a multiple of the
+   * panel width). */
   const float *bpart = j->b_packed ? j->b + (lo / j->b_packed) * j->k * j->b_packed
                                    : j->b + lo * j->b_cs;
+  const float *apart = j->a_packed ? j->a + (lo / j->a_packed) * j->k * j->a_packed
+                                   : j->a + lo * j->a_rs;
   if (j->split_n)
     gemm_serial(j->m, len, j->k, j->a, j->a_rs, j->a_cs, bpart, j->b_rs,
-                j->b_cs, j->c + lo, j->c_rs, pack, j->b_packed);
+                j->b_cs, j->c + lo, j->c_rs, pack, j->b_packed, j->a_packed);
   else
-    gemm_serial(len, j->n, j->k, j->a + lo * j->a_rs, j->a_rs, j->a_cs,
-                j->b, j->b_rs, j->b_cs, j->c + lo * j->c_rs, j->c_rs, pack,
-                j->b_packed);
+    gemm_serial(len, j->n, j->k, apart, j->a_rs, j->a_cs, j->b, j->b_rs,
+                j->b_cs, j->c + lo * j->c_rs, j->c_rs, pack, j->b_packed,
+                j->a_packed);
 }
 
 void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
                 intptr_t a_addr, int64_t a_bs, int64_t a_rs, int64_t a_cs,
                 intptr_t b_addr, int64_t b_bs, int64_t b_rs, int64_t b_cs,
                 intptr_t c_addr, int64_t c_bs, int64_t c_rs,
-                intptr_t pack_addr, int64_t threads, int64_t b_packed_nr) {
+                intptr_t pack_addr, int64_t threads, int64_t b_packed_nr,
+                int64_t a_packed_mr) {
   const float *a = (const float *)a_addr, *b = (const float *)b_addr;
   float *c = (float *)c_addr;
   char *pack = (char *)pack_addr;
@@ -483,11 +501,13 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
   for (int64_t bi = 0; bi < batch; ++bi) {
     const float *ab = a + bi * a_bs, *bb = b + bi * b_bs;
     float *cb = c + bi * c_bs;
-    int b_packed = (int)b_packed_nr;
+    int b_packed = (int)b_packed_nr, a_packed = (int)a_packed_mr;
     if (m == 1) {
       /* Matrix-vector products read all of B once: large ones split the
-       * columns, so each core streams its share (from its own cache). */
-      struct gemv_job g = {n, k, ab, a_cs, bb, b_rs, b_cs, cb, b_packed, 0};
+       * columns, so each core streams its share (from its own cache). A
+       * packed A row is one panel: element p at p * a_packed. */
+      struct gemv_job g = {n, k, ab, a_packed ? a_packed : a_cs, bb, b_rs,
+                           b_cs, cb, b_packed, 0};
       int64_t unit = b_packed ? b_packed : 64;
       int64_t use = n * k >= 131072 ? parts : 1;
       int64_t units = (n + unit - 1) / unit;
@@ -495,12 +515,22 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
       kiln_pool_run((n + g.step - 1) / g.step, gemv_part, &g);
       continue;
     }
-    if (m * n * k <= KILN_SGEMM_TINY && !b_packed) { /* packing would cost more than it saves */
+    if (m * n * k <= KILN_SGEMM_TINY) {
+      /* Packing would cost more than it saves (and these products get no
+       * packing space); operands packed at compile time are read in place. */
       for (int64_t i = 0; i < m; ++i)
         for (int64_t j = 0; j < n; ++j) {
+          const float *arow =
+              a_packed ? ab + (i / a_packed) * k * a_packed + i % a_packed
+                       : ab + i * a_rs;
+          int64_t as = a_packed ? a_packed : a_cs;
+          const float *bcol =
+              b_packed ? bb + (j / b_packed) * k * b_packed + j % b_packed
+                       : bb + j * b_cs;
+          int64_t bs = b_packed ? b_packed : b_rs;
           float acc = 0;
           for (int64_t p = 0; p < k; ++p)
-            acc += ab[i * a_rs + p * a_cs] * bb[p * b_rs + j * b_cs];
+            acc += arow[p * as] * bcol[p * bs];
           cb[i * c_rs + j] += acc;
         }
       continue;
@@ -509,13 +539,15 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
      * problems stay on one thread. */
     struct gemm_job job = {m, n, k, ab, a_rs, a_cs, bb, b_rs, b_cs, cb, c_rs,
                            pack, kiln_sgemm_pack_bytes(m, n, k), b_packed,
-                           n >= m, 0};
+                           a_packed, n >= m, 0};
     struct kernel kern = the_kernel();
     int kmr = kern.mr, knr = kern.nr;
     if (b_packed && b_packed != knr) {
       kmr = 6;
       knr = b_packed;
     }
+    if (a_packed)
+      kmr = a_packed;
     int64_t extent = job.split_n ? n : m, unit = job.split_n ? knr : kmr;
     int64_t use = parts;
     /* Handing parts to the pool costs about a microsecond (its workers

@@ -72,7 +72,9 @@ def KilnLowerGemm : Pass<"kiln-lower-gemm", "ModuleOp"> {
     k and batch by the operands that read them, merged where the strides
     allow, and the rest become `scf.for` loops around the call. Packing
     space is a `memref.alloc` that `--kiln-plan-memory` places in the
-    workspace. Other contractions keep their loops.
+    workspace. A constant B (else a constant A) is packed here into the
+    panels the micro-kernel reads, as a new global. Other contractions keep
+    their loops.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::arith::ArithDialect",
@@ -83,10 +85,11 @@ def KilnLowerGemm : Pass<"kiln-lower-gemm", "ModuleOp"> {
            "Most threads a matrix product uses (0: the compiling machine's "
            "cores); packing space is sized for this many">,
     Option<"prepackWeights", "prepack-weights", "bool", /*default=*/"true",
-           "Pack constant B operands (weights) at compile time">,
+           "Pack constant operands (weights) at compile time: B, else A">,
     Option<"packNR", "pack-nr", "int64_t", /*default=*/"0",
            "Panel width of prepacked weights: 32 (AVX-512 kernel), 16 (AVX2), "
-           "0: the compiling machine's kernel">
+           "0: the compiling machine's kernel; A panels are 12 rows high "
+           "with 32, else 6">
   ];
   let statistics = [
     Statistic<"numPrepacked", "num-prepacked", "Weights packed at compile time">,

@@ -162,7 +162,10 @@ void kiln_thread_workspace_release(void);
  * (strides in elements; addresses as integers). With b_packed_nr > 0, B
  * was packed at compile time: for each panel of b_packed_nr columns, k rows
  * of b_packed_nr values (zero-padded), panels in order, batches b_bs apart
- * (b_rs and b_cs unused). `pack` is scratch memory of
+ * (b_rs and b_cs unused). With a_packed_mr > 0 (at most KILN_SGEMM_MR), A
+ * was packed likewise: for each panel of a_packed_mr rows, k columns of
+ * a_packed_mr values (zero-padded), batches a_bs apart (a_rs and a_cs
+ * unused). `pack` is scratch memory of
  * `threads` x kiln_sgemm_pack_bytes(m, n, k) bytes (none when m is 1 or the
  * product is tiny);
  * `threads` is the most threads to use (0: all online cores). Packed,
@@ -175,7 +178,7 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
                 intptr_t a, int64_t a_bs, int64_t a_rs, int64_t a_cs,
                 intptr_t b, int64_t b_bs, int64_t b_rs, int64_t b_cs,
                 intptr_t c, int64_t c_bs, int64_t c_rs, intptr_t pack,
-                int64_t threads, int64_t b_packed_nr);
+                int64_t threads, int64_t b_packed_nr, int64_t a_packed_mr);
 
 /* Blocking of kiln_sgemm: micro-tiles of at most MR x NR (12 x 32 with
  * AVX-512, 6 x 16 with AVX2), cache blocks MC x KC of A and KC x NC of B. */

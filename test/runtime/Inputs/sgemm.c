@@ -1,7 +1,8 @@
 /* kiln_sgemm against a double-precision reference: shapes with edges in
  * every blocking dimension, both operand layouts, transposed and strided
  * views, batches, m == 1, 1 and 2 threads, B unpacked and prepacked in
- * panels of 16 and 32 columns. Run once per micro-kernel
+ * panels of 16 and 32 columns, A unpacked and prepacked in panels of 6 and
+ * 12 rows. Run once per micro-kernel
  * (KILN_SGEMM_KERNEL). Prints the kernel and the largest relative error. */
 #include "kiln/runtime.h"
 
@@ -17,7 +18,7 @@ static float value(unsigned *state) {
 
 /* C[b] += A[b] B[b] with A(i,p) = a[b*abs + i*ars + p*acs], likewise B. */
 static double run(int64_t batch, int64_t m, int64_t n, int64_t k, int transA,
-                  int transB, int threads, int packed_nr) {
+                  int transB, int threads, int packed_nr, int packed_mr) {
   int64_t ars = transA ? 1 : k, acs = transA ? m : 1;
   int64_t brs = transB ? 1 : n, bcs = transB ? k : 1;
   size_t asz = batch * m * k, bsz = batch * k * n, csz = batch * m * n;
@@ -50,11 +51,25 @@ static double run(int64_t batch, int64_t m, int64_t n, int64_t k, int transA,
           bp[bi * pbs + (j / packed_nr) * k * packed_nr + p * packed_nr +
              j % packed_nr] = b[bi * k * n + p * brs + j * bcs];
   }
-  kiln_sgemm(batch, m, n, k, (intptr_t)a, m * k, ars, acs, (intptr_t)bp, pbs,
+  /* A packed likewise: panels of packed_mr rows. */
+  int64_t apanels = (m + packed_mr - 1) / (packed_mr ? packed_mr : 1);
+  int64_t pas = packed_mr ? apanels * k * packed_mr : m * k;
+  float *ap = a;
+  if (packed_mr) {
+    ap = calloc(batch * pas + 1, 4);
+    for (int64_t bi = 0; bi < batch; ++bi)
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t p = 0; p < k; ++p)
+          ap[bi * pas + (i / packed_mr) * k * packed_mr + p * packed_mr +
+             i % packed_mr] = a[bi * m * k + i * ars + p * acs];
+  }
+  kiln_sgemm(batch, m, n, k, (intptr_t)ap, pas, ars, acs, (intptr_t)bp, pbs,
              brs, bcs, (intptr_t)c, m * n, n, (intptr_t)space, threads,
-             packed_nr);
+             packed_nr, packed_mr);
   if (packed_nr)
     free(bp);
+  if (packed_mr)
+    free(ap);
   double worst = 0;
   for (size_t i = 0; i < csz; ++i) {
     double e = fabs(c[i] - ref[i]) / (1.0 + fabs(ref[i]));
@@ -76,13 +91,14 @@ int main(void) {
     for (int ta = 0; ta < 2; ++ta)
       for (int tb = 0; tb < 2; ++tb)
         for (int t = 1; t <= 2; ++t)
-          for (int packed = 0; packed <= 32; packed += 16) {
-            double e = run(shapes[s][0], shapes[s][1], shapes[s][2],
-                           shapes[s][3], ta, tb, t, packed);
-            if (!(e <= worst))
-              worst = e;
-            cases++;
-          }
+          for (int packed = 0; packed <= 32; packed += 16)
+            for (int packed_a = 0; packed_a <= 12; packed_a += 6) {
+              double e = run(shapes[s][0], shapes[s][1], shapes[s][2],
+                             shapes[s][3], ta, tb, t, packed, packed_a);
+              if (!(e <= worst))
+                worst = e;
+              cases++;
+            }
   printf("kernel: %s\n", kiln_sgemm_kernel_name());
   printf("cases: %d, worst error / sqrt(k): %s\n", cases,
          worst < 1e-6 ? "below 1e-6" : "TOO LARGE");
