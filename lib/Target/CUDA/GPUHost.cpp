@@ -162,7 +162,7 @@ struct KilnLowerGPULaunch
       llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
       os << ptx;
     }
-    auto cleanup = llvm::make_scope_exit([&] {
+    llvm::scope_exit cleanup([&] {
       llvm::sys::fs::remove(ptxPath);
       llvm::sys::fs::remove(cubinPath);
       llvm::sys::fs::remove(logPath);

@@ -306,8 +306,7 @@ struct KilnMapToGPU : public kiln::impl::KilnMapToGPUBase<KilnMapToGPU> {
     };
     // for i, j < 4 with the thread's row and column of C.
     auto forMicro = [&](OpBuilder &ob, Value t,
-                        function_ref<void(OpBuilder &, Value, Value, Value,
-                                          Value)>
+                        function_ref<void(OpBuilder &, Value, Value, Value)>
                             body) {
       Value tx = arith::RemUIOp::create(ob, loc, t, cst(ob, tl.tile / tl.micro));
       Value ty = arith::DivUIOp::create(ob, loc, t, cst(ob, tl.tile / tl.micro));
@@ -326,20 +325,26 @@ struct KilnMapToGPU : public kiln::impl::KilnMapToGPUBase<KilnMapToGPU> {
                       jb, loc, arith::MulIOp::create(jb, loc, i,
                                                      cst(jb, tl.micro)),
                       j);
-                  body(jb, r, c, slot, i);
+                  body(jb, r, c, slot);
                   scf::YieldOp::create(jb, loc);
                 });
             scf::YieldOp::create(ib, loc);
           });
     };
 
+    // C's element (m0 + r, n0 + c) and whether it exists.
+    auto element = [&](OpBuilder &ob, Value r, Value c) {
+      Value m = arith::AddIOp::create(ob, loc, m0, r);
+      Value n = arith::AddIOp::create(ob, loc, n0, c);
+      Value in = arith::AndIOp::create(ob, loc, lessThan(ob, m, g.M),
+                                       lessThan(ob, n, g.N));
+      return std::make_tuple(m, n, in);
+    };
+
     // Accumulators start from C (bias, or zero after a fill).
     phase(b, [&](OpBuilder &pb, Value t) {
-      forMicro(pb, t, [&](OpBuilder &ob, Value r, Value c, Value slot, Value) {
-        Value m = arith::AddIOp::create(ob, loc, m0, r);
-        Value n = arith::AddIOp::create(ob, loc, n0, c);
-        Value in = arith::AndIOp::create(ob, loc, lessThan(ob, m, g.M),
-                                         lessThan(ob, n, g.N));
+      forMicro(pb, t, [&](OpBuilder &ob, Value r, Value c, Value slot) {
+        auto [m, n, in] = element(ob, r, c);
         Value v = loadOrZero(ob, in, C, mapC, loopIvs(ob, m, n, nullptr), tc);
         memref::StoreOp::create(ob, loc, v, acc, ValueRange{t, slot});
       });
@@ -383,7 +388,7 @@ struct KilnMapToGPU : public kiln::impl::KilnMapToGPUBase<KilnMapToGPU> {
                 pb, loc, cst(pb, 0), steps, cst(pb, 1), ValueRange{},
                 [&](OpBuilder &sb, Location, Value kk, ValueRange) {
                   forMicro(sb, t, [&](OpBuilder &ob, Value r, Value c,
-                                      Value slot, Value) {
+                                      Value slot) {
                     Value av = memref::LoadOp::create(ob, loc, tileA,
                                                       ValueRange{kk, r});
                     Value bv = memref::LoadOp::create(ob, loc, tileB,
@@ -405,11 +410,8 @@ struct KilnMapToGPU : public kiln::impl::KilnMapToGPUBase<KilnMapToGPU> {
           scf::YieldOp::create(kb, loc);
         });
     phase(b, [&](OpBuilder &pb, Value t) {
-      forMicro(pb, t, [&](OpBuilder &ob, Value r, Value c, Value slot, Value) {
-        Value m = arith::AddIOp::create(ob, loc, m0, r);
-        Value n = arith::AddIOp::create(ob, loc, n0, c);
-        Value in = arith::AndIOp::create(ob, loc, lessThan(ob, m, g.M),
-                                         lessThan(ob, n, g.N));
+      forMicro(pb, t, [&](OpBuilder &ob, Value r, Value c, Value slot) {
+        auto [m, n, in] = element(ob, r, c);
         auto guard = scf::IfOp::create(ob, loc, in, /*withElse=*/false);
         OpBuilder tb = OpBuilder::atBlockBegin(&guard.getThenRegion().front());
         Value v = memref::LoadOp::create(tb, loc, acc, ValueRange{t, slot});
