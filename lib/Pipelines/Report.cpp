@@ -1,6 +1,8 @@
 //===- Report.cpp - What kiln-compile did to a model (--report) -----------===//
 #include "kiln/Pipelines/Report.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+
 #include "dialects/Kiln/KilnDialect.h"
 #include "dialects/Kiln/KilnOps.h"
 
@@ -121,6 +123,33 @@ void mlir::kiln::collectWorkspace(ModuleOp module, CompileReport &report) {
     report.workspaceLowerBound = a.getInt();
 }
 
+void mlir::kiln::collectCUDAImage(ModuleOp module, CompileReport &report) {
+  auto bytes = [](LLVM::GlobalOp g) -> int64_t {
+    auto array = dyn_cast<LLVM::LLVMArrayType>(g.getGlobalType());
+    return array ? array.getNumElements() : 0;
+  };
+  for (auto g : module.getOps<LLVM::GlobalOp>()) {
+    StringRef name = g.getSymName();
+    if (!name.starts_with("__kiln_"))
+      continue;
+    CompileReport::CUDAImage &image =
+        report.cuda ? *report.cuda : report.cuda.emplace();
+    if (name.ends_with("_cuda_ptx"))
+      image.ptxBytes = bytes(g) - 1; // the terminating NUL
+    else if (name.ends_with("_cuda_cubin"))
+      image.cubinBytes = bytes(g);
+    else if (name.ends_with("_cuda_kernels"))
+      image.kernels = bytes(g);
+    else if (name.ends_with("_cuda_arch"))
+      if (auto value = dyn_cast_or_null<StringAttr>(g.getValueOrNull()))
+        image.arch = value.getValue().rtrim('\0').str();
+  }
+  if (report.cuda)
+    if (auto tiled = module->getAttrOfType<IntegerAttr>(
+            "kiln.cuda_tiled_kernels"))
+      report.cuda->tiled = tiled.getInt();
+}
+
 void mlir::kiln::printReport(const CompileReport &r, llvm::raw_ostream &os) {
   os << "kiln-compile report: " << r.model << " (" << r.source << ")\n";
   if (!r.torchOps.empty()) {
@@ -150,6 +179,15 @@ void mlir::kiln::printReport(const CompileReport &r, llvm::raw_ostream &os) {
     os << "  workspace: " << r.workspaceBytes << " bytes planned, lower bound "
        << r.workspaceLowerBound << " bytes (ratio "
        << formatRatio(r.workspaceBytes, r.workspaceLowerBound) << ")\n";
+  if (r.cuda) {
+    os << "  cuda: " << r.cuda->kernels << " kernels (" << r.cuda->tiled
+       << " tiled through workgroup memory) for " << r.cuda->arch << ", PTX "
+       << r.cuda->ptxBytes << " bytes, ";
+    if (r.cuda->cubinBytes)
+      os << "cubin " << r.cuda->cubinBytes << " bytes\n";
+    else
+      os << "no cubin (no ptxas: the driver compiles the PTX)\n";
+  }
   if (!r.phases.empty()) {
     os << "  time:\n";
     double total = 0;
@@ -196,6 +234,12 @@ void mlir::kiln::printReportJSON(const CompileReport &r,
     root["workspace_bytes"] = r.workspaceBytes;
     root["workspace_lower_bound_bytes"] = r.workspaceLowerBound;
   }
+  if (r.cuda)
+    root["cuda"] = llvm::json::Object{{"arch", r.cuda->arch},
+                                      {"kernels", r.cuda->kernels},
+                                      {"tiled_kernels", r.cuda->tiled},
+                                      {"ptx_bytes", r.cuda->ptxBytes},
+                                      {"cubin_bytes", r.cuda->cubinBytes}};
   llvm::json::Object phases;
   for (auto &[phase, s] : r.phases)
     phases[phase] = s;

@@ -94,7 +94,8 @@ STAGES (--emit):
 REPORT (--report, --report=json):
   ops imported, kernels after fusion (what went into each, with the Python
   line), weight bytes, the planned workspace and its lower bound (the most
-  bytes live at once), and the seconds spent in each phase. Printed to
+  bytes live at once), for --target=cuda the device image (kernels, tiled
+  kernels, PTX and cubin bytes), and the seconds spent in each phase. Printed to
   stdout, or to stderr when the compiled output itself goes to stdout.
 
 EXAMPLES:
@@ -308,6 +309,8 @@ int main(int argc, char **argv) {
     }
   }
   collectWorkspace(*module, compileReport);
+  if (target == "cuda" && stage == Stage::LLVM)
+    collectCUDAImage(*module, compileReport);
   // Where the report goes: stdout unless the compiled output does.
   auto printCompileReport = [&] {
     if (report.empty())

@@ -11,6 +11,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,6 +39,16 @@ struct CompileReport {
   int64_t numWeights = 0, weightBytes = 0;
   int64_t workspaceBytes = -1, workspaceLowerBound = -1;
 
+  /// --target=cuda: the embedded device image.
+  struct CUDAImage {
+    std::string arch;       ///< e.g. "sm_90"
+    int64_t kernels = 0;    ///< kernels in the image
+    int64_t tiled = 0;      ///< of which staged through workgroup memory
+    int64_t ptxBytes = 0;
+    int64_t cubinBytes = 0; ///< 0: PTX only (no ptxas)
+  };
+  std::optional<CUDAImage> cuda;
+
   /// (phase, seconds) in the order they ran.
   std::vector<std::pair<std::string, double>> phases;
 };
@@ -48,6 +59,8 @@ void collectImportedOps(ModuleOp module, CompileReport &report);
 void collectKernels(ModuleOp module, CompileReport &report);
 /// Workspace figures recorded by --kiln-plan-memory (left at -1 if absent).
 void collectWorkspace(ModuleOp module, CompileReport &report);
+/// The device image kiln-lower-gpu-launch embedded (CUDA target only).
+void collectCUDAImage(ModuleOp module, CompileReport &report);
 
 void printReport(const CompileReport &report, llvm::raw_ostream &os);
 void printReportJSON(const CompileReport &report, llvm::raw_ostream &os);

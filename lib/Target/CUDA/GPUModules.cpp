@@ -172,6 +172,13 @@ struct KilnMergeGPUModules
     for (gpu::GPUModuleOp other : llvm::drop_begin(kernels))
       other.erase();
     target.setName(name);
+    // For kiln-compile --report: the kernels that stage through workgroup
+    // memory (tiled contractions).
+    int64_t tiled = llvm::count_if(
+        target.getOps<gpu::GPUFuncOp>(),
+        [](gpu::GPUFuncOp f) { return f.getNumWorkgroupAttributions() > 0; });
+    module->setAttr("kiln.cuda_tiled_kernels",
+                    IntegerAttr::get(IntegerType::get(ctx, 64), tiled));
   }
 };
 

@@ -10,6 +10,8 @@
 // RUN: kiln-compile %s --target=cuda --emit=header -o - | FileCheck %s --check-prefix=HEADER
 // RUN: kiln-compile %s --target=cuda --ptxas=none -o %t.o
 // RUN: llvm-nm %t.o | FileCheck %s --check-prefix=NM
+// RUN: kiln-compile %s --target=cuda --ptxas=none -o %t.o --report | FileCheck %s --check-prefix=REPORT
+// RUN: kiln-compile %s --target=cuda --ptxas=none -o %t.o --report=json | FileCheck %s --check-prefix=JSON
 // RUN: %python %test_lib/expect_exit.py 2 kiln-compile %s --target=cuda --cuda-arch=gfx90a | FileCheck %s --check-prefix=BADARCH
 // RUN: %python %test_lib/expect_exit.py 2 kiln-compile %s --emit=ptx | FileCheck %s --check-prefix=PTXCPU
 // RUN: %python %test_lib/expect_exit.py 2 kiln-compile %s --target=cuda --ptxas=%t.missing | FileCheck %s --check-prefix=NOPTXAS
@@ -91,6 +93,14 @@
 // NM-DAG: T m_cuda_release
 // NM-DAG: T m_signature
 // NM-DAG: T m_workspace_size
+
+// REPORT: cuda: 4 kernels (0 tiled through workgroup memory) for sm_90, PTX {{[0-9]+}} bytes, no cubin (no ptxas: the driver compiles the PTX)
+// JSON: "cuda": {
+// JSON-NEXT: "arch": "sm_90",
+// JSON-NEXT: "cubin_bytes": 0,
+// JSON-NEXT: "kernels": 4,
+// JSON-NEXT: "ptx_bytes": {{[1-9][0-9]*}},
+// JSON-NEXT: "tiled_kernels": 0
 
 // BADARCH: kiln-compile: error: bad CUDA architecture 'gfx90a' (expected sm_NN, e.g. sm_90, sm_80, sm_100a)
 // PTXCPU: kiln-compile: error: --emit=ptx needs --target=cuda
