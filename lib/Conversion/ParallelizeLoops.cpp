@@ -119,7 +119,7 @@ struct KilnParallelizeLoops
     if (auto arg = dyn_cast<BlockArgument>(v)) {
       auto type = dyn_cast<MemRefType>(arg.getType());
       if (arg.getOwner() != &entry || !type || !type.hasStaticShape() ||
-          !type.getLayout().isIdentity())
+          !type.getLayout().isIdentity() || type.getMemorySpace())
         return false;
       roots.insert(v);
       return true;
@@ -138,7 +138,10 @@ struct KilnParallelizeLoops
 
   void outline(scf::ParallelOp loop, func::FuncOp parent, unsigned &index,
                const LLVMTypeConverter &converter) {
-    // Constant bounds from 0 in steps of 1 (what linalg's lowering makes).
+    // No reductions (loops on buffers have none); constant bounds from 0 in
+    // steps of 1 (what linalg's lowering makes).
+    if (loop.getNumResults() != 0)
+      return;
     SmallVector<int64_t> trips;
     for (auto [l, u, s] : llvm::zip(loop.getLowerBound(),
                                     loop.getUpperBound(), loop.getStep())) {

@@ -173,6 +173,28 @@ func.func @stays(%out: memref<256x256xf32>, %s: memref<1xf32>, %d: memref<?x256x
   return
 }
 
+// A loop with a reduction (results) stays.
+// CHECK-LABEL: func.func @reduction(
+// CHECK-NOT: kiln_parallel_for
+// CHECK: scf.parallel
+// CHECK: scf.reduce
+func.func @reduction(%in: memref<256x256xf32>, %out: memref<1xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c256 = arith.constant 256 : index
+  %zero = arith.constant 0.0 : f32
+  %sum = scf.parallel (%i, %j) = (%c0, %c0) to (%c256, %c256) step (%c1, %c1) init (%zero) -> f32 {
+    %x = memref.load %in[%i, %j] : memref<256x256xf32>
+    scf.reduce(%x : f32) {
+    ^bb0(%a: f32, %b: f32):
+      %s = arith.addf %a, %b : f32
+      scf.reduce.return %s : f32
+    }
+  }
+  memref.store %sum, %out[%c0] : memref<1xf32>
+  return
+}
+
 // A loop inside another op is not top-level: it stays.
 // CHECK-LABEL: func.func @nested(
 // CHECK-NOT: kiln_parallel_for
