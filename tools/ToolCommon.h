@@ -77,9 +77,10 @@ struct OptimizationFlags {
                  "Call libm for tanh/exp/log/erf instead of inline "
                  "(vectorizable) polynomial approximations");
     app.add_option("--threads", threads,
-                   "Most threads one matrix product may use at run time "
-                   "(default 0: this machine's cores); the workspace holds "
-                   "packing space for that many")
+                   "Most threads one matrix product or loop nest may use at "
+                   "run time (default 0: this machine's cores; 1: all on the "
+                   "calling thread); the workspace holds packing space for "
+                   "that many")
         ->check(CLI::Range(int64_t(0), int64_t(1024)))
         ->type_name("N");
   }

@@ -172,6 +172,14 @@ void mlir::kiln::addKilnStagePasses(OpPassManager &pm,
     if (options.emulateGPUMapping)
       pm.addNestedPass<func::FuncOp>(createKilnMapToGPU());
     pm.addNestedPass<func::FuncOp>(createKilnLowerStridedCopies());
+    // Big top-level loop nests run on the runtime's thread pool, like the
+    // matrix products (CPU code only; the emulation keeps its own mapping).
+    if (!options.emulateGPUMapping && options.threads != 1) {
+      addUpstream(pm, "convert-linalg-to-parallel-loops");
+      KilnParallelizeLoopsOptions parallelOptions;
+      parallelOptions.threads = options.threads;
+      pm.addPass(createKilnParallelizeLoops(parallelOptions));
+    }
     addUpstream(pm, "convert-linalg-to-loops,lower-affine,convert-scf-to-cf,"
                     "expand-strided-metadata,lower-affine,"
                     "convert-math-to-llvm,convert-math-to-libm,"

@@ -127,3 +127,39 @@ void kiln_pool_run(int64_t parts, void (*fn)(void *ctx, int64_t part),
     cpu_relax();
   pthread_mutex_unlock(&region_lock);
 }
+
+/* kiln_parallel_for: `parts` contiguous chunks of [0, n), as even as the
+ * division allows; chunk p is [n*p/parts, n*(p+1)/parts). */
+struct parallel_for_job {
+  void (*fn)(void *, int64_t, int64_t);
+  void *ctx;
+  int64_t n;
+  int64_t parts;
+};
+
+static void parallel_for_part(void *arg, int64_t part) {
+  const struct parallel_for_job *job = arg;
+  int64_t begin = job->n * part / job->parts;
+  int64_t end = job->n * (part + 1) / job->parts;
+  if (begin < end)
+    job->fn(job->ctx, begin, end);
+}
+
+void kiln_parallel_for(int64_t n, int64_t grain,
+                       void (*fn)(void *ctx, int64_t begin, int64_t end),
+                       void *ctx, int64_t threads) {
+  if (n <= 0)
+    return;
+  if (grain < 1)
+    grain = 1;
+  int64_t parts = kiln_pool_threads(threads);
+  int64_t most = n / grain; /* chunks of at least `grain` */
+  if (parts > most)
+    parts = most;
+  if (parts <= 1) {
+    fn(ctx, 0, n);
+    return;
+  }
+  struct parallel_for_job job = {fn, ctx, n, parts};
+  kiln_pool_run(parts, parallel_for_part, &job);
+}

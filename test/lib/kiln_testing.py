@@ -61,8 +61,27 @@ class ResBlock(torch.nn.Module):
         return torch.tanh(self.fc(z.mean([2, 3])) + 1.0)
 
 
+class DepthwiseNet(torch.nn.Module):
+    """A conv-relu, a stride-2 depthwise conv-relu6 and a max pool at 64x64:
+    loop nests big enough for --kiln-parallelize-loops (padding copies,
+    im2col, bias fills, epilogues, the depthwise conv, the pool)."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = torch.nn.Conv2d(3, 16, 3, padding=1)
+        self.dw = torch.nn.Conv2d(16, 16, 3, stride=2, padding=1, groups=16)
+        self.fc = torch.nn.Linear(16, 5)
+
+    def forward(self, x):
+        y = torch.relu(self.c1(x))
+        z = torch.clamp(self.dw(y), 0.0, 6.0)
+        p = torch.nn.functional.max_pool2d(z, 2)
+        return self.fc(p.mean([2, 3])), p
+
+
 MODELS = {
     "resblock": (ResBlock, lambda: (torch.randn(1, 3, 8, 8),)),
+    "dwnet": (DepthwiseNet, lambda: (torch.randn(1, 3, 64, 64),)),
     "mycell": (MyCell, lambda: (torch.rand(3, 4), torch.rand(3, 4))),
     "unsupported": (Unsupported, lambda: (torch.rand(2, 3),)),
     "arith": (Arith, lambda: (torch.rand(3, 4), torch.rand(3, 4))),

@@ -173,6 +173,9 @@ int main(int argc, char **argv) {
     map[interner("kiln_sgemm")] = {
         llvm::orc::ExecutorAddr::fromPtr(&kiln_sgemm),
         llvm::JITSymbolFlags::Exported};
+    map[interner("kiln_parallel_for")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&kiln_parallel_for),
+        llvm::JITSymbolFlags::Exported};
     map[interner("kiln_thread_workspace")] = {
         llvm::orc::ExecutorAddr::fromPtr(&kiln_thread_workspace),
         llvm::JITSymbolFlags::Exported};

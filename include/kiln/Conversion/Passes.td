@@ -98,6 +98,42 @@ def KilnLowerGemm : Pass<"kiln-lower-gemm", "ModuleOp"> {
   ];
 }
 
+def KilnParallelizeLoops : Pass<"kiln-parallelize-loops", "ModuleOp"> {
+  let summary = "Run big top-level scf.parallel loops on the runtime's thread pool";
+  let description = [{
+    Runs on loop code (after `convert-linalg-to-parallel-loops`, CPU
+    target). Each `scf.parallel` directly in a function body with constant
+    bounds (0 to n, step 1) and at least `min-work` iterations of its
+    innermost body becomes a call of the runtime's `kiln_parallel_for` with
+    an outlined function `void(void *ctx, int64_t begin, int64_t end)`: the
+    leading dims are flattened into one range of at least 64 iterations
+    (or all of them), split into contiguous chunks of at least `min-work`/2
+    iterations of work, one per thread; the remaining dims stay an
+    `scf.parallel` inside. Every iteration runs once, in one thread, so
+    results do not depend on the thread count. The loop's operands are
+    recomputed in the body from the function's memref arguments, passed as
+    pointers in a stack array; a loop that needs any other value from
+    outside (a result of an op with effects) is left alone. Nothing happens
+    with `threads` = 1.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+  let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"0",
+           "Most threads a loop uses at run time (0: all online cores); "
+           "1 disables the pass">,
+    Option<"minWork", "min-work", "int64_t", /*default=*/"32768",
+           "Fewest innermost-body iterations a loop needs to be split">
+  ];
+  let statistics = [
+    Statistic<"numOutlined", "num-outlined",
+              "Loops run through kiln_parallel_for">
+  ];
+}
+
 def KilnApproximateMath : Pass<"kiln-approximate-math", "func::FuncOp"> {
   let summary = "Replace f32 tanh/exp/log/erf by inline polynomial approximations";
   let description = [{

@@ -38,8 +38,8 @@ struct KilnPipelineOptions
       llvm::cl::init(true)};
   PassOptions::Option<int64_t> threads{
       *this, "threads",
-      llvm::cl::desc("Most threads a matrix product uses (0: the compiling "
-                     "machine's cores)"),
+      llvm::cl::desc("Most threads a matrix product or loop nest uses (0: "
+                     "the compiling machine's cores)"),
       llvm::cl::init(0)};
   PassOptions::Option<std::string> target{
       *this, "target",

@@ -202,6 +202,18 @@ static inline int64_t kiln_sgemm_pack_bytes(int64_t m, int64_t n, int64_t k) {
   return (mc * kc + kc * nc) * 4 + 128; /* + alignment of both panels */
 }
 
+/* Parallel loop for generated code: calls fn(ctx, begin, end) on
+ * contiguous chunks that cover [0, n) exactly once, at most one chunk per
+ * thread and none shorter than `grain` iterations, on the calling thread
+ * and the runtime's thread pool (the one kiln_sgemm uses); returns when
+ * all are done. `threads` is the most threads to use
+ * (0: all online cores). With one thread, or n < 2 * grain, it is
+ * fn(ctx, 0, n) on the calling thread. When the pool is busy with another
+ * application thread's region, every chunk runs on the calling thread. */
+void kiln_parallel_for(int64_t n, int64_t grain,
+                       void (*fn)(void *ctx, int64_t begin, int64_t end),
+                       void *ctx, int64_t threads);
+
 /* ---- CUDA -----------------------------------------------------------------
  * Objects compiled with `kiln-compile --target=cuda` export, for model NAME:
  *
