@@ -180,8 +180,9 @@ void mlir::kiln::addKilnStagePasses(OpPassManager &pm,
       parallelOptions.threads = options.threads;
       pm.addPass(createKilnParallelizeLoops(parallelOptions));
     }
-    addUpstream(pm, "convert-linalg-to-loops,lower-affine,convert-scf-to-cf,"
-                    "expand-strided-metadata,lower-affine,"
+    addUpstream(pm, "convert-linalg-to-loops,lower-affine");
+    pm.addNestedPass<func::FuncOp>(createKilnHoistInvariantLoads());
+    addUpstream(pm, "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
                     "convert-math-to-llvm,convert-math-to-libm,"
                     "finalize-memref-to-llvm,convert-arith-to-llvm,"
                     "convert-index-to-llvm,convert-cf-to-llvm,"

@@ -134,6 +134,24 @@ def KilnParallelizeLoops : Pass<"kiln-parallelize-loops", "ModuleOp"> {
   ];
 }
 
+def KilnHoistInvariantLoads : Pass<"kiln-hoist-invariant-loads"> {
+  let summary = "Move loads of loop-invariant addresses in front of their loops";
+  let description = [{
+    On loop code from linalg: a load whose indices do not depend on the
+    loop (a broadcast operand) moves out of it when no store in the loop
+    can write the bytes it reads. Buffers are disjoint when they come from
+    different function arguments or globals (the C API requires inputs,
+    outputs and the workspace not to overlap) or from workspace views at
+    non-overlapping constant offsets; LLVM sees all intermediates as one
+    object and would reload (and not vectorize) instead.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+  let statistics = [
+    Statistic<"numHoisted", "num-hoisted", "Loads moved out of loops">
+  ];
+}
+
 def KilnApproximateMath : Pass<"kiln-approximate-math", "func::FuncOp"> {
   let summary = "Replace f32 tanh/exp/log/erf by inline polynomial approximations";
   let description = [{
