@@ -4,6 +4,25 @@
 // RUN: kiln-opt %s --kiln-map-to-gpu | FileCheck %s --check-prefix=PHASES
 // RUN: kiln-opt %s --kiln-map-to-gpu --kiln-lower-thread-phases | FileCheck %s --check-prefix=LAUNCH
 // RUN: kiln-opt %s --kiln-map-to-gpu=tile-gemm=false | FileCheck %s --check-prefix=UNTILED
+// The kernels as NVVM IR, as kiln-compile --target=cuda lowers them:
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-map-to-gpu,kiln-lower-thread-phases),func.func(convert-parallel-loops-to-gpu),lower-affine,canonicalize,gpu-launch-sink-index-computations,gpu-kernel-outlining,kiln-merge-gpu-modules,nvvm-attach-target{chip=sm_90 features=+ptx80},gpu.module(kiln-expand-gpu-math,expand-strided-metadata,lower-affine,convert-scf-to-cf,convert-gpu-to-nvvm,kiln-resolve-libdevice,reconcile-unrealized-casts,canonicalize))' | FileCheck %s --check-prefix=NVVM
+
+// One module for all kernels; the tiles are workgroup (address space 3)
+// globals; thread ids, barriers, multiply-adds allowed to contract.
+// NVVM: gpu.launch_func @kiln_kernels::@gemm_kernel blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%c256{{.*}}, %{{.*}}, %{{.*}})
+// NVVM: gpu.module @kiln_kernels [#nvvm.target<chip = "sm_90", features = "+ptx80">]
+// NVVM-DAG: llvm.mlir.global internal @__wg_gemm_kernel_0() {addr_space = 3 : i32} : !llvm.array<1024 x f32>
+// NVVM-DAG: llvm.mlir.global internal @__wg_gemm_kernel_1() {addr_space = 3 : i32} : !llvm.array<1024 x f32>
+// NVVM: llvm.func @gemm_kernel(
+// NVVM-SAME: gpu.kernel
+// NVVM: nvvm.read.ptx.sreg.tid.x range <i32, 0, 256>
+// NVVM: nvvm.barrier0
+// NVVM: llvm.fmul {{.*}}fastmath<contract>
+// NVVM: nvvm.barrier0
+// NVVM: llvm.func @large_kernel(
+// NVVM: llvm.func @narrow_kernel(
+// NVVM-NOT: nvvm.barrier0
+// NVVM-NOT: __nv_
 
 #a = affine_map<(m, n, k) -> (m, k)>
 #b = affine_map<(m, n, k) -> (k, n)>
