@@ -12,7 +12,8 @@
 // arguments: inputs, outputs and workspace, which the C API requires not
 // to overlap; constant globals) or from one root through memref.view at
 // constant byte offsets whose ranges do not overlap. Other view-like ops
-// (subview, reshapes, casts) stay within their source's range.
+// (subview, reshapes, casts) stay within their source's range, except
+// memref.reinterpret_cast, which may reach any byte of its root.
 //
 //===----------------------------------------------------------------------===//
 #include "kiln/Conversion/Passes.h"
@@ -57,6 +58,11 @@ std::optional<Range> rangeOf(Value memref) {
     return r;
   }
   if (Operation *def = memref.getDefiningOp()) {
+    // May address any byte of its root (its offset and strides are free).
+    if (auto cast = dyn_cast<memref::ReinterpretCastOp>(def)) {
+      std::optional<Range> source = rangeOf(cast.getSource());
+      return source ? std::optional<Range>(Range{source->root}) : std::nullopt;
+    }
     if (auto viewLike = dyn_cast<ViewLikeOpInterface>(def))
       return rangeOf(viewLike.getViewSource());
     if (isa<memref::GetGlobalOp, UnrealizedConversionCastOp>(def))

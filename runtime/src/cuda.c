@@ -233,10 +233,12 @@ static int create(const kiln_cuda_model_desc *desc, int device,
   /* The cubin when it was built for this device; else the driver JIT
    * compiles the PTX (any newer architecture). */
   CUresult r = -1;
-  if (desc->cubin)
-    r = cu.cuModuleLoadData(&m->module, desc->cubin);
-  if (r != 0)
-    CU_CHECK(cu.cuModuleLoadData(&m->module, desc->ptx));
+  if (desc->num_kernels > 0) {
+    if (desc->cubin)
+      r = cu.cuModuleLoadData(&m->module, desc->cubin);
+    if (r != 0)
+      CU_CHECK(cu.cuModuleLoadData(&m->module, desc->ptx));
+  }
   m->kernels = calloc((size_t)desc->num_kernels + 1, sizeof(CUfunction));
   m->weights = calloc((size_t)desc->num_weights + 1, sizeof(void *));
   if (!m->kernels || !m->weights)
@@ -244,10 +246,8 @@ static int create(const kiln_cuda_model_desc *desc, int device,
   for (int64_t i = 0; i < desc->num_kernels; ++i) {
     r = cu.cuModuleGetFunction(&m->kernels[i], m->module,
                                desc->kernel_names[i]);
-    if (r != 0) {
-      cuda_failed("cuModuleGetFunction", r);
-      return KILN_STATUS_CUDA_ERROR;
-    }
+    if (r != 0)
+      return cuda_failed("cuModuleGetFunction", r);
   }
   for (int64_t i = 0; i < desc->num_weights; ++i) {
     CUdeviceptr p = 0;
@@ -330,16 +330,21 @@ static int host_begin(kiln_cuda_model *m, int64_t num_in, int64_t num_out,
   int status = enter(m);
   if (status != KILN_STATUS_OK)
     return status;
-  if (m->host_buffers != n) {
-    m->host_dev = realloc(m->host_dev, (size_t)(n + 1) * sizeof(CUdeviceptr));
-    m->host_bytes = realloc(m->host_bytes, (size_t)(n + 1) * sizeof(uint64_t));
-    if (!m->host_dev || !m->host_bytes)
+  /* A model's entry always passes the same buffers: allocated on the first
+   * call, reused after. */
+  if (!m->host_dev) {
+    CUdeviceptr *buffers = calloc((size_t)n + 1, sizeof(CUdeviceptr));
+    uint64_t *sizes = calloc((size_t)n + 1, sizeof(uint64_t));
+    if (!buffers || !sizes) {
+      free(buffers);
+      free(sizes);
       return KILN_STATUS_OUT_OF_MEMORY;
-    for (int64_t i = m->host_buffers; i < n; ++i) {
-      m->host_dev[i] = 0;
-      m->host_bytes[i] = 0;
     }
+    m->host_dev = buffers;
+    m->host_bytes = sizes;
     m->host_buffers = n;
+  } else if (m->host_buffers != n) {
+    return KILN_STATUS_COUNT_MISMATCH;
   }
   for (int64_t i = 0; i < n; ++i) {
     if (!m->host_dev[i] || m->host_bytes[i] != bytes[i]) {

@@ -119,3 +119,25 @@ func.func @unknown(%out: memref<16xf32>) {
   }
   return
 }
+
+// -----
+
+// A reinterpret_cast may reach any byte of its root: a store through one
+// keeps loads of a disjoint-looking view in the loop.
+// CHECK-LABEL: func.func @reinterpreted
+// CHECK: scf.for
+// CHECK-NEXT: memref.load %{{.*}} : memref<8xf32>
+func.func @reinterpreted(%ws: memref<8192xi8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %c4096 = arith.constant 4096 : index
+  %a = memref.view %ws[%c0][] : memref<8192xi8> to memref<16xf32>
+  %m = memref.view %ws[%c4096][] : memref<8192xi8> to memref<8xf32>
+  %r = memref.reinterpret_cast %a to offset: [1024], sizes: [16], strides: [1] : memref<16xf32> to memref<16xf32, strided<[1], offset: 1024>>
+  scf.for %j = %c0 to %c16 step %c1 {
+    %x = memref.load %m[%c1] : memref<8xf32>
+    memref.store %x, %r[%j] : memref<16xf32, strided<[1], offset: 1024>>
+  }
+  return
+}

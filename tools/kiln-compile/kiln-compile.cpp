@@ -268,6 +268,11 @@ int main(int argc, char **argv) {
       return kExitUsage;
     }
   }
+  if (target != "cuda" && (app.count("--cuda-arch") || app.count("--ptxas"))) {
+    llvm::errs() << "kiln-compile: error: --cuda-arch and --ptxas need "
+                    "--target=cuda\n";
+    return kExitUsage;
+  }
   if (emit == "ptx" && target != "cuda") {
     llvm::errs() << "kiln-compile: error: --emit=ptx needs --target=cuda\n";
     return kExitUsage;

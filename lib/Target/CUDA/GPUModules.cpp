@@ -68,8 +68,7 @@ struct KilnExpandGPUMath
 /// to three operands), or "" when there is none.
 StringRef intrinsicFor(StringRef name) {
   name.consume_front("__nv_");
-  bool single = name.consume_back("f");
-  (void)single;
+  name.consume_back("f"); // the f32 variant
   return llvm::StringSwitch<StringRef>(name)
       .Case("sqrt", "llvm.sqrt")
       .Case("fabs", "llvm.fabs")

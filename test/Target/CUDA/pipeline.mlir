@@ -14,6 +14,7 @@
 // RUN: kiln-compile %s --target=cuda --ptxas=none -o %t.o --report=json | FileCheck %s --check-prefix=JSON
 // RUN: %python %test_lib/expect_exit.py 2 kiln-compile %s --target=cuda --cuda-arch=gfx90a | FileCheck %s --check-prefix=BADARCH
 // RUN: %python %test_lib/expect_exit.py 2 kiln-compile %s --emit=ptx | FileCheck %s --check-prefix=PTXCPU
+// RUN: %python %test_lib/expect_exit.py 2 kiln-compile %s --cuda-arch=sm_80 | FileCheck %s --check-prefix=ARCHCPU
 // RUN: %python %test_lib/expect_exit.py 2 kiln-compile %s --target=cuda --ptxas=%t.missing | FileCheck %s --check-prefix=NOPTXAS
 
 // Four kernels: add+tanh (fused), the matmul's zero fill, the matmul, sqrt.
@@ -104,6 +105,7 @@
 
 // BADARCH: kiln-compile: error: bad CUDA architecture 'gfx90a' (expected sm_NN, e.g. sm_90, sm_80, sm_100a)
 // PTXCPU: kiln-compile: error: --emit=ptx needs --target=cuda
+// ARCHCPU: kiln-compile: error: --cuda-arch and --ptxas need --target=cuda
 // NOPTXAS: kiln-compile: error: --ptxas: '{{.*}}.missing' is not an executable
 
 module attributes {kiln.model_name = "m"} {
