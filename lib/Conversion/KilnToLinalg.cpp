@@ -319,6 +319,8 @@ FailureOr<Value> lowerDirectConv2d(OpBuilder &b, Conv2dOp op,
 /// Marks the linalg.generic contractions --kiln-lower-gemm may call
 /// kiln_sgemm for.
 constexpr llvm::StringLiteral kGemmAttrName = "kiln.gemm";
+/// On an im2col copy: [stride_h, stride_w, dilation_h, dilation_w].
+constexpr llvm::StringLiteral kIm2colAttrName = "kiln.im2col";
 
 /// Convolutions whose reduction (C/G x KH x KW) is at least this long go
 /// through im2col and kiln_sgemm; shorter ones (depthwise) stay direct.
@@ -914,15 +916,19 @@ Value lowerConv2d(OpBuilder &b, Conv2dOp op) {
         ctx);
     auto col7Type = RankedTensorType::get({n, g, cg, kh, kw, oh, ow}, element);
     Value empty = tensor::EmptyOp::create(b, loc, col7Type.getShape(), element);
-    Value col7 =
-        linalg::GenericOp::create(
-            b, loc, col7Type, ValueRange{input}, ValueRange{empty},
-            ArrayRef<AffineMap>{readMap, b.getMultiDimIdentityMap(7)},
-            SmallVector<utils::IteratorType>(7, utils::IteratorType::parallel),
-            [](OpBuilder &nb, Location nloc, ValueRange args) {
-              linalg::YieldOp::create(nb, nloc, args[0]);
-            })
-            .getResult(0);
+    auto im2col = linalg::GenericOp::create(
+        b, loc, col7Type, ValueRange{input}, ValueRange{empty},
+        ArrayRef<AffineMap>{readMap, b.getMultiDimIdentityMap(7)},
+        SmallVector<utils::IteratorType>(7, utils::IteratorType::parallel),
+        [](OpBuilder &nb, Location nloc, ValueRange args) {
+          linalg::YieldOp::create(nb, nloc, args[0]);
+        });
+    // --kiln-lower-gemm reads the windows in place when the product this
+    // matrix feeds becomes a kiln_sgemm_conv call (then this copy goes).
+    im2col->setAttr(kIm2colAttrName,
+                    b.getDenseI64ArrayAttr({stride[0], stride[1], dilation[0],
+                                            dilation[1]}));
+    Value col7 = im2col.getResult(0);
     col = tensor::CollapseShapeOp::create(
         b, loc, RankedTensorType::get({n, g, r, p}, element), col7,
         SmallVector<ReassociationIndices>{{0}, {1}, {2, 3, 4}, {5, 6}});

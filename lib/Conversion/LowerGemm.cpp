@@ -51,6 +51,8 @@ namespace {
 
 constexpr llvm::StringLiteral kGemmAttrName = "kiln.gemm";
 constexpr llvm::StringLiteral kSgemmName = "kiln_sgemm";
+constexpr llvm::StringLiteral kSgemmConvName = "kiln_sgemm_conv";
+constexpr llvm::StringLiteral kIm2colAttrName = "kiln.im2col";
 
 /// One loop dim: its extent and its stride (elements) in A, B and C, or
 /// nullopt where the operand does not read it.
@@ -230,15 +232,76 @@ memref::GlobalOp constantGlobal(Value v, ModuleOp module) {
   return nullptr;
 }
 
-func::FuncOp declareSgemm(ModuleOp module) {
-  if (auto f = module.lookupSymbol<func::FuncOp>(kSgemmName))
+func::FuncOp declareRuntime(ModuleOp module, StringRef name,
+                            unsigned numArgs) {
+  if (auto f = module.lookupSymbol<func::FuncOp>(name))
     return f;
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-  SmallVector<Type> args(19, b.getI64Type());
-  auto f = func::FuncOp::create(b, module.getLoc(), kSgemmName,
+  SmallVector<Type> args(numArgs, b.getI64Type());
+  auto f = func::FuncOp::create(b, module.getLoc(), name,
                                 b.getFunctionType(args, {}));
   f.setPrivate();
   return f;
+}
+
+/// A convolution's im2col copy that only the product reads: the product
+/// can read the windows of the copy's input in place (kiln_sgemm_conv).
+struct Im2col {
+  linalg::GenericOp copy;
+  Value input; // [N, C, H, W], padded
+  SmallVector<int64_t> in; // its strides
+  int64_t g, cg, kh, kw, oh, ow;
+  ArrayRef<int64_t> geometry; // stride h, w, dilation h, w
+};
+
+/// The im2col copy B (a collapse_shape of the copy's [N, G, C/G, KH, KW,
+/// OH, OW] buffer) comes from, when nothing else reads that buffer.
+std::optional<Im2col> findIm2col(Value bm) {
+  auto collapse = bm.getDefiningOp<memref::CollapseShapeOp>();
+  if (!collapse || !collapse->hasOneUse())
+    return std::nullopt;
+  Value buf = collapse.getSrc();
+  linalg::GenericOp copy;
+  for (Operation *user : buf.getUsers()) {
+    if (user == collapse)
+      continue;
+    auto gen = dyn_cast<linalg::GenericOp>(user);
+    if (!gen || copy || !gen->hasAttr(kIm2colAttrName) ||
+        gen.getNumDpsInits() != 1 || gen.getDpsInitOperand(0)->get() != buf)
+      return std::nullopt;
+    copy = gen;
+  }
+  auto type = dyn_cast<MemRefType>(buf.getType());
+  if (!copy || !type || type.getRank() != 7 ||
+      copy->getBlock() != collapse->getBlock())
+    return std::nullopt;
+  auto geometry = copy->getAttrOfType<DenseI64ArrayAttr>(kIm2colAttrName);
+  Value input = copy.getDpsInputOperand(0)->get();
+  std::optional<SmallVector<int64_t>> strides = staticStrides(input);
+  if (!geometry || geometry.size() != 4 || !strides || strides->size() != 4)
+    return std::nullopt;
+  ArrayRef<int64_t> shape = type.getShape();
+  return Im2col{copy,     input,    *strides, shape[1], shape[2],
+                shape[3], shape[4], shape[5], shape[6], geometry.asArrayRef()};
+}
+
+/// The input stride of a batch axis of B in a convolution's product: B's
+/// batch dims are N (stride G*R*P) and G (R*P), the input's N (in[0]) and
+/// channel groups (C/G * in[1]); nullopt if the axis is neither (or a
+/// merged N x G the input's layout does not merge).
+std::optional<int64_t> im2colBatchStride(const Im2col &c, const Axis &axis) {
+  int64_t rp = c.cg * c.kh * c.kw * c.oh * c.ow;
+  if (axis.b == 0)
+    return 0;
+  if (c.g == 1)
+    return axis.b == rp ? std::optional<int64_t>(c.in[0]) : std::nullopt;
+  if (axis.b == c.g * rp)
+    return c.in[0];
+  if (axis.b != rp)
+    return std::nullopt;
+  if (axis.extent > c.g && c.in[0] != c.g * c.cg * c.in[1])
+    return std::nullopt;
+  return c.cg * c.in[1];
 }
 
 struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
@@ -297,8 +360,8 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
     return global;
   }
 
-  void lower(linalg::GenericOp g, const Plan &p, func::FuncOp sgemm,
-             int64_t numThreads, int64_t packNR, int64_t packMR) {
+  void lower(linalg::GenericOp g, const Plan &p, int64_t numThreads,
+             int64_t packNR, int64_t packMR) {
     OpBuilder b(g);
     Location loc = g.getLoc();
     Value a = g.getDpsInputOperand(0)->get(), bm = g.getDpsInputOperand(1)->get(),
@@ -345,8 +408,36 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
           }
       }
     }
+    // B as a convolution's windows, read from its input in place: B's
+    // batch strides become the input's.
+    std::optional<Im2col> conv;
+    SmallVector<int64_t> loopB;
+    for (const Axis &l : loops)
+      loopB.push_back(l.b);
+    if (im2colInPlace && !p.swapped && bPackedNR == 0 && p.m.extent > 1 &&
+        macs > KILN_SGEMM_TINY)
+      conv = findIm2col(bm);
+    if (conv) {
+      int64_t r = conv->cg * conv->kh * conv->kw, q = conv->oh * conv->ow;
+      std::optional<int64_t> innerStride = im2colBatchStride(*conv, inner);
+      bool ok = p.k.extent == r && p.k.b == q && p.n.extent == q &&
+                p.n.b == 1 && innerStride;
+      for (auto [i, l] : llvm::enumerate(loops)) {
+        std::optional<int64_t> st = ok ? im2colBatchStride(*conv, l)
+                                       : std::nullopt;
+        ok = ok && st;
+        if (st)
+          loopB[i] = *st;
+      }
+      if (ok) {
+        bBatchStride = *innerStride;
+        bm = conv->input;
+      } else {
+        conv.reset();
+      }
+    }
     Value offA = idx(b, loc, 0), offB = offA, offC = offA;
-    for (const Axis &l : loops) {
+    for (auto [li, l] : llvm::enumerate(loops)) {
       auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0),
                                      idx(b, loc, l.extent), idx(b, loc, 1));
       b.setInsertionPointToStart(loop.getBody());
@@ -359,7 +450,7 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
             arith::MulIOp::create(b, loc, iv, idx(b, loc, stride)));
       };
       offA = step(offA, l.a);
-      offB = step(offB, l.b);
+      offB = step(offB, loopB[li]);
       offC = step(offC, l.c);
     }
     auto i64 = [&](int64_t v) {
@@ -367,13 +458,32 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
     };
     Value packAddr =
         pack ? address(b, loc, pack, idx(b, loc, 0)) : i64(0);
+    ModuleOp module = getOperation();
+    if (conv) {
+      ArrayRef<int64_t> geo = conv->geometry;
+      SmallVector<Value> args = {
+          i64(inner.extent), i64(p.m.extent), i64(p.n.extent),
+          i64(p.k.extent), address(b, loc, a, offA), i64(aBatchStride),
+          i64(p.m.a), i64(p.k.a), address(b, loc, bm, offB),
+          i64(bBatchStride), i64(conv->in[1]), i64(conv->in[2]),
+          i64(conv->in[3]), i64(conv->kh), i64(conv->kw), i64(conv->ow),
+          i64(geo[0]), i64(geo[1]), i64(geo[2]), i64(geo[3]),
+          address(b, loc, c, offC), i64(inner.c), i64(p.m.c), packAddr,
+          i64(numThreads), i64(aPackedMR)};
+      func::CallOp::create(b, loc,
+                           declareRuntime(module, kSgemmConvName, 26), args);
+      g.erase();
+      conv->copy.erase();
+      numIm2colInPlace++;
+      return;
+    }
     SmallVector<Value> args = {
         i64(inner.extent), i64(p.m.extent), i64(p.n.extent), i64(p.k.extent),
         address(b, loc, a, offA), i64(aBatchStride), i64(p.m.a), i64(p.k.a),
         address(b, loc, bm, offB), i64(bBatchStride), i64(p.k.b), i64(p.n.b),
         address(b, loc, c, offC), i64(inner.c), i64(p.m.c),
         packAddr, i64(numThreads), i64(bPackedNR), i64(aPackedMR)};
-    func::CallOp::create(b, loc, sgemm, args);
+    func::CallOp::create(b, loc, declareRuntime(module, kSgemmName, 19), args);
     g.erase();
   }
 
@@ -405,9 +515,14 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
     // The kernel that reads NR-wide panels is MR rows high (12 x 32 with
     // AVX-512, 6 x 16 with AVX2); other widths run on the portable kernel.
     int64_t mr = nr == KILN_SGEMM_NR ? KILN_SGEMM_MR : 6;
-    func::FuncOp sgemm = declareSgemm(module);
     for (auto &[g, p] : work) {
-      lower(g, p, sgemm, numThreads, nr, mr);
+      // The AVX-512 kernel also has an 8-row tile, for products of 8, 16,
+      // 64, 128... rows that 12-row panels would pad (kiln_sgemm picks it
+      // the same way for A packed at run time).
+      int64_t m = p.m.extent, rows = mr;
+      if (nr == KILN_SGEMM_NR && (m + 7) / 8 * 8 < (m + 11) / 12 * 12)
+        rows = 8;
+      lower(g, p, numThreads, nr, rows);
       numCalls++;
     }
     // Weights only the packed products read are dropped: first the views
@@ -418,7 +533,7 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
       SmallVector<Operation *> dead;
       module.walk([&](Operation *op) {
         if (isa<memref::GetGlobalOp, memref::ExpandShapeOp,
-                memref::CollapseShapeOp>(op) &&
+                memref::CollapseShapeOp, memref::AllocOp>(op) &&
             op->use_empty())
           dead.push_back(op);
       });

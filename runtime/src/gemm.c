@@ -28,6 +28,7 @@
 #define MR6 6
 #define NR16 16
 #define MR12 12
+#define MR8 8
 #define NR32 32
 #define KC KILN_SGEMM_KC
 #define MC KILN_SGEMM_MC /* multiple of MR */
@@ -95,6 +96,66 @@ static void pack_b(int64_t kc, int64_t nc, const float *b, int64_t rs,
         for (; j < NR; ++j)
           pb[j] = 0.0f;
       }
+      pb += NR;
+    }
+  }
+}
+
+/* B as the windows of a convolution's input (implicit im2col): row
+ * p = (c * kh + y) * kw + x and column j = oy * ow + ox of B are
+ *   in[c * cs + (oy * sh + y * dh) * hs + (ox * sw + x * dw) * ws],
+ * so packing reads the input in place and no im2col matrix is written. */
+struct conv_src {
+  const float *in; /* this batch's input, element (0, 0, 0) */
+  int64_t cs, hs, ws;
+  int64_t kh, kw, ow;
+  int64_t sh, sw, dh, dw;
+};
+
+static const float *conv_row(const struct conv_src *cv, int64_t p) {
+  int64_t x = p % cv->kw, y = (p / cv->kw) % cv->kh, c = p / (cv->kw * cv->kh);
+  return cv->in + c * cv->cs + y * cv->dh * cv->hs + x * cv->dw * cv->ws;
+}
+
+static int64_t conv_col(const struct conv_src *cv, int64_t j) {
+  return (j / cv->ow) * cv->sh * cv->hs + (j % cv->ow) * cv->sw * cv->ws;
+}
+
+/* Runs (start, length) of a panel's columns whose input offsets step by
+ * the same amount (one output row's stretch each). */
+struct conv_runs {
+  int n;
+  int start[KILN_SGEMM_NR], len[KILN_SGEMM_NR];
+};
+
+static void conv_panel_runs(const int64_t *off, int cols, int64_t step,
+                            struct conv_runs *r) {
+  r->n = 0;
+  for (int j = 0; j < cols;) {
+    int e = j + 1;
+    while (e < cols && off[e] == off[e - 1] + step)
+      ++e;
+    r->start[r->n] = j;
+    r->len[r->n] = e - j;
+    r->n++;
+    j = e;
+  }
+}
+
+static void pack_b_conv_generic(int64_t kc, int64_t nc, int64_t p0, int64_t j0,
+                                const struct conv_src *cv, float *pb, int NR) {
+  int64_t off[KILN_SGEMM_NR];
+  for (int64_t jr = 0; jr < nc; jr += NR) {
+    int cols = nc - jr < NR ? (int)(nc - jr) : NR;
+    for (int j = 0; j < cols; ++j)
+      off[j] = conv_col(cv, j0 + jr + j);
+    for (int64_t p = 0; p < kc; ++p) {
+      const float *row = conv_row(cv, p0 + p);
+      int j = 0;
+      for (; j < cols; ++j)
+        pb[j] = row[off[j]];
+      for (; j < NR; ++j)
+        pb[j] = 0.0f;
       pb += NR;
     }
   }
@@ -187,12 +248,14 @@ kernel_avx2(int64_t kc, const float *pa, const float *pb, float *c,
   add_tile(tile, NR16, c, ldc, mr, nr);
 }
 
-/* 12 x 32 with AVX-512: 24 zmm accumulators, two B vectors, a broadcast. */
-__attribute__((target("avx512f"))) static void
-kernel_avx512(int64_t kc, const float *pa, const float *pb, float *c,
-              int64_t ldc, int64_t mr, int64_t nr) {
-  __m512 acc[MR12][2];
-  for (int i = 0; i < MR12; ++i)
+/* MR x 32 with AVX-512 (MR <= 14): 2 * MR zmm accumulators, two B vectors,
+ * a broadcast. Instantiated for 12 rows (24 accumulators) and 8 rows, the
+ * tile for products of 8, 16, 64 or 128 rows that 12 would pad. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+kernel_avx512_mr(int64_t kc, const float *pa, const float *pb, float *c,
+                 int64_t ldc, int64_t mr, int64_t nr, const int MR) {
+  __m512 acc[14][2];
+  for (int i = 0; i < MR; ++i)
     acc[i][0] = acc[i][1] = _mm512_setzero_ps();
   /* Unrolled four k steps (so the broadcasts of one step overlap the FMAs
    * of the last), prefetching eight steps ahead: ~20% of resnet18. */
@@ -201,19 +264,19 @@ kernel_avx512(int64_t kc, const float *pa, const float *pb, float *c,
     __m512 b0 = _mm512_loadu_ps(pb), b1 = _mm512_loadu_ps(pb + 16);
     _mm_prefetch((const char *)(pb + 8 * NR32), _MM_HINT_T0);
     _mm_prefetch((const char *)(pb + 8 * NR32 + 16), _MM_HINT_T0);
-    _mm_prefetch((const char *)(pa + 8 * MR12), _MM_HINT_T0);
-#pragma GCC unroll 12
-    for (int i = 0; i < MR12; ++i) {
+    _mm_prefetch((const char *)(pa + 8 * MR), _MM_HINT_T0);
+#pragma GCC unroll 14
+    for (int i = 0; i < MR; ++i) {
       __m512 a = _mm512_set1_ps(pa[i]);
       acc[i][0] = _mm512_fmadd_ps(a, b0, acc[i][0]);
       acc[i][1] = _mm512_fmadd_ps(a, b1, acc[i][1]);
     }
-    pa += MR12;
+    pa += MR;
     pb += NR32;
   }
-  if (mr == MR12 && nr == NR32) {
-#pragma GCC unroll 12
-    for (int i = 0; i < MR12; ++i) {
+  if (mr == MR && nr == NR32) {
+#pragma GCC unroll 14
+    for (int i = 0; i < MR; ++i) {
       float *row = c + i * ldc;
       _mm512_storeu_ps(row, _mm512_add_ps(_mm512_loadu_ps(row), acc[i][0]));
       _mm512_storeu_ps(row + 16,
@@ -221,14 +284,132 @@ kernel_avx512(int64_t kc, const float *pa, const float *pb, float *c,
     }
     return;
   }
-  float tile[MR12 * NR32] __attribute__((aligned(64)));
-  for (int i = 0; i < MR12; ++i) {
+  float tile[14 * NR32] __attribute__((aligned(64)));
+  for (int i = 0; i < MR; ++i) {
     _mm512_store_ps(tile + i * NR32, acc[i][0]);
     _mm512_store_ps(tile + i * NR32 + 16, acc[i][1]);
   }
   add_tile(tile, NR32, c, ldc, mr, nr);
 }
+
+__attribute__((target("avx512f"))) static void
+kernel_avx512(int64_t kc, const float *pa, const float *pb, float *c,
+              int64_t ldc, int64_t mr, int64_t nr) {
+  kernel_avx512_mr(kc, pa, pb, c, ldc, mr, nr, MR12);
+}
+
+__attribute__((target("avx512f"))) static void
+kernel_avx512_8(int64_t kc, const float *pa, const float *pb, float *c,
+                int64_t ldc, int64_t mr, int64_t nr) {
+  kernel_avx512_mr(kc, pa, pb, c, ldc, mr, nr, MR8);
+}
+
+/* pack_b_conv_generic for 32-wide panels: a panel row is a few runs of
+ * input elements one output row long (at unit stride, or every other one
+ * for stride 2), moved with masked loads and stores (and a permute that
+ * takes the even elements); other rows are gathered. */
+__attribute__((target("avx512f"))) static void
+pack_b_conv_avx512(int64_t kc, int64_t nc, int64_t p0, int64_t j0,
+                   const struct conv_src *cv, float *pb) {
+  enum { NR = 32, MAX_PIECES = 8 };
+  int64_t off[NR];
+  struct conv_runs runs;
+  int64_t step = cv->sw * cv->ws;
+  int strided = step == 2; /* else unit steps, or a gather */
+  const __m512i evens = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14,
+                                         12, 10, 8, 6, 4, 2, 0);
+  for (int64_t jr = 0; jr < nc; jr += NR) {
+    int cols = nc - jr < NR ? (int)(nc - jr) : NR;
+    for (int j = 0; j < cols; ++j)
+      off[j] = conv_col(cv, j0 + jr + j);
+    conv_panel_runs(off, cols, strided ? 2 : 1, &runs);
+    /* Runs split into pieces of at most 16 lanes: lanes dst.., read from
+     * src.. (`lo`, `hi`: the masks of the 32 inputs a stride-2 piece
+     * spans). */
+    int pieces = 0, dst[MAX_PIECES];
+    int64_t src[MAX_PIECES];
+    __mmask16 mask[MAX_PIECES], lo[MAX_PIECES], hi[MAX_PIECES];
+    int gather = 0;
+    for (int r = 0; r < runs.n && !gather; ++r)
+      for (int q = 0; q < runs.len[r]; q += 16) {
+        if (pieces == MAX_PIECES) {
+          gather = 1;
+          break;
+        }
+        int l = runs.len[r] - q < 16 ? runs.len[r] - q : 16;
+        int span = strided ? 2 * l - 1 : l; /* inputs read */
+        dst[pieces] = runs.start[r] + q;
+        src[pieces] = off[runs.start[r] + q];
+        mask[pieces] = (__mmask16)((1u << l) - 1u);
+        lo[pieces] = (__mmask16)(span >= 16 ? 0xffffu : (1u << span) - 1u);
+        hi[pieces] = (__mmask16)(span <= 16 ? 0u : (1u << (span - 16)) - 1u);
+        pieces++;
+      }
+    __m512i idx0 = _mm512_setzero_si512(), idx1 = _mm512_setzero_si512();
+    __mmask16 m0 = 0, m1 = 0;
+    if (gather) {
+      int32_t o[NR] = {0};
+      for (int j = 0; j < cols; ++j)
+        o[j] = (int32_t)off[j];
+      idx0 = _mm512_loadu_si512(o);
+      idx1 = _mm512_loadu_si512(o + 16);
+      m0 = (__mmask16)(cols >= 16 ? 0xffffu : (1u << cols) - 1u);
+      m1 = (__mmask16)(cols <= 16 ? 0u
+                       : cols >= 32 ? 0xffffu
+                                    : (1u << (cols - 16)) - 1u);
+    }
+    int64_t x = p0 % cv->kw, y = (p0 / cv->kw) % cv->kh,
+            c = p0 / (cv->kw * cv->kh);
+    for (int64_t p = 0; p < kc; ++p) {
+      const float *row =
+          cv->in + c * cv->cs + y * cv->dh * cv->hs + x * cv->dw * cv->ws;
+      if (gather) {
+        __m512 z = _mm512_setzero_ps();
+        _mm512_storeu_ps(pb, _mm512_mask_i32gather_ps(z, m0, idx0, row, 4));
+        _mm512_storeu_ps(pb + 16,
+                         _mm512_mask_i32gather_ps(z, m1, idx1, row, 4));
+      } else {
+        if (cols < NR) {
+          _mm512_storeu_ps(pb, _mm512_setzero_ps());
+          _mm512_storeu_ps(pb + 16, _mm512_setzero_ps());
+        }
+        if (strided)
+          for (int q = 0; q < pieces; ++q) {
+            __m512 a = _mm512_maskz_loadu_ps(lo[q], row + src[q]);
+            __m512 b = _mm512_maskz_loadu_ps(hi[q], row + src[q] + 16);
+            _mm512_mask_storeu_ps(pb + dst[q], mask[q],
+                                  _mm512_permutex2var_ps(a, evens, b));
+          }
+        else
+          for (int q = 0; q < pieces; ++q)
+            _mm512_mask_storeu_ps(pb + dst[q], mask[q],
+                                  _mm512_maskz_loadu_ps(mask[q], row + src[q]));
+      }
+      pb += NR;
+      if (++x == cv->kw) {
+        x = 0;
+        if (++y == cv->kh) {
+          y = 0;
+          ++c;
+        }
+      }
+    }
+  }
+}
 #endif
+
+static void pack_b_conv(int64_t kc, int64_t nc, int64_t p0, int64_t j0,
+                        const struct conv_src *cv, float *pb, int NR,
+                        int fast) {
+#ifdef KILN_HAVE_AVX2_KERNEL
+  if (NR == 32 && fast) {
+    pack_b_conv_avx512(kc, nc, p0, j0, cv, pb);
+    return;
+  }
+#endif
+  (void)fast;
+  pack_b_conv_generic(kc, nc, p0, j0, cv, pb, NR);
+}
 
 typedef void (*kernel_fn)(int64_t, const float *, const float *, float *,
                           int64_t, int64_t, int64_t);
@@ -237,6 +418,7 @@ struct kernel {
   kernel_fn fn;
   int mr, nr;
   const char *name;
+  kernel_fn fn8; /* the 8 x nr tile, or NULL */
 };
 
 /* The widest kernel the CPU runs; KILN_SGEMM_KERNEL=avx2|generic picks a
@@ -252,12 +434,13 @@ static struct kernel pick_kernel(void) {
   if (force && !strcmp(force, "avx2"))
     avx512 = 0;
   if (avx512)
-    return (struct kernel){kernel_avx512, MR12, NR32, "avx512"};
+    return (struct kernel){kernel_avx512, MR12, NR32, "avx512",
+                           kernel_avx512_8};
   if (avx2)
-    return (struct kernel){kernel_avx2, MR6, NR16, "avx2"};
+    return (struct kernel){kernel_avx2, MR6, NR16, "avx2", NULL};
 #endif
   (void)force;
-  return (struct kernel){kernel_generic, MR6, NR16, "generic"};
+  return (struct kernel){kernel_generic, MR6, NR16, "generic", NULL};
 }
 
 static struct kernel chosen_kernel;
@@ -271,6 +454,14 @@ static struct kernel the_kernel(void) {
 
 const char *kiln_sgemm_kernel_name(void) { return the_kernel().name; }
 
+/* The tile height for A packed at run time: 8 rows where 12 would pad
+ * more (m = 8, 16, 64, 128, ...), else the kernel's. */
+static int pick_mr(int64_t m, struct kernel kern) {
+  if (kern.fn8 && (m + 7) / 8 * 8 < (m + 11) / 12 * 12)
+    return MR8;
+  return kern.mr;
+}
+
 /* One thread's part: C[0:m, 0:n] += A[0:m, :] B[:, 0:n] (pointers already
  * offset to the part). With `b_packed` B is in compile-time panels: for
  * each NR-column panel, K rows of NR values (zero-padded). With `a_packed`
@@ -279,16 +470,21 @@ const char *kiln_sgemm_kernel_name(void) { return the_kernel().name; }
 static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
                         int64_t a_rs, int64_t a_cs, const float *b,
                         int64_t b_rs, int64_t b_cs, float *c, int64_t c_rs,
-                        float *pack, int b_packed, int a_packed) {
+                        float *pack, int b_packed, int a_packed,
+                        const struct conv_src *conv, int64_t conv_j0,
+                        int conv_fast, int run_mr) {
   struct kernel kern = the_kernel();
-  int MR = kern.mr, NR = kern.nr;
+  int MR = run_mr, NR = kern.nr;
   if (b_packed && b_packed != NR) {
     MR = 6;
     NR = b_packed;
   }
   if (a_packed)
     MR = a_packed;
-  int fast = MR == kern.mr && NR == kern.nr;
+  kernel_fn fast = NR != kern.nr ? NULL
+                   : MR == kern.mr ? kern.fn
+                   : MR == MR8 ? kern.fn8
+                               : NULL;
   float *pa = (float *)(((uintptr_t)pack + 63) & ~(uintptr_t)63);
   int64_t mr_up = (m + MR - 1) / MR * MR;
   float *pb = pa + (mr_up < MC ? mr_up : MC) * (k < KC ? k : KC);
@@ -297,7 +493,9 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
     int64_t nc = n - jc < NC ? n - jc : NC;
     for (int64_t pc = 0; pc < k; pc += KC) {
       int64_t kc = k - pc < KC ? k - pc : KC;
-      if (!b_packed)
+      if (conv)
+        pack_b_conv(kc, nc, pc, conv_j0 + jc, conv, pb, NR, conv_fast);
+      else if (!b_packed)
         pack_b(kc, nc, b + pc * b_rs + jc * b_cs, b_rs, b_cs, pb, NR);
       for (int64_t ic = 0; ic < m; ic += MC) {
         int64_t mc = m - ic < MC ? m - ic : MC;
@@ -314,7 +512,7 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
                 a_packed ? a + ((ic + ir) / MR) * k * MR + pc * MR
                          : pa + ir * kc;
             if (fast)
-              kern.fn(kc, apanel, panel, ct, c_rs, mr, nr);
+              fast(kc, apanel, panel, ct, c_rs, mr, nr);
             else
               kernel_any(kc, apanel, panel, ct, c_rs, mr, nr, MR, NR);
           }
@@ -461,6 +659,9 @@ struct gemm_job {
   int a_packed; /* panel height of compile-time packed A, or 0 */
   int split_n; /* parts split N (else M) */
   int64_t step; /* rows or columns per part */
+  const struct conv_src *conv; /* B as convolution windows, or NULL */
+  int conv_fast;
+  int run_mr; /* tile height for A packed at run time */
 };
 
 static void gemm_part(void *ctx, int64_t part) {
@@ -479,30 +680,35 @@ static void gemm_part(void *ctx, int64_t part) {
                                    : j->a + lo * j->a_rs;
   if (j->split_n)
     gemm_serial(j->m, len, j->k, j->a, j->a_rs, j->a_cs, bpart, j->b_rs,
-                j->b_cs, j->c + lo, j->c_rs, pack, j->b_packed, j->a_packed);
+                j->b_cs, j->c + lo, j->c_rs, pack, j->b_packed, j->a_packed,
+                j->conv, lo, j->conv_fast, j->run_mr);
   else
     gemm_serial(len, j->n, j->k, apart, j->a_rs, j->a_cs, j->b, j->b_rs,
                 j->b_cs, j->c + lo * j->c_rs, j->c_rs, pack, j->b_packed,
-                j->a_packed);
+                j->a_packed, j->conv, 0, j->conv_fast, j->run_mr);
 }
 
-void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
-                intptr_t a_addr, int64_t a_bs, int64_t a_rs, int64_t a_cs,
-                intptr_t b_addr, int64_t b_bs, int64_t b_rs, int64_t b_cs,
-                intptr_t c_addr, int64_t c_bs, int64_t c_rs,
-                intptr_t pack_addr, int64_t threads, int64_t b_packed_nr,
-                int64_t a_packed_mr) {
-  const float *a = (const float *)a_addr, *b = (const float *)b_addr;
-  float *c = (float *)c_addr;
-  char *pack = (char *)pack_addr;
+/* kiln_sgemm and kiln_sgemm_conv: B is a strided (or compile-time packed)
+ * matrix, or with `conv` the windows of batch bi's input at
+ * conv->in + bi * in_bs. */
+static void sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
+                  const float *a, int64_t a_bs, int64_t a_rs, int64_t a_cs,
+                  const float *b, int64_t b_bs, int64_t b_rs, int64_t b_cs,
+                  float *c, int64_t c_bs, int64_t c_rs, char *pack,
+                  int64_t threads, int b_packed, int a_packed,
+                  const struct conv_src *conv, int64_t in_bs, int conv_fast) {
   if (m == 0 || n == 0 || k == 0)
     return;
   int64_t parts = kiln_pool_threads(threads);
   for (int64_t bi = 0; bi < batch; ++bi) {
-    const float *ab = a + bi * a_bs, *bb = b + bi * b_bs;
+    const float *ab = a + bi * a_bs, *bb = conv ? NULL : b + bi * b_bs;
     float *cb = c + bi * c_bs;
-    int b_packed = (int)b_packed_nr, a_packed = (int)a_packed_mr;
-    if (m == 1) {
+    struct conv_src cv;
+    if (conv) {
+      cv = *conv;
+      cv.in += bi * in_bs;
+    }
+    if (m == 1 && !conv) {
       /* Matrix-vector products read all of B once: large ones split the
        * columns, so each core streams its share (from its own cache). A
        * packed A row is one panel: element p at p * a_packed. */
@@ -515,7 +721,7 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
       kiln_pool_run((n + g.step - 1) / g.step, gemv_part, &g);
       continue;
     }
-    if (m * n * k <= KILN_SGEMM_TINY) {
+    if (m == 1 || m * n * k <= KILN_SGEMM_TINY) {
       /* Packing would cost more than it saves (and these products get no
        * packing space); operands packed at compile time are read in place. */
       for (int64_t i = 0; i < m; ++i)
@@ -524,13 +730,19 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
               a_packed ? ab + (i / a_packed) * k * a_packed + i % a_packed
                        : ab + i * a_rs;
           int64_t as = a_packed ? a_packed : a_cs;
-          const float *bcol =
-              b_packed ? bb + (j / b_packed) * k * b_packed + j % b_packed
-                       : bb + j * b_cs;
-          int64_t bs = b_packed ? b_packed : b_rs;
           float acc = 0;
-          for (int64_t p = 0; p < k; ++p)
-            acc += arow[p * as] * bcol[p * bs];
+          if (conv) {
+            int64_t col = conv_col(&cv, j);
+            for (int64_t p = 0; p < k; ++p)
+              acc += arow[p * as] * conv_row(&cv, p)[col];
+          } else {
+            const float *bcol =
+                b_packed ? bb + (j / b_packed) * k * b_packed + j % b_packed
+                         : bb + j * b_cs;
+            int64_t bs = b_packed ? b_packed : b_rs;
+            for (int64_t p = 0; p < k; ++p)
+              acc += arow[p * as] * bcol[p * bs];
+          }
           cb[i * c_rs + j] += acc;
         }
       continue;
@@ -539,9 +751,11 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
      * problems stay on one thread. */
     struct gemm_job job = {m, n, k, ab, a_rs, a_cs, bb, b_rs, b_cs, cb, c_rs,
                            pack, kiln_sgemm_pack_bytes(m, n, k), b_packed,
-                           a_packed, n >= m, 0};
+                           a_packed, n >= m, 0, conv ? &cv : NULL, conv_fast,
+                           0};
     struct kernel kern = the_kernel();
-    int kmr = kern.mr, knr = kern.nr;
+    int kmr = pick_mr(m, kern), knr = kern.nr;
+    job.run_mr = kmr;
     if (b_packed && b_packed != knr) {
       kmr = 6;
       knr = b_packed;
@@ -559,4 +773,37 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
     use = (extent + job.step - 1) / job.step;
     kiln_pool_run(use, gemm_part, &job);
   }
+}
+
+void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
+                intptr_t a_addr, int64_t a_bs, int64_t a_rs, int64_t a_cs,
+                intptr_t b_addr, int64_t b_bs, int64_t b_rs, int64_t b_cs,
+                intptr_t c_addr, int64_t c_bs, int64_t c_rs,
+                intptr_t pack_addr, int64_t threads, int64_t b_packed_nr,
+                int64_t a_packed_mr) {
+  sgemm(batch, m, n, k, (const float *)a_addr, a_bs, a_rs, a_cs,
+        (const float *)b_addr, b_bs, b_rs, b_cs, (float *)c_addr, c_bs, c_rs,
+        (char *)pack_addr, threads, (int)b_packed_nr, (int)a_packed_mr, NULL,
+        0, 0);
+}
+
+void kiln_sgemm_conv(int64_t batch, int64_t m, int64_t n, int64_t k,
+                     intptr_t a_addr, int64_t a_bs, int64_t a_rs,
+                     int64_t a_cs, intptr_t in_addr, int64_t in_bs,
+                     int64_t in_cs, int64_t in_hs, int64_t in_ws, int64_t kh,
+                     int64_t kw, int64_t ow, int64_t sh, int64_t sw,
+                     int64_t dh, int64_t dw, intptr_t c_addr, int64_t c_bs,
+                     int64_t c_rs, intptr_t pack_addr, int64_t threads,
+                     int64_t a_packed_mr) {
+  if (m == 0 || n == 0 || k == 0)
+    return;
+  struct conv_src cv = {(const float *)in_addr, in_cs, in_hs, in_ws, kh,
+                        kw, ow, sh, sw, dh, dw};
+  /* The 32-wide packing gathers with 32-bit offsets within a channel. */
+  int64_t oh = (n + ow - 1) / ow;
+  int64_t span = (oh - 1) * sh * in_hs + (ow - 1) * sw * in_ws;
+  int fast = span >= 0 && span < INT32_MAX;
+  sgemm(batch, m, n, k, (const float *)a_addr, a_bs, a_rs, a_cs, NULL, 0, 0,
+        0, (float *)c_addr, c_bs, c_rs, (char *)pack_addr, threads, 0,
+        (int)a_packed_mr, &cv, in_bs, fast);
 }

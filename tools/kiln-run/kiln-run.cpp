@@ -167,18 +167,15 @@ int main(int argc, char **argv) {
   // The generated code calls into the runtime, linked into this tool.
   (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap map;
-    map[interner("kiln_check_tensors")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&kiln_check_tensors),
-        llvm::JITSymbolFlags::Exported};
-    map[interner("kiln_sgemm")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&kiln_sgemm),
-        llvm::JITSymbolFlags::Exported};
-    map[interner("kiln_parallel_for")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&kiln_parallel_for),
-        llvm::JITSymbolFlags::Exported};
-    map[interner("kiln_thread_workspace")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&kiln_thread_workspace),
-        llvm::JITSymbolFlags::Exported};
+    auto add = [&](const char *name, auto *fn) {
+      map[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn),
+                             llvm::JITSymbolFlags::Exported};
+    };
+    add("kiln_check_tensors", &kiln_check_tensors);
+    add("kiln_sgemm", &kiln_sgemm);
+    add("kiln_sgemm_conv", &kiln_sgemm_conv);
+    add("kiln_parallel_for", &kiln_parallel_for);
+    add("kiln_thread_workspace", &kiln_thread_workspace);
     return map;
   });
   std::string entryName = sig->modelName + "_forward_tensors";

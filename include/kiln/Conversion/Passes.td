@@ -73,8 +73,11 @@ def KilnLowerGemm : Pass<"kiln-lower-gemm", "ModuleOp"> {
     allow, and the rest become `scf.for` loops around the call. Packing
     space is a `memref.alloc` that `--kiln-plan-memory` places in the
     workspace. A constant B (else a constant A) is packed here into the
-    panels the micro-kernel reads, as a new global. Other contractions keep
-    their loops.
+    panels the micro-kernel reads, as a new global. When B is a
+    convolution's im2col matrix (a copy tagged `kiln.im2col` that nothing
+    else reads), the call is `kiln_sgemm_conv`, which packs the windows
+    straight from the padded input, and the copy is erased. Other
+    contractions keep their loops.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::arith::ArithDialect",
@@ -89,10 +92,15 @@ def KilnLowerGemm : Pass<"kiln-lower-gemm", "ModuleOp"> {
     Option<"packNR", "pack-nr", "int64_t", /*default=*/"0",
            "Panel width of prepacked weights: 32 (AVX-512 kernel), 16 (AVX2), "
            "0: the compiling machine's kernel; A panels are 12 rows high "
-           "with 32, else 6">
+           "with 32, else 6">,
+    Option<"im2colInPlace", "im2col-in-place", "bool", /*default=*/"true",
+           "Convolutions read their input windows in place "
+           "(kiln_sgemm_conv) instead of an im2col copy">
   ];
   let statistics = [
     Statistic<"numPrepacked", "num-prepacked", "Weights packed at compile time">,
+    Statistic<"numIm2colInPlace", "num-im2col-in-place",
+              "Convolutions whose windows are packed from the input in place">,
     Statistic<"numCalls", "num-calls", "Contractions turned into kiln_sgemm calls">,
     Statistic<"numKept", "num-kept", "Tagged contractions left as loops">
   ];

@@ -179,6 +179,19 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
                 intptr_t b, int64_t b_bs, int64_t b_rs, int64_t b_cs,
                 intptr_t c, int64_t c_bs, int64_t c_rs, intptr_t pack,
                 int64_t threads, int64_t b_packed_nr, int64_t a_packed_mr);
+/* kiln_sgemm with B the im2col matrix of a convolution, read from the
+ * (padded) input in place instead of being written out: B's row
+ * p = (ci * kh + y) * kw + x and column j = oy * ow + ox hold
+ *   in[b*in_bs + ci*in_cs + (oy*sh + y*dh)*in_hs + (ox*sw + x*dw)*in_ws]
+ * (k = C * kh * kw rows, n = OH * ow columns). The other arguments are
+ * kiln_sgemm's, with the same packing space. */
+void kiln_sgemm_conv(int64_t batch, int64_t m, int64_t n, int64_t k,
+                     intptr_t a, int64_t a_bs, int64_t a_rs, int64_t a_cs,
+                     intptr_t in, int64_t in_bs, int64_t in_cs, int64_t in_hs,
+                     int64_t in_ws, int64_t kh, int64_t kw, int64_t ow,
+                     int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+                     intptr_t c, int64_t c_bs, int64_t c_rs, intptr_t pack,
+                     int64_t threads, int64_t a_packed_mr);
 
 /* Blocking of kiln_sgemm: micro-tiles of at most MR x NR (12 x 32 with
  * AVX-512, 6 x 16 with AVX2), cache blocks MC x KC of A and KC x NC of B. */
