@@ -368,13 +368,6 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
           c = g.getDpsInitOperand(0)->get();
     if (p.swapped)
       std::swap(a, bm);
-    // Packing space, placed in the workspace by --kiln-plan-memory.
-    int64_t packBytes =
-        numThreads * kiln_sgemm_pack_bytes(p.m.extent, p.n.extent, p.k.extent);
-    Value pack;
-    if (packBytes > 0)
-      pack = memref::AllocOp::create(
-          b, loc, MemRefType::get({packBytes}, b.getI8Type()));
 
     // Loops over all batch axes but the last, which the runtime iterates.
     SmallVector<Axis> loops(p.batch.begin(), p.batch.end());
@@ -383,38 +376,16 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
       inner = loops.back();
       loops.pop_back();
     }
-    // A constant B (weights) is packed now rather than on every call; else
-    // a constant A (m > 1: a matrix-vector product packs nothing).
     int64_t bPackedNR = 0, bBatchStride = inner.b;
     int64_t aPackedMR = 0, aBatchStride = inner.a;
     int64_t macs = p.m.extent * p.n.extent * p.k.extent;
-    if (prepackWeights && loops.empty() && macs > KILN_SGEMM_TINY) {
-      if (memref::GlobalOp source = constantGlobal(bm, getOperation())) {
-        if (memref::GlobalOp global = packed(source, p, inner, false, packNR)) {
-          bPackedNR = packNR;
-          bBatchStride =
-              ((p.n.extent + packNR - 1) / packNR) * p.k.extent * packNR;
-          bm = memref::GetGlobalOp::create(b, loc, global.getType(),
-                                           global.getSymName());
-        }
-      } else if (p.m.extent > 1) {
-        if (memref::GlobalOp source = constantGlobal(a, getOperation()))
-          if (memref::GlobalOp global = packed(source, p, inner, true, packMR)) {
-            aPackedMR = packMR;
-            aBatchStride =
-                ((p.m.extent + packMR - 1) / packMR) * p.k.extent * packMR;
-            a = memref::GetGlobalOp::create(b, loc, global.getType(),
-                                            global.getSymName());
-          }
-      }
-    }
     // B as a convolution's windows, read from its input in place: B's
     // batch strides become the input's.
     std::optional<Im2col> conv;
     SmallVector<int64_t> loopB;
     for (const Axis &l : loops)
       loopB.push_back(l.b);
-    if (im2colInPlace && !p.swapped && bPackedNR == 0 && p.m.extent > 1 &&
+    if (im2colInPlace && !p.swapped && p.m.extent > 1 &&
         macs > KILN_SGEMM_TINY)
       conv = findIm2col(bm);
     if (conv) {
@@ -434,6 +405,54 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
         bm = conv->input;
       } else {
         conv.reset();
+      }
+    }
+    // Few positions (a 7x7 output) pad 32-wide panels badly: the product
+    // is then computed transposed, positions as 8- or 12-row tiles and
+    // the weight in 32-wide panels (with A's layout). Measured on
+    // resnet18's 7x7 layers: 192 -> 218 GFLOP/s; on its 14x14 ones (196
+    // positions, 14% padding) it gained nothing, hence the bound.
+    bool transposed = false;
+    if (conv && packNR == KILN_SGEMM_NR) {
+      auto up = [](int64_t v, int64_t t) { return (v + t - 1) / t * t; };
+      auto rows = [&](int64_t v) { return std::min(up(v, 8), up(v, 12)); };
+      int64_t m = p.m.extent, n = p.n.extent;
+      transposed = n <= 64 && 10 * rows(n) * up(m, KILN_SGEMM_NR) <=
+                                  9 * rows(m) * up(n, KILN_SGEMM_NR);
+      if (transposed)
+        packMR = KILN_SGEMM_NR;
+    }
+    // Packing space, placed in the workspace by --kiln-plan-memory.
+    int64_t packBytes =
+        conv ? kiln_sgemm_conv_pack_bytes(p.m.extent, p.n.extent, p.k.extent,
+                                          numThreads, transposed)
+             : numThreads * kiln_sgemm_pack_bytes(p.m.extent, p.n.extent,
+                                                  p.k.extent);
+    Value pack;
+    if (packBytes > 0)
+      pack = memref::AllocOp::create(
+          b, loc, MemRefType::get({packBytes}, b.getI8Type()));
+    // A constant B (weights) is packed now rather than on every call; else
+    // a constant A (m > 1: a matrix-vector product packs nothing).
+    if (prepackWeights && loops.empty() && macs > KILN_SGEMM_TINY) {
+      if (memref::GlobalOp source =
+              conv ? nullptr : constantGlobal(bm, getOperation())) {
+        if (memref::GlobalOp global = packed(source, p, inner, false, packNR)) {
+          bPackedNR = packNR;
+          bBatchStride =
+              ((p.n.extent + packNR - 1) / packNR) * p.k.extent * packNR;
+          bm = memref::GetGlobalOp::create(b, loc, global.getType(),
+                                           global.getSymName());
+        }
+      } else if (p.m.extent > 1) {
+        if (memref::GlobalOp source = constantGlobal(a, getOperation()))
+          if (memref::GlobalOp global = packed(source, p, inner, true, packMR)) {
+            aPackedMR = packMR;
+            aBatchStride =
+                ((p.m.extent + packMR - 1) / packMR) * p.k.extent * packMR;
+            a = memref::GetGlobalOp::create(b, loc, global.getType(),
+                                            global.getSymName());
+          }
       }
     }
     Value offA = idx(b, loc, 0), offB = offA, offC = offA;
@@ -469,9 +488,9 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
           i64(conv->in[3]), i64(conv->kh), i64(conv->kw), i64(conv->ow),
           i64(geo[0]), i64(geo[1]), i64(geo[2]), i64(geo[3]),
           address(b, loc, c, offC), i64(inner.c), i64(p.m.c), packAddr,
-          i64(numThreads), i64(aPackedMR)};
+          i64(numThreads), i64(aPackedMR), i64(transposed ? 1 : 0)};
       func::CallOp::create(b, loc,
-                           declareRuntime(module, kSgemmConvName, 26), args);
+                           declareRuntime(module, kSgemmConvName, 27), args);
       g.erase();
       conv->copy.erase();
       numIm2colInPlace++;

@@ -142,7 +142,7 @@ static void conv_panel_runs(const int64_t *off, int cols, int64_t step,
   }
 }
 
-static void pack_b_conv_generic(int64_t kc, int64_t nc, int64_t p0, int64_t j0,
+static void pack_conv_generic(int64_t kc, int64_t nc, int64_t p0, int64_t j0,
                                 const struct conv_src *cv, float *pb, int NR) {
   int64_t off[KILN_SGEMM_NR];
   for (int64_t jr = 0; jr < nc; jr += NR) {
@@ -304,15 +304,19 @@ kernel_avx512_8(int64_t kc, const float *pa, const float *pb, float *c,
   kernel_avx512_mr(kc, pa, pb, c, ldc, mr, nr, MR8);
 }
 
-/* pack_b_conv_generic for 32-wide panels: a panel row is a few runs of
- * input elements one output row long (at unit stride, or every other one
- * for stride 2), moved with masked loads and stores (and a permute that
- * takes the even elements); other rows are gathered. */
+/* pack_conv_generic for panels of NR <= 32 (B's 32 columns, or A's 8 or
+ * 12 rows of positions): a panel row is a few runs of input elements one
+ * output row long (at unit stride, or every other one for stride 2),
+ * moved with masked loads and stores (and a permute that takes the even
+ * elements); other rows are gathered. */
 __attribute__((target("avx512f"))) static void
-pack_b_conv_avx512(int64_t kc, int64_t nc, int64_t p0, int64_t j0,
-                   const struct conv_src *cv, float *pb) {
-  enum { NR = 32, MAX_PIECES = 8 };
-  int64_t off[NR];
+pack_conv_avx512(int64_t kc, int64_t nc, int64_t p0, int64_t j0,
+                 const struct conv_src *cv, float *pb, int NR) {
+  enum { MAX_PIECES = 8 };
+  const __mmask16 lo_w = (__mmask16)(NR >= 16 ? 0xffffu : (1u << NR) - 1u);
+  const __mmask16 hi_w =
+      (__mmask16)(NR <= 16 ? 0u : NR >= 32 ? 0xffffu : (1u << (NR - 16)) - 1u);
+  int64_t off[32];
   struct conv_runs runs;
   int64_t step = cv->sw * cv->ws;
   int strided = step == 2; /* else unit steps, or a gather */
@@ -348,7 +352,7 @@ pack_b_conv_avx512(int64_t kc, int64_t nc, int64_t p0, int64_t j0,
     __m512i idx0 = _mm512_setzero_si512(), idx1 = _mm512_setzero_si512();
     __mmask16 m0 = 0, m1 = 0;
     if (gather) {
-      int32_t o[NR] = {0};
+      int32_t o[32] = {0};
       for (int j = 0; j < cols; ++j)
         o[j] = (int32_t)off[j];
       idx0 = _mm512_loadu_si512(o);
@@ -365,13 +369,16 @@ pack_b_conv_avx512(int64_t kc, int64_t nc, int64_t p0, int64_t j0,
           cv->in + c * cv->cs + y * cv->dh * cv->hs + x * cv->dw * cv->ws;
       if (gather) {
         __m512 z = _mm512_setzero_ps();
-        _mm512_storeu_ps(pb, _mm512_mask_i32gather_ps(z, m0, idx0, row, 4));
-        _mm512_storeu_ps(pb + 16,
-                         _mm512_mask_i32gather_ps(z, m1, idx1, row, 4));
+        _mm512_mask_storeu_ps(pb, lo_w,
+                              _mm512_mask_i32gather_ps(z, m0, idx0, row, 4));
+        if (hi_w)
+          _mm512_mask_storeu_ps(pb + 16, hi_w,
+                                _mm512_mask_i32gather_ps(z, m1, idx1, row, 4));
       } else {
         if (cols < NR) {
-          _mm512_storeu_ps(pb, _mm512_setzero_ps());
-          _mm512_storeu_ps(pb + 16, _mm512_setzero_ps());
+          _mm512_mask_storeu_ps(pb, lo_w, _mm512_setzero_ps());
+          if (hi_w)
+            _mm512_mask_storeu_ps(pb + 16, hi_w, _mm512_setzero_ps());
         }
         if (strided)
           for (int q = 0; q < pieces; ++q) {
@@ -397,19 +404,6 @@ pack_b_conv_avx512(int64_t kc, int64_t nc, int64_t p0, int64_t j0,
   }
 }
 #endif
-
-static void pack_b_conv(int64_t kc, int64_t nc, int64_t p0, int64_t j0,
-                        const struct conv_src *cv, float *pb, int NR,
-                        int fast) {
-#ifdef KILN_HAVE_AVX2_KERNEL
-  if (NR == 32 && fast) {
-    pack_b_conv_avx512(kc, nc, p0, j0, cv, pb);
-    return;
-  }
-#endif
-  (void)fast;
-  pack_b_conv_generic(kc, nc, p0, j0, cv, pb, NR);
-}
 
 typedef void (*kernel_fn)(int64_t, const float *, const float *, float *,
                           int64_t, int64_t, int64_t);
@@ -452,6 +446,21 @@ static struct kernel the_kernel(void) {
   return chosen_kernel;
 }
 
+static void pack_conv(int64_t kc, int64_t nc, int64_t p0, int64_t j0,
+                        const struct conv_src *cv, float *pb, int NR,
+                        int fast) {
+#ifdef KILN_HAVE_AVX2_KERNEL
+  /* Only with the AVX-512 kernel's panels (32 wide, 8 or 12 high). */
+  if ((NR == 32 || NR == 8 || NR == 12) && fast &&
+      the_kernel().nr == NR32) {
+    pack_conv_avx512(kc, nc, p0, j0, cv, pb, NR);
+    return;
+  }
+#endif
+  (void)fast;
+  pack_conv_generic(kc, nc, p0, j0, cv, pb, NR);
+}
+
 const char *kiln_sgemm_kernel_name(void) { return the_kernel().name; }
 
 /* The tile height for A packed at run time: 8 rows where 12 would pad
@@ -472,7 +481,7 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
                         int64_t b_rs, int64_t b_cs, float *c, int64_t c_rs,
                         float *pack, int b_packed, int a_packed,
                         const struct conv_src *conv, int64_t conv_j0,
-                        int conv_fast, int run_mr) {
+                        int conv_fast, int run_mr, int conv_a) {
   struct kernel kern = the_kernel();
   int MR = run_mr, NR = kern.nr;
   if (b_packed && b_packed != NR) {
@@ -493,13 +502,15 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
     int64_t nc = n - jc < NC ? n - jc : NC;
     for (int64_t pc = 0; pc < k; pc += KC) {
       int64_t kc = k - pc < KC ? k - pc : KC;
-      if (conv)
-        pack_b_conv(kc, nc, pc, conv_j0 + jc, conv, pb, NR, conv_fast);
+      if (conv && !conv_a)
+        pack_conv(kc, nc, pc, conv_j0 + jc, conv, pb, NR, conv_fast);
       else if (!b_packed)
         pack_b(kc, nc, b + pc * b_rs + jc * b_cs, b_rs, b_cs, pb, NR);
       for (int64_t ic = 0; ic < m; ic += MC) {
         int64_t mc = m - ic < MC ? m - ic : MC;
-        if (!a_packed)
+        if (conv && conv_a)
+          pack_conv(kc, mc, pc, conv_j0 + ic, conv, pa, MR, conv_fast);
+        else if (!a_packed)
           pack_a(mc, kc, a + ic * a_rs + pc * a_cs, a_rs, a_cs, pa, MR);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           int64_t nr = nc - jr < NR ? nc - jr : NR;
@@ -662,6 +673,7 @@ struct gemm_job {
   const struct conv_src *conv; /* B as convolution windows, or NULL */
   int conv_fast;
   int run_mr; /* tile height for A packed at run time */
+  int conv_a;  /* the convolution's windows are A (else B) */
 };
 
 static void gemm_part(void *ctx, int64_t part) {
@@ -681,12 +693,21 @@ static void gemm_part(void *ctx, int64_t part) {
   if (j->split_n)
     gemm_serial(j->m, len, j->k, j->a, j->a_rs, j->a_cs, bpart, j->b_rs,
                 j->b_cs, j->c + lo, j->c_rs, pack, j->b_packed, j->a_packed,
-                j->conv, lo, j->conv_fast, j->run_mr);
+                j->conv, j->conv_a ? 0 : lo, j->conv_fast, j->run_mr,
+                j->conv_a);
   else
     gemm_serial(len, j->n, j->k, apart, j->a_rs, j->a_cs, j->b, j->b_rs,
                 j->b_cs, j->c + lo * j->c_rs, j->c_rs, pack, j->b_packed,
-                j->a_packed, j->conv, 0, j->conv_fast, j->run_mr);
+                j->a_packed, j->conv, j->conv_a ? lo : 0, j->conv_fast,
+                j->run_mr, j->conv_a);
 }
+
+static void run_job(struct gemm_job *j, int64_t parts);
+static void conv_transposed(int64_t m, int64_t n, int64_t k, const float *w,
+                            int64_t w_rs, int64_t w_cs, int w_packed,
+                            const struct conv_src *cv, int conv_fast,
+                            float *c, int64_t c_rs, char *pack,
+                            int64_t parts);
 
 /* kiln_sgemm and kiln_sgemm_conv: B is a strided (or compile-time packed)
  * matrix, or with `conv` the windows of batch bi's input at
@@ -696,10 +717,14 @@ static void sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
                   const float *b, int64_t b_bs, int64_t b_rs, int64_t b_cs,
                   float *c, int64_t c_bs, int64_t c_rs, char *pack,
                   int64_t threads, int b_packed, int a_packed,
-                  const struct conv_src *conv, int64_t in_bs, int conv_fast) {
+                  const struct conv_src *conv, int64_t in_bs, int conv_fast,
+                  int conv_t) {
   if (m == 0 || n == 0 || k == 0)
     return;
   int64_t parts = kiln_pool_threads(threads);
+  /* Small transposed products run unpacked (below), which reads either
+   * weight layout (prepacked A and B^T panels are laid out alike). */
+  conv_t = kiln_sgemm_conv_applies_transposed(m, n, k, conv_t);
   for (int64_t bi = 0; bi < batch; ++bi) {
     const float *ab = a + bi * a_bs, *bb = conv ? NULL : b + bi * b_bs;
     float *cb = c + bi * c_bs;
@@ -747,32 +772,70 @@ static void sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
         }
       continue;
     }
-    /* Split the larger dimension in parts of whole micro-tiles; tiny
-     * problems stay on one thread. */
+    if (conv_t) {
+      conv_transposed(m, n, k, ab, a_rs, a_cs, a_packed, &cv, conv_fast, cb,
+                      c_rs, pack, parts);
+      continue;
+    }
     struct gemm_job job = {m, n, k, ab, a_rs, a_cs, bb, b_rs, b_cs, cb, c_rs,
                            pack, kiln_sgemm_pack_bytes(m, n, k), b_packed,
                            a_packed, n >= m, 0, conv ? &cv : NULL, conv_fast,
-                           0};
-    struct kernel kern = the_kernel();
-    int kmr = pick_mr(m, kern), knr = kern.nr;
-    job.run_mr = kmr;
-    if (b_packed && b_packed != knr) {
-      kmr = 6;
-      knr = b_packed;
-    }
-    if (a_packed)
-      kmr = a_packed;
-    int64_t extent = job.split_n ? n : m, unit = job.split_n ? knr : kmr;
-    int64_t use = parts;
-    /* Handing parts to the pool costs about a microsecond (its workers
-     * spin between regions): only tiny products stay on the caller. */
-    if (2.0 * m * n * k < 4e6 || extent < 2 * unit)
-      use = 1;
-    int64_t units = (extent + unit - 1) / unit;
-    job.step = (units + use - 1) / use * unit;
-    use = (extent + job.step - 1) / job.step;
-    kiln_pool_run(use, gemm_part, &job);
+                           0, 0};
+    run_job(&job, parts);
   }
+}
+
+/* Splits a product in parts of whole micro-tiles along its larger
+ * dimension and runs them on the pool; small products stay on one thread. */
+static void run_job(struct gemm_job *job, int64_t parts) {
+  int64_t m = job->m, n = job->n, k = job->k;
+  int b_packed = job->b_packed, a_packed = job->a_packed;
+  struct kernel kern = the_kernel();
+  int kmr = pick_mr(m, kern), knr = kern.nr;
+  job->run_mr = kmr;
+  if (b_packed && b_packed != knr) {
+    kmr = 6;
+    knr = b_packed;
+  }
+  if (a_packed)
+    kmr = a_packed;
+  int64_t extent = job->split_n ? n : m, unit = job->split_n ? knr : kmr;
+  int64_t use = parts;
+  /* Handing parts to the pool costs about a microsecond (its workers spin
+   * between regions): only tiny products stay on the caller. */
+  if (2.0 * m * n * k < 4e6 || extent < 2 * unit)
+    use = 1;
+  int64_t units = (extent + unit - 1) / unit;
+  job->step = (units + use - 1) / use * unit;
+  use = (extent + job->step - 1) / job->step;
+  kiln_pool_run(use, gemm_part, job);
+}
+
+/* A convolution as C^T = A' B': A'(pos, p) its windows (packed at run
+ * time in 8- or 12-row panels), B'(p, ch) = W(ch, p) the weight (in
+ * compile-time panels of w_packed columns, else W(i, p) = w[i * w_rs +
+ * p * w_cs]), into scratch S [n positions][m channels] at the start of
+ * `pack`, then added to C [m][n]. For few positions (7x7, 14x14) this pads
+ * them to 8 rows instead of 32 columns. */
+static void conv_transposed(int64_t m, int64_t n, int64_t k, const float *w,
+                            int64_t w_rs, int64_t w_cs, int w_packed,
+                            const struct conv_src *cv, int conv_fast,
+                            float *c, int64_t c_rs, char *pack,
+                            int64_t parts) {
+  float *S = (float *)(((uintptr_t)pack + 63) & ~(uintptr_t)63);
+  char *tpack = (char *)(S + (n * m + 15) / 16 * 16);
+  memset(S, 0, (size_t)(n * m) * sizeof(float));
+  struct gemm_job job = {n, m, k, NULL, 0, 0, w, w_cs, w_rs, S, m, tpack,
+                         kiln_sgemm_pack_bytes(n, m, k), w_packed, 0, 0, 0,
+                         cv, conv_fast, 0, 1};
+  job.split_n = m >= n;
+  run_job(&job, parts);
+  for (int64_t i0 = 0; i0 < n; i0 += 16) /* C[j][i] += S[i][j] */
+    for (int64_t j = 0; j < m; ++j) {
+      int64_t i1 = n - i0 < 16 ? n : i0 + 16;
+      for (int64_t i = i0; i < i1; ++i)
+        c[j * c_rs + i] += S[i * m + j];
+    }
 }
 
 void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
@@ -784,7 +847,7 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
   sgemm(batch, m, n, k, (const float *)a_addr, a_bs, a_rs, a_cs,
         (const float *)b_addr, b_bs, b_rs, b_cs, (float *)c_addr, c_bs, c_rs,
         (char *)pack_addr, threads, (int)b_packed_nr, (int)a_packed_mr, NULL,
-        0, 0);
+        0, 0, 0);
 }
 
 void kiln_sgemm_conv(int64_t batch, int64_t m, int64_t n, int64_t k,
@@ -794,7 +857,7 @@ void kiln_sgemm_conv(int64_t batch, int64_t m, int64_t n, int64_t k,
                      int64_t kw, int64_t ow, int64_t sh, int64_t sw,
                      int64_t dh, int64_t dw, intptr_t c_addr, int64_t c_bs,
                      int64_t c_rs, intptr_t pack_addr, int64_t threads,
-                     int64_t a_packed_mr) {
+                     int64_t a_packed_mr, int64_t transposed) {
   if (m == 0 || n == 0 || k == 0)
     return;
   struct conv_src cv = {(const float *)in_addr, in_cs, in_hs, in_ws, kh,
@@ -805,5 +868,5 @@ void kiln_sgemm_conv(int64_t batch, int64_t m, int64_t n, int64_t k,
   int fast = span >= 0 && span < INT32_MAX;
   sgemm(batch, m, n, k, (const float *)a_addr, a_bs, a_rs, a_cs, NULL, 0, 0,
         0, (float *)c_addr, c_bs, c_rs, (char *)pack_addr, threads, 0,
-        (int)a_packed_mr, &cv, in_bs, fast);
+        (int)a_packed_mr, &cv, in_bs, fast, (int)transposed);
 }

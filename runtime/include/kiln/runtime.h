@@ -183,15 +183,20 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
  * (padded) input in place instead of being written out: B's row
  * p = (ci * kh + y) * kw + x and column j = oy * ow + ox hold
  *   in[b*in_bs + ci*in_cs + (oy*sh + y*dh)*in_hs + (ox*sw + x*dw)*in_ws]
- * (k = C * kh * kw rows, n = OH * ow columns). The other arguments are
- * kiln_sgemm's, with the same packing space. */
+ * (k = C * kh * kw rows, n = OH * ow columns). A is the weight, prepacked
+ * (a_packed_mr > 0) in panels of a_packed_mr rows as for kiln_sgemm. With
+ * `transposed` the product is computed as C^T = B^T A^T, positions as the
+ * micro-tile's rows and channels as its panels (a_packed_mr is then 32 on
+ * AVX-512: the panels of B^T's columns have A's panel layout), into
+ * scratch space, then added to C: few positions (7x7) pad to 8 rows
+ * instead of 32 columns. `pack` holds kiln_sgemm_conv_pack_bytes(). */
 void kiln_sgemm_conv(int64_t batch, int64_t m, int64_t n, int64_t k,
                      intptr_t a, int64_t a_bs, int64_t a_rs, int64_t a_cs,
                      intptr_t in, int64_t in_bs, int64_t in_cs, int64_t in_hs,
                      int64_t in_ws, int64_t kh, int64_t kw, int64_t ow,
                      int64_t sh, int64_t sw, int64_t dh, int64_t dw,
                      intptr_t c, int64_t c_bs, int64_t c_rs, intptr_t pack,
-                     int64_t threads, int64_t a_packed_mr);
+                     int64_t threads, int64_t a_packed_mr, int64_t transposed);
 
 /* Blocking of kiln_sgemm: micro-tiles of at most MR x NR (12 x 32 with
  * AVX-512, 6 x 16 with AVX2), cache blocks MC x KC of A and KC x NC of B. */
@@ -213,6 +218,25 @@ static inline int64_t kiln_sgemm_pack_bytes(int64_t m, int64_t n, int64_t k) {
   int64_t nc = nr < KILN_SGEMM_NC ? nr : KILN_SGEMM_NC;
   int64_t kc = k < KILN_SGEMM_KC ? k : KILN_SGEMM_KC;
   return (mc * kc + kc * nc) * 4 + 128; /* + alignment of both panels */
+}
+
+/* Packing bytes kiln_sgemm_conv needs for `threads` threads: as
+ * kiln_sgemm's, or transposed the n x m scratch product plus the packing
+ * of the transposed product. */
+/* (Products too small to pack, or with one row or column, run as they
+ * are: `transposed` only applies to the others.) */
+static inline int kiln_sgemm_conv_applies_transposed(int64_t m, int64_t n,
+                                                     int64_t k,
+                                                     int64_t transposed) {
+  return transposed && m > 1 && n > 1 && m * n * k > KILN_SGEMM_TINY;
+}
+static inline int64_t kiln_sgemm_conv_pack_bytes(int64_t m, int64_t n,
+                                                 int64_t k, int64_t threads,
+                                                 int64_t transposed) {
+  if (!kiln_sgemm_conv_applies_transposed(m, n, k, transposed))
+    return threads * kiln_sgemm_pack_bytes(m, n, k);
+  return (n * m + 15) / 16 * 16 * 4 + 64 +
+         threads * kiln_sgemm_pack_bytes(n, m, k);
 }
 
 /* Parallel loop for generated code: calls fn(ctx, begin, end) on

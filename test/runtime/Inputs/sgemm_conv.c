@@ -2,7 +2,8 @@
  * place) against a double-precision reference: kernels 1x1 to 7x7,
  * strides 1 and 2, dilation, output widths below, at and above a panel,
  * a strided input view, batches, 1 and 2 threads, A unpacked and prepacked
- * in 6- and 12-high panels. Run once per micro-kernel (KILN_SGEMM_KERNEL).
+ * in 6- and 12-high panels, and transposed (C^T = B^T A^T into scratch,
+ * weights unpacked or in 32-wide panels). Run once per micro-kernel (KILN_SGEMM_KERNEL).
  * Prints the largest relative error. */
 #include "kiln/runtime.h"
 
@@ -21,7 +22,7 @@ struct shape {
 };
 
 /* Input [batch, ci, h, w] stored with a row pitch of w + pad_w (a view). */
-static double run(struct shape s, int threads, int packed_mr) {
+static double run(struct shape s, int threads, int packed_mr, int transposed) {
   int64_t oh = (s.h - (s.kh - 1) * s.dh - 1) / s.sh + 1;
   int64_t ow = (s.w - (s.kw - 1) * s.dw - 1) / s.sw + 1;
   int64_t pitch = s.w + 3, hs = pitch, cs = s.h * pitch, bs = s.ci * cs + 5;
@@ -55,11 +56,12 @@ static double run(struct shape s, int threads, int packed_mr) {
         ap[(i / packed_mr) * k * packed_mr + p * packed_mr + i % packed_mr] =
             a[i * k + p];
   }
-  int64_t pack = threads * kiln_sgemm_pack_bytes(m, n, k);
+  int64_t pack = kiln_sgemm_conv_pack_bytes(m, n, k, threads, transposed);
   char *space = malloc(pack + 1);
   kiln_sgemm_conv(s.batch, m, n, k, (intptr_t)ap, 0, k, 1, (intptr_t)in, bs,
                   cs, hs, 1, s.kh, s.kw, ow, s.sh, s.sw, s.dh, s.dw,
-                  (intptr_t)c, m * n, n, (intptr_t)space, threads, packed_mr);
+                  (intptr_t)c, m * n, n, (intptr_t)space, threads, packed_mr,
+                  transposed);
   double worst = 0;
   for (size_t i = 0; i < csz; ++i) {
     double err = fabs(c[i] - ref[i]) / sqrt((double)k);
@@ -88,13 +90,16 @@ int main(void) {
   double worst = 0;
   for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; ++i)
     for (int t = 1; t <= 2; ++t)
-      for (int packed = 0; packed <= 12; packed += 6) {
-        double e = run(shapes[i], t, packed);
+      for (int v = 0; v < 5; ++v) {
+        /* A in 0/6/12-row panels; transposed, weights in 0/32-wide ones. */
+        int transposed = v >= 3, packed = transposed ? (v - 3) * 32 : v * 6;
+        double e = run(shapes[i], t, packed, transposed);
         ++cases;
         if (!(e <= worst)) {
           worst = e;
           if (!(e < 1e-6))
-            printf("shape %zu threads %d packed %d: error %g\n", i, t, packed, e);
+            printf("shape %zu threads %d packed %d transposed %d: error %g\n",
+                   i, t, packed, transposed, e);
         }
       }
   printf("kernel: %s\n", kiln_sgemm_kernel_name());
