@@ -142,6 +142,90 @@ static void conv_panel_runs(const int64_t *off, int cols, int64_t step,
   }
 }
 
+/* Walks the rows p, p + 1, ... of a convolution's B (input channel c,
+ * tap y, x): the first element's address, stepped without multiplies. */
+struct row_iter {
+  const float *row;
+  int64_t x, y, kw, kh;
+  int64_t dx, dy, dc; /* x + 1; y + 1 with x back to 0; c + 1, y and x 0 */
+};
+
+static struct row_iter row_iter_at(const struct conv_src *cv, int64_t p) {
+  struct row_iter it;
+  it.row = conv_row(cv, p);
+  it.x = p % cv->kw;
+  it.y = (p / cv->kw) % cv->kh;
+  it.kw = cv->kw;
+  it.kh = cv->kh;
+  it.dx = cv->dw * cv->ws;
+  it.dy = cv->dh * cv->hs - cv->kw * it.dx;
+  it.dc = cv->cs - cv->kh * cv->dh * cv->hs;
+  return it;
+}
+
+static inline void row_next(struct row_iter *it) {
+  it->row += it->dx;
+  if (++it->x == it->kw) {
+    it->x = 0;
+    it->row += it->dy;
+    if (++it->y == it->kh) {
+      it->y = 0;
+      it->row += it->dc;
+    }
+  }
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+/* The pieces of a panel row: lanes dst.., read from src.. under `mask`
+ * (unit steps), or, for stride 2, the 32 inputs from src.. under lo, hi,
+ * of which the even ones are the lanes. */
+struct conv_pieces {
+  int n;
+  int dst[8];
+  int64_t src[8];
+  __mmask16 mask[8], lo[8], hi[8];
+};
+
+/* kc panel rows of P pieces (a constant where the caller can make it
+ * one, so they stay in registers), the tail zeroed first. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+conv_rows(int64_t kc, struct row_iter it, float *pb, int NR, int zero,
+          __mmask16 lo_w, __mmask16 hi_w, const struct conv_pieces *pcs,
+          const int P, const int strided) {
+  int64_t s[8];
+  int d[8];
+  __mmask16 m[8], l[8], h[8];
+  for (int q = 0; q < P; ++q) {
+    s[q] = pcs->src[q];
+    d[q] = pcs->dst[q];
+    m[q] = pcs->mask[q];
+    l[q] = pcs->lo[q];
+    h[q] = pcs->hi[q];
+  }
+  const __m512i evens = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14,
+                                         12, 10, 8, 6, 4, 2, 0);
+  for (int64_t p = 0; p < kc; ++p, pb += NR, row_next(&it)) {
+    if (zero) {
+      _mm512_mask_storeu_ps(pb, lo_w, _mm512_setzero_ps());
+      if (hi_w)
+        _mm512_mask_storeu_ps(pb + 16, hi_w, _mm512_setzero_ps());
+    }
+#pragma GCC unroll 8
+    for (int q = 0; q < P; ++q) {
+      __m512 v;
+      if (strided)
+        v = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(l[q], it.row + s[q]),
+                                   evens,
+                                   _mm512_maskz_loadu_ps(h[q], it.row + s[q] + 16));
+      else
+        v = _mm512_maskz_loadu_ps(m[q], it.row + s[q]);
+      _mm512_mask_storeu_ps(pb + d[q], m[q], v);
+    }
+  }
+}
+#endif
+
 static void pack_conv_generic(int64_t kc, int64_t nc, int64_t p0, int64_t j0,
                                 const struct conv_src *cv, float *pb, int NR) {
   int64_t off[KILN_SGEMM_NR];
@@ -318,89 +402,66 @@ pack_conv_avx512(int64_t kc, int64_t nc, int64_t p0, int64_t j0,
       (__mmask16)(NR <= 16 ? 0u : NR >= 32 ? 0xffffu : (1u << (NR - 16)) - 1u);
   int64_t off[32];
   struct conv_runs runs;
-  int64_t step = cv->sw * cv->ws;
-  int strided = step == 2; /* else unit steps, or a gather */
-  const __m512i evens = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14,
-                                         12, 10, 8, 6, 4, 2, 0);
-  for (int64_t jr = 0; jr < nc; jr += NR) {
+  int strided = cv->sw * cv->ws == 2; /* else unit steps, or a gather */
+  for (int64_t jr = 0; jr < nc; jr += NR, pb += kc * NR) {
     int cols = nc - jr < NR ? (int)(nc - jr) : NR;
     for (int j = 0; j < cols; ++j)
       off[j] = conv_col(cv, j0 + jr + j);
     conv_panel_runs(off, cols, strided ? 2 : 1, &runs);
-    /* Runs split into pieces of at most 16 lanes: lanes dst.., read from
-     * src.. (`lo`, `hi`: the masks of the 32 inputs a stride-2 piece
-     * spans). */
-    int pieces = 0, dst[MAX_PIECES];
-    int64_t src[MAX_PIECES];
-    __mmask16 mask[MAX_PIECES], lo[MAX_PIECES], hi[MAX_PIECES];
+    /* Runs split into pieces of at most 16 lanes. */
+    struct conv_pieces pcs;
+    pcs.n = 0;
     int gather = 0;
     for (int r = 0; r < runs.n && !gather; ++r)
       for (int q = 0; q < runs.len[r]; q += 16) {
-        if (pieces == MAX_PIECES) {
+        if (pcs.n == MAX_PIECES) {
           gather = 1;
           break;
         }
         int l = runs.len[r] - q < 16 ? runs.len[r] - q : 16;
         int span = strided ? 2 * l - 1 : l; /* inputs read */
-        dst[pieces] = runs.start[r] + q;
-        src[pieces] = off[runs.start[r] + q];
-        mask[pieces] = (__mmask16)((1u << l) - 1u);
-        lo[pieces] = (__mmask16)(span >= 16 ? 0xffffu : (1u << span) - 1u);
-        hi[pieces] = (__mmask16)(span <= 16 ? 0u : (1u << (span - 16)) - 1u);
-        pieces++;
+        pcs.dst[pcs.n] = runs.start[r] + q;
+        pcs.src[pcs.n] = off[runs.start[r] + q];
+        pcs.mask[pcs.n] = (__mmask16)((1u << l) - 1u);
+        pcs.lo[pcs.n] = (__mmask16)(span >= 16 ? 0xffffu : (1u << span) - 1u);
+        pcs.hi[pcs.n] = (__mmask16)(span <= 16 ? 0u : (1u << (span - 16)) - 1u);
+        pcs.n++;
       }
-    __m512i idx0 = _mm512_setzero_si512(), idx1 = _mm512_setzero_si512();
-    __mmask16 m0 = 0, m1 = 0;
+    struct row_iter it = row_iter_at(cv, p0);
     if (gather) {
       int32_t o[32] = {0};
       for (int j = 0; j < cols; ++j)
         o[j] = (int32_t)off[j];
-      idx0 = _mm512_loadu_si512(o);
-      idx1 = _mm512_loadu_si512(o + 16);
-      m0 = (__mmask16)(cols >= 16 ? 0xffffu : (1u << cols) - 1u);
-      m1 = (__mmask16)(cols <= 16 ? 0u
-                       : cols >= 32 ? 0xffffu
-                                    : (1u << (cols - 16)) - 1u);
-    }
-    int64_t x = p0 % cv->kw, y = (p0 / cv->kw) % cv->kh,
-            c = p0 / (cv->kw * cv->kh);
-    for (int64_t p = 0; p < kc; ++p) {
-      const float *row =
-          cv->in + c * cv->cs + y * cv->dh * cv->hs + x * cv->dw * cv->ws;
-      if (gather) {
+      __m512i idx0 = _mm512_loadu_si512(o), idx1 = _mm512_loadu_si512(o + 16);
+      __mmask16 m0 = (__mmask16)(cols >= 16 ? 0xffffu : (1u << cols) - 1u);
+      __mmask16 m1 = (__mmask16)(cols <= 16 ? 0u
+                                 : cols >= 32 ? 0xffffu
+                                              : (1u << (cols - 16)) - 1u);
+      float *row_pb = pb;
+      for (int64_t p = 0; p < kc; ++p, row_pb += NR, row_next(&it)) {
         __m512 z = _mm512_setzero_ps();
-        _mm512_mask_storeu_ps(pb, lo_w,
-                              _mm512_mask_i32gather_ps(z, m0, idx0, row, 4));
+        _mm512_mask_storeu_ps(
+            row_pb, lo_w, _mm512_mask_i32gather_ps(z, m0, idx0, it.row, 4));
         if (hi_w)
-          _mm512_mask_storeu_ps(pb + 16, hi_w,
-                                _mm512_mask_i32gather_ps(z, m1, idx1, row, 4));
-      } else {
-        if (cols < NR) {
-          _mm512_mask_storeu_ps(pb, lo_w, _mm512_setzero_ps());
-          if (hi_w)
-            _mm512_mask_storeu_ps(pb + 16, hi_w, _mm512_setzero_ps());
-        }
-        if (strided)
-          for (int q = 0; q < pieces; ++q) {
-            __m512 a = _mm512_maskz_loadu_ps(lo[q], row + src[q]);
-            __m512 b = _mm512_maskz_loadu_ps(hi[q], row + src[q] + 16);
-            _mm512_mask_storeu_ps(pb + dst[q], mask[q],
-                                  _mm512_permutex2var_ps(a, evens, b));
-          }
-        else
-          for (int q = 0; q < pieces; ++q)
-            _mm512_mask_storeu_ps(pb + dst[q], mask[q],
-                                  _mm512_maskz_loadu_ps(mask[q], row + src[q]));
+          _mm512_mask_storeu_ps(
+              row_pb + 16, hi_w,
+              _mm512_mask_i32gather_ps(z, m1, idx1, it.row, 4));
       }
-      pb += NR;
-      if (++x == cv->kw) {
-        x = 0;
-        if (++y == cv->kh) {
-          y = 0;
-          ++c;
-        }
-      }
+      continue;
     }
+    /* A loop per piece count and kind, so the pieces stay in registers. */
+    int zero = cols < NR;
+#define KILN_CONV_ROWS(P)                                                      \
+  (strided ? conv_rows(kc, it, pb, NR, zero, lo_w, hi_w, &pcs, P, 1)           \
+           : conv_rows(kc, it, pb, NR, zero, lo_w, hi_w, &pcs, P, 0))
+    switch (pcs.n) {
+    case 1: KILN_CONV_ROWS(1); break;
+    case 2: KILN_CONV_ROWS(2); break;
+    case 3: KILN_CONV_ROWS(3); break;
+    case 4: KILN_CONV_ROWS(4); break;
+    default: KILN_CONV_ROWS(pcs.n);
+    }
+#undef KILN_CONV_ROWS
   }
 }
 #endif
