@@ -34,10 +34,55 @@
 #define MC KILN_SGEMM_MC /* multiple of MR */
 #define NC KILN_SGEMM_NC /* multiple of NR */
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define KILN_HAVE_PACK8 1
+/* Eight full rows contiguous along p into an 8-row panel: 8x8 blocks
+ * transposed in registers (the scalar loop stores with a stride of 8). */
+__attribute__((target("avx2"))) static void
+pack_a8_avx2(int64_t kc, const float *a, int64_t rs, float *pa) {
+  int64_t p = 0;
+  for (; p + 8 <= kc; p += 8) {
+    __m256 r0 = _mm256_loadu_ps(a + 0 * rs + p), r1 = _mm256_loadu_ps(a + 1 * rs + p);
+    __m256 r2 = _mm256_loadu_ps(a + 2 * rs + p), r3 = _mm256_loadu_ps(a + 3 * rs + p);
+    __m256 r4 = _mm256_loadu_ps(a + 4 * rs + p), r5 = _mm256_loadu_ps(a + 5 * rs + p);
+    __m256 r6 = _mm256_loadu_ps(a + 6 * rs + p), r7 = _mm256_loadu_ps(a + 7 * rs + p);
+    __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+    __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+    __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+    __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xee);
+    __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xee);
+    __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xee);
+    __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xee);
+    float *o = pa + p * 8;
+    _mm256_storeu_ps(o + 0, _mm256_permute2f128_ps(u0, u4, 0x20));
+    _mm256_storeu_ps(o + 8, _mm256_permute2f128_ps(u1, u5, 0x20));
+    _mm256_storeu_ps(o + 16, _mm256_permute2f128_ps(u2, u6, 0x20));
+    _mm256_storeu_ps(o + 24, _mm256_permute2f128_ps(u3, u7, 0x20));
+    _mm256_storeu_ps(o + 32, _mm256_permute2f128_ps(u0, u4, 0x31));
+    _mm256_storeu_ps(o + 40, _mm256_permute2f128_ps(u1, u5, 0x31));
+    _mm256_storeu_ps(o + 48, _mm256_permute2f128_ps(u2, u6, 0x31));
+    _mm256_storeu_ps(o + 56, _mm256_permute2f128_ps(u3, u7, 0x31));
+  }
+  for (; p < kc; ++p)
+    for (int i = 0; i < 8; ++i)
+      pa[p * 8 + i] = a[i * rs + p];
+}
+#endif
+
 static void pack_a(int64_t mc, int64_t kc, const float *a, int64_t rs,
                    int64_t cs, float *pa, int MR) {
   for (int64_t ir = 0; ir < mc; ir += MR) {
     int64_t rows = mc - ir < MR ? mc - ir : MR;
+#ifdef KILN_HAVE_PACK8
+    /* 8-row panels come with the AVX-512 kernel only (pick_mr). */
+    if (cs == 1 && MR == 8 && rows == 8) {
+      pack_a8_avx2(kc, a + ir * rs, rs, pa);
+      pa += kc * MR;
+      continue;
+    }
+#endif
     if (cs == 1) { /* rows contiguous along p: one stream per row */
       for (int64_t i = 0; i < MR; ++i) {
         const float *row = a + (ir + i) * rs;
