@@ -321,6 +321,60 @@ FailureOr<Value> lowerDirectConv2d(OpBuilder &b, Conv2dOp op,
 constexpr llvm::StringLiteral kGemmAttrName = "kiln.gemm";
 /// On an im2col copy: [stride_h, stride_w, dilation_h, dilation_w].
 constexpr llvm::StringLiteral kIm2colAttrName = "kiln.im2col";
+/// On the generic that starts a product's accumulator at its bias.
+constexpr llvm::StringLiteral kBiasInitAttrName = "kiln.bias_init";
+/// On a product's epilogue that kiln_sgemm can apply to its tiles:
+/// {act = 0 none | 1 relu | 2 clamp, lo, hi : f32, residual = index of
+/// the input added before the activation, or -1}.
+constexpr llvm::StringLiteral kEpilogueAttrName = "kiln.epilogue";
+
+/// The epilogue of a fused group, if it is act(acc [+ residual]) with act
+/// none, relu or a clamp and the residual an input of the result's type:
+/// the attribute kiln-lower-gemm reads to apply it inside kiln_sgemm.
+DictionaryAttr classifyEpilogue(Block &body, Operation *anchor,
+                                ArrayRef<BlockArgument> inputArgs,
+                                RankedTensorType resultType) {
+  Value cur = anchor->getResult(0);
+  int64_t residual = -1, act = 0;
+  double lo = -INFINITY, hi = INFINITY;
+  for (Operation &op : llvm::make_range(std::next(Block::iterator(anchor)),
+                                        Block::iterator(body.getTerminator()))) {
+    if (auto add = dyn_cast<AddOp>(op); add && residual < 0 && act == 0) {
+      Value other = add.getLhs() == cur ? add.getRhs() : add.getLhs();
+      if ((add.getLhs() != cur && add.getRhs() != cur) ||
+          other.getType() != resultType)
+        return nullptr;
+      auto it = llvm::find(inputArgs, other);
+      if (it == inputArgs.end())
+        return nullptr;
+      residual = it - inputArgs.begin();
+    } else if (isa<ReluOp>(op) && act == 0 && op.getOperand(0) == cur) {
+      act = 1;
+      lo = 0;
+    } else if (auto clamp = dyn_cast<ClampOp>(op);
+               clamp && act == 0 && op.getOperand(0) == cur) {
+      act = 2;
+      if (auto v = clamp.getMin())
+        lo = v->convertToDouble();
+      if (auto v = clamp.getMax())
+        hi = v->convertToDouble();
+    } else {
+      return nullptr;
+    }
+    if (op.getNumResults() != 1 || op.getResult(0).getType() != resultType)
+      return nullptr;
+    cur = op.getResult(0);
+  }
+  if (cast<YieldOp>(body.getTerminator()).getValue() != cur)
+    return nullptr;
+  MLIRContext *ctx = anchor->getContext();
+  Builder b(ctx);
+  return b.getDictionaryAttr(
+      {b.getNamedAttr("act", b.getI64IntegerAttr(act)),
+       b.getNamedAttr("lo", b.getF32FloatAttr(static_cast<float>(lo))),
+       b.getNamedAttr("hi", b.getF32FloatAttr(static_cast<float>(hi))),
+       b.getNamedAttr("residual", b.getI64IntegerAttr(residual))});
+}
 
 /// Convolutions whose reduction (C/G x KH x KW) is at least this long go
 /// through im2col and kiln_sgemm; shorter ones (depthwise) stay direct.
@@ -397,13 +451,20 @@ FailureOr<Value> lowerFused(OpBuilder &b, FusedOp fused) {
       return acc;
     accumulator = *acc;
   }
-  return buildElementwiseGeneric(
+  FailureOr<Value> result = buildElementwiseGeneric(
       b, fused.getLoc(), resultType, epilogue.inputs,
       [&](OpBuilder &nb, ValueRange args) -> FailureOr<Value> {
         return epilogue.body(nb, anchor ? args.drop_back() : args,
                              anchor ? args.back() : Value());
       },
       accumulator);
+  // An epilogue of a matrix product kiln_sgemm can apply itself.
+  if (succeeded(result) && anchor && resultType.getElementType().isF32())
+    if (DictionaryAttr kind =
+            classifyEpilogue(body, anchor, inputArgs, resultType))
+      if (Operation *def = result->getDefiningOp())
+        def->setAttr(kEpilogueAttrName, kind);
+  return result;
 }
 
 Value zeroFilled(OpBuilder &b, Location loc, RankedTensorType type) {
@@ -460,6 +521,7 @@ Value lowerLinear(OpBuilder &b, LinearOp op) {
         [](OpBuilder &, ValueRange args) -> FailureOr<Value> {
           return args[0];
         });
+    init.getDefiningOp()->setAttr(kBiasInitAttrName, b.getUnitAttr());
   } else {
     init = zeroFilled(b, loc, type);
   }
@@ -887,6 +949,7 @@ Value lowerConv2d(OpBuilder &b, Conv2dOp op) {
                  linalg::YieldOp::create(nb, nloc, args[0]);
                })
                .getResult(0);
+    init.getDefiningOp()->setAttr(kBiasInitAttrName, b.getUnitAttr());
   } else {
     init = zeroFilled(b, loc, o5Type);
   }

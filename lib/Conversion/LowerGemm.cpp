@@ -30,6 +30,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -37,6 +38,7 @@
 
 #include "llvm/ADT/SetVector.h"
 
+#include <cstring>
 #include <thread>
 
 namespace mlir::kiln {
@@ -53,6 +55,9 @@ constexpr llvm::StringLiteral kGemmAttrName = "kiln.gemm";
 constexpr llvm::StringLiteral kSgemmName = "kiln_sgemm";
 constexpr llvm::StringLiteral kSgemmConvName = "kiln_sgemm_conv";
 constexpr llvm::StringLiteral kIm2colAttrName = "kiln.im2col";
+constexpr llvm::StringLiteral kSgemmEpiName = "kiln_sgemm_epi";
+constexpr llvm::StringLiteral kBiasInitAttrName = "kiln.bias_init";
+constexpr llvm::StringLiteral kEpilogueAttrName = "kiln.epilogue";
 
 /// One loop dim: its extent and its stride (elements) in A, B and C, or
 /// nullopt where the operand does not read it.
@@ -244,6 +249,154 @@ func::FuncOp declareRuntime(ModuleOp module, StringRef name,
   return f;
 }
 
+
+/// The buffer a chain of views (reshapes, subviews) starts from.
+Value viewRoot(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (!isa<memref::ExpandShapeOp, memref::CollapseShapeOp,
+             memref::SubViewOp>(def))
+      break;
+    v = def->getOperand(0);
+  }
+  return v;
+}
+
+/// Whether `v` views all of its root, contiguous, from element 0.
+bool wholeContiguous(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  auto root = dyn_cast<MemRefType>(viewRoot(v).getType());
+  if (!type || !root || !type.getElementType().isF32() ||
+      !memref::isStaticShapeAndContiguousRowMajor(type) ||
+      !memref::isStaticShapeAndContiguousRowMajor(root) ||
+      type.getNumElements() != root.getNumElements())
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return succeeded(type.getStridesAndOffset(strides, offset)) && offset == 0;
+}
+
+/// Whether `op` may touch the buffer `root` (through any of its operands).
+bool touches(Operation *op, Value root) {
+  return llvm::any_of(op->getOperands(), [&](Value v) {
+    return isa<MemRefType>(v.getType()) && viewRoot(v) == root;
+  });
+}
+
+/// Ops that can sit between a product and its bias or epilogue: views,
+/// allocations, constants and loop nests or copies of other buffers.
+bool neutral(Operation *op, Value root) {
+  if (isa<memref::ExpandShapeOp, memref::CollapseShapeOp, memref::SubViewOp,
+          memref::AllocOp, arith::ConstantOp>(op))
+    return true;
+  return isa<linalg::GenericOp, linalg::FillOp, memref::CopyOp>(op) &&
+         !touches(op, root);
+}
+
+/// The tagged generic that writes the whole of C (root `root`) first
+/// before `g` (searching backwards) or consumes it next after `g`.
+linalg::GenericOp taggedNeighbour(linalg::GenericOp g, Value root,
+                                  StringRef tag, bool before) {
+  Operation *op = before ? g->getPrevNode() : g->getNextNode();
+  while (op && neutral(op, root))
+    op = before ? op->getPrevNode() : op->getNextNode();
+  auto gen = dyn_cast_or_null<linalg::GenericOp>(op);
+  if (!gen || !gen->hasAttr(tag) || gen.getNumDpsInits() != 1 ||
+      !gen.hasPureBufferSemantics())
+    return nullptr;
+  Value out = gen.getDpsInitOperand(0)->get();
+  if (viewRoot(out) != root || !wholeContiguous(out))
+    return nullptr;
+  return gen;
+}
+
+/// The strides of a bias-init generic's input along C's axes, each given
+/// as (C stride, extent): bias(C at sum idx * stride) = bias[sum idx * k].
+std::optional<SmallVector<int64_t>>
+biasStrides(linalg::GenericOp init, ArrayRef<std::pair<int64_t, int64_t>> axes) {
+  if (init.getNumDpsInputs() != 1)
+    return std::nullopt;
+  Value bias = init.getDpsInputOperand(0)->get();
+  Value out = init.getDpsInitOperand(0)->get();
+  auto bs = staticStrides(bias), os = staticStrides(out);
+  if (!bs || !os)
+    return std::nullopt;
+  AffineMap map = init.getIndexingMapsArray()[0];
+  ArrayRef<int64_t> shape = cast<MemRefType>(out.getType()).getShape();
+  SmallVector<int64_t> perDim(shape.size(), 0);
+  for (auto [r, e] : llvm::enumerate(map.getResults())) {
+    if (auto d = dyn_cast<AffineDimExpr>(e))
+      perDim[d.getPosition()] += (*bs)[r];
+    else if (!isa<AffineConstantExpr>(e))
+      return std::nullopt;
+  }
+  SmallVector<int64_t> k(axes.size(), 0);
+  SmallVector<bool> seen(axes.size(), false);
+  for (auto [d, extent] : llvm::enumerate(shape)) {
+    if (extent == 1)
+      continue;
+    int64_t sd = (*os)[d];
+    std::optional<unsigned> axis;
+    for (auto [ai, ax] : llvm::enumerate(axes))
+      if (ax.first > 0 && sd % ax.first == 0 && sd / ax.first < ax.second) {
+        if (axis)
+          return std::nullopt; // in two axes
+        axis = ai;
+      }
+    if (!axis)
+      return std::nullopt;
+    int64_t q = sd / axes[*axis].first;
+    if (perDim[d] % q != 0)
+      return std::nullopt;
+    int64_t ka = perDim[d] / q;
+    if (seen[*axis] && k[*axis] != ka)
+      return std::nullopt;
+    seen[*axis] = true;
+    k[*axis] = ka;
+  }
+  return k;
+}
+
+/// A tagged epilogue kiln_sgemm applies: act, lo, hi, and the residual
+/// (a whole contiguous buffer of C's size) or null.
+struct EpilogueMatch {
+  linalg::GenericOp op;
+  int64_t act = 0;
+  float lo = 0, hi = 0;
+  Value residual;
+};
+
+std::optional<EpilogueMatch> matchEpilogue(linalg::GenericOp epi) {
+  auto kind = epi->getAttrOfType<DictionaryAttr>(kEpilogueAttrName);
+  auto act = kind ? kind.getAs<IntegerAttr>("act") : nullptr;
+  auto lo = kind ? kind.getAs<FloatAttr>("lo") : nullptr;
+  auto hi = kind ? kind.getAs<FloatAttr>("hi") : nullptr;
+  auto residual = kind ? kind.getAs<IntegerAttr>("residual") : nullptr;
+  if (!act || !lo || !hi || !residual ||
+      !llvm::all_of(epi.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return std::nullopt;
+  EpilogueMatch m{epi, act.getInt(),
+                  static_cast<float>(lo.getValueAsDouble()),
+                  static_cast<float>(hi.getValueAsDouble()), nullptr};
+  int64_t r = residual.getInt();
+  if (r >= 0) {
+    if (r >= epi.getNumDpsInputs() || epi.getNumDpsInputs() != 1)
+      return std::nullopt;
+    m.residual = epi.getDpsInputOperand(r)->get();
+    if (!wholeContiguous(m.residual))
+      return std::nullopt;
+  } else if (epi.getNumDpsInputs() != 0) {
+    return std::nullopt;
+  }
+  return m;
+}
+
+int64_t floatBits(float v) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  return bits;
+}
+
 /// A convolution's im2col copy that only the product reads: the product
 /// can read the windows of the copy's input in place (kiln_sgemm_conv).
 struct Im2col {
@@ -376,6 +529,39 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
       inner = loops.back();
       loops.pop_back();
     }
+    // The bias C starts at (a tagged generic just before) and the epilogue
+    // (just after) go into the call when C is a whole contiguous buffer:
+    // kiln_sgemm applies them to each micro-tile while it is in L1, instead
+    // of passes over all of C.
+    linalg::GenericOp biasInit;
+    SmallVector<int64_t> biasK;
+    std::optional<EpilogueMatch> epi;
+    Value cRoot = viewRoot(c);
+    if (fuseEpilogues && wholeContiguous(c)) {
+      SmallVector<std::pair<int64_t, int64_t>> axes = {
+          {p.m.c, p.m.extent}, {1, p.n.extent}, {inner.c, inner.extent}};
+      for (const Axis &l : loops)
+        axes.push_back({l.c, l.extent});
+      if ((biasInit = taggedNeighbour(g, cRoot, kBiasInitAttrName, true))) {
+        if (auto k = biasStrides(biasInit, axes))
+          biasK = *k;
+        else
+          biasInit = nullptr;
+      }
+      if (auto next = taggedNeighbour(g, cRoot, kEpilogueAttrName, false))
+        epi = matchEpilogue(next);
+      // Nothing between the product and the epilogue may write the
+      // residual the call now reads earlier.
+      if (epi && epi->residual) {
+        Value rRoot = viewRoot(epi->residual);
+        for (Operation *op = g->getNextNode(); op && op != epi->op;
+             op = op->getNextNode())
+          if (!isa<memref::ExpandShapeOp, memref::CollapseShapeOp,
+                   memref::SubViewOp>(op) &&
+              touches(op, rRoot))
+            epi.reset();
+      }
+    }
     int64_t bPackedNR = 0, bBatchStride = inner.b;
     int64_t aPackedMR = 0, aBatchStride = inner.a;
     int64_t macs = p.m.extent * p.n.extent * p.k.extent;
@@ -417,8 +603,10 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
       auto up = [](int64_t v, int64_t t) { return (v + t - 1) / t * t; };
       auto rows = [&](int64_t v) { return std::min(up(v, 8), up(v, 12)); };
       int64_t m = p.m.extent, n = p.n.extent;
-      transposed = n <= 64 && 10 * rows(n) * up(m, KILN_SGEMM_NR) <=
-                                  9 * rows(m) * up(n, KILN_SGEMM_NR);
+      transposed = kiln_sgemm_conv_applies_transposed(m, n, p.k.extent, 1) &&
+                   n <= 64 &&
+                   10 * rows(n) * up(m, KILN_SGEMM_NR) <=
+                       9 * rows(m) * up(n, KILN_SGEMM_NR);
       if (transposed)
         packMR = KILN_SGEMM_NR;
     }
@@ -455,7 +643,7 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
           }
       }
     }
-    Value offA = idx(b, loc, 0), offB = offA, offC = offA;
+    Value offA = idx(b, loc, 0), offB = offA, offC = offA, offBias = offA;
     for (auto [li, l] : llvm::enumerate(loops)) {
       auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0),
                                      idx(b, loc, l.extent), idx(b, loc, 1));
@@ -471,6 +659,8 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
       offA = step(offA, l.a);
       offB = step(offB, loopB[li]);
       offC = step(offC, l.c);
+      if (biasInit)
+        offBias = step(offBias, biasK[3 + li]);
     }
     auto i64 = [&](int64_t v) {
       return arith::ConstantIntOp::create(b, loc, v, 64).getResult();
@@ -478,6 +668,26 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
     Value packAddr =
         pack ? address(b, loc, pack, idx(b, loc, 0)) : i64(0);
     ModuleOp module = getOperation();
+    // kiln_sgemm_epi's epilogue arguments (zeros: none).
+    SmallVector<Value> epiArgs = {
+        biasInit ? address(b, loc, biasInit.getDpsInputOperand(0)->get(),
+                           offBias)
+                 : i64(0),
+        i64(biasInit ? biasK[2] : 0), i64(biasInit ? biasK[0] : 0),
+        i64(biasInit ? biasK[1] : 0),
+        epi && epi->residual ? address(b, loc, epi->residual, offC) : i64(0),
+        i64(inner.c), i64(p.m.c), i64(epi ? epi->act : 0),
+        i64(epi ? floatBits(epi->lo) : 0), i64(epi ? floatBits(epi->hi) : 0)};
+    auto eraseFused = [&] {
+      if (biasInit) {
+        biasInit.erase();
+        numFusedBias++;
+      }
+      if (epi) {
+        epi->op.erase();
+        numFusedEpilogues++;
+      }
+    };
     if (conv) {
       ArrayRef<int64_t> geo = conv->geometry;
       SmallVector<Value> args = {
@@ -489,10 +699,12 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
           i64(geo[0]), i64(geo[1]), i64(geo[2]), i64(geo[3]),
           address(b, loc, c, offC), i64(inner.c), i64(p.m.c), packAddr,
           i64(numThreads), i64(aPackedMR), i64(transposed ? 1 : 0)};
+      llvm::append_range(args, epiArgs);
       func::CallOp::create(b, loc,
-                           declareRuntime(module, kSgemmConvName, 27), args);
+                           declareRuntime(module, kSgemmConvName, 37), args);
       g.erase();
       conv->copy.erase();
+      eraseFused();
       numIm2colInPlace++;
       return;
     }
@@ -502,8 +714,16 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
         address(b, loc, bm, offB), i64(bBatchStride), i64(p.k.b), i64(p.n.b),
         address(b, loc, c, offC), i64(inner.c), i64(p.m.c),
         packAddr, i64(numThreads), i64(bPackedNR), i64(aPackedMR)};
-    func::CallOp::create(b, loc, declareRuntime(module, kSgemmName, 19), args);
+    if (biasInit || epi) {
+      llvm::append_range(args, epiArgs);
+      func::CallOp::create(b, loc, declareRuntime(module, kSgemmEpiName, 29),
+                           args);
+    } else {
+      func::CallOp::create(b, loc, declareRuntime(module, kSgemmName, 19),
+                           args);
+    }
     g.erase();
+    eraseFused();
   }
 
   void runOnOperation() override {

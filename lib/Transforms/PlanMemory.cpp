@@ -19,6 +19,7 @@
 
 #include "dialects/Kiln/KilnDialect.h"
 
+#include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -156,13 +157,24 @@ struct KilnPlanMemory : public kiln::impl::KilnPlanMemoryBase<KilnPlanMemory> {
       if (!top)
         return;
       int64_t p = position.lookup(top);
+      // A buffer whose address is taken as an integer (the runtime calls'
+      // operands) lives until the last op that uses a value computed
+      // from that address.
+      int64_t last = p;
+      if (isa<memref::ExtractAlignedPointerAsIndexOp>(op)) {
+        SetVector<Operation *> slice;
+        getForwardSlice(op, &slice);
+        for (Operation *user : slice)
+          if (Operation *t = entry.findAncestorOpInBlock(*user))
+            last = std::max(last, position.lookup(t));
+      }
       for (Value v : op->getOperands()) {
         int r = aliases.lookup(v);
         if (r < 0)
           continue;
         Buffer &b = buffers[r];
         b.first = b.first < 0 ? p : std::min(b.first, p);
-        b.last = std::max(b.last, p);
+        b.last = std::max(b.last, last);
       }
     });
 

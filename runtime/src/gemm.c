@@ -577,6 +577,131 @@ static int pick_mr(int64_t m, struct kernel kern) {
   return kern.mr;
 }
 
+/* What kiln_sgemm_epi does around the product (all in C's (i, j)):
+ * C starts at bias(i, j) = bias[i * brs + j * bcs] instead of its own
+ * value, and once complete becomes act(C + resid(i, j)), resid(i, j) =
+ * resid[i * rrs + j]; act 0: none, 1: max(x, 0), 2: min(max(x, lo), hi)
+ * (NaN propagates, as in the generated code). Pointers are those of the
+ * part at hand. */
+struct epilogue {
+  const float *bias;
+  int64_t bias_bs, brs, bcs;
+  const float *resid;
+  int64_t resid_bs, rrs;
+  int act;
+  float lo, hi;
+};
+
+static int epi_after(const struct epilogue *e) {
+  return e && (e->resid || e->act);
+}
+
+static float epi_act(const struct epilogue *e, float v) {
+  if (e->act == 1)
+    return v != v ? v : v > 0.0f ? v : 0.0f;
+  if (e->act == 2) {
+    if (v != v)
+      return v;
+    v = v > e->lo ? v : e->lo;
+    return v < e->hi ? v : e->hi;
+  }
+  return v;
+}
+
+/* The mr x nr tile at (i0, j0) of C: set to the bias. */
+static void epi_bias_tile(const struct epilogue *e, float *ct, int64_t c_rs,
+                          int64_t i0, int64_t j0, int64_t mr, int64_t nr) {
+  const float *b = e->bias + i0 * e->brs + j0 * e->bcs;
+  for (int64_t i = 0; i < mr; ++i) {
+    float *row = ct + i * c_rs;
+    const float *br = b + i * e->brs;
+    if (e->bcs == 0) {
+      float v = br[0];
+      for (int64_t j = 0; j < nr; ++j)
+        row[j] = v;
+    } else {
+      for (int64_t j = 0; j < nr; ++j)
+        row[j] = br[j * e->bcs];
+    }
+  }
+}
+
+/* The finished tile: C = act(C + resid). */
+static void epi_after_tile(const struct epilogue *e, float *ct, int64_t c_rs,
+                           int64_t i0, int64_t j0, int64_t mr, int64_t nr) {
+  for (int64_t i = 0; i < mr; ++i) {
+    float *row = ct + i * c_rs;
+    const float *r = e->resid ? e->resid + (i0 + i) * e->rrs + j0 : NULL;
+    for (int64_t j = 0; j < nr; ++j)
+      row[j] = epi_act(e, r ? row[j] + r[j] : row[j]);
+  }
+}
+
+#ifdef KILN_HAVE_AVX2_KERNEL
+__attribute__((target("avx512f"))) static void
+epi_after_tile_avx512(const struct epilogue *e, float *ct, int64_t c_rs,
+                      int64_t i0, int64_t j0, int64_t mr, int64_t nr) {
+  __m512 lo = _mm512_set1_ps(e->act == 1 ? 0.0f : e->lo);
+  __m512 hi = _mm512_set1_ps(e->hi);
+  for (int64_t i = 0; i < mr; ++i) {
+    float *row = ct + i * c_rs;
+    const float *r = e->resid ? e->resid + (i0 + i) * e->rrs + j0 : NULL;
+    for (int64_t j = 0; j < nr; j += 16) {
+      __mmask16 m = (__mmask16)(nr - j >= 16 ? 0xffffu
+                                             : (1u << (nr - j)) - 1u);
+      __m512 v = _mm512_maskz_loadu_ps(m, row + j);
+      if (r)
+        v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, r + j));
+      /* max(lo, v) returns v when v is NaN: NaN propagates. */
+      if (e->act)
+        v = _mm512_max_ps(lo, v);
+      if (e->act == 2)
+        v = _mm512_min_ps(hi, v);
+      _mm512_mask_storeu_ps(row + j, m, v);
+    }
+  }
+}
+
+__attribute__((target("avx512f"))) static void
+epi_bias_tile_avx512(const struct epilogue *e, float *ct, int64_t c_rs,
+                     int64_t i0, int64_t j0, int64_t mr, int64_t nr) {
+  const float *b = e->bias + i0 * e->brs + j0 * e->bcs;
+  for (int64_t i = 0; i < mr; ++i) {
+    float *row = ct + i * c_rs;
+    const float *br = b + i * e->brs;
+    for (int64_t j = 0; j < nr; j += 16) {
+      __mmask16 m = (__mmask16)(nr - j >= 16 ? 0xffffu
+                                             : (1u << (nr - j)) - 1u);
+      __m512 v = e->bcs == 0 ? _mm512_set1_ps(br[0])
+                             : _mm512_maskz_loadu_ps(m, br + j);
+      _mm512_mask_storeu_ps(row + j, m, v);
+    }
+  }
+}
+#endif
+
+static void epi_start_tile(const struct epilogue *e, float *ct, int64_t c_rs,
+                           int64_t i0, int64_t j0, int64_t mr, int64_t nr) {
+#ifdef KILN_HAVE_AVX2_KERNEL
+  if (the_kernel().nr == NR32 && (e->bcs == 0 || e->bcs == 1)) {
+    epi_bias_tile_avx512(e, ct, c_rs, i0, j0, mr, nr);
+    return;
+  }
+#endif
+  epi_bias_tile(e, ct, c_rs, i0, j0, mr, nr);
+}
+
+static void epi_finish_tile(const struct epilogue *e, float *ct, int64_t c_rs,
+                            int64_t i0, int64_t j0, int64_t mr, int64_t nr) {
+#ifdef KILN_HAVE_AVX2_KERNEL
+  if (the_kernel().nr == NR32) {
+    epi_after_tile_avx512(e, ct, c_rs, i0, j0, mr, nr);
+    return;
+  }
+#endif
+  epi_after_tile(e, ct, c_rs, i0, j0, mr, nr);
+}
+
 /* One thread's part: C[0:m, 0:n] += A[0:m, :] B[:, 0:n] (pointers already
  * offset to the part). With `b_packed` B is in compile-time panels: for
  * each NR-column panel, K rows of NR values (zero-padded). With `a_packed`
@@ -587,8 +712,10 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
                         int64_t b_rs, int64_t b_cs, float *c, int64_t c_rs,
                         float *pack, int b_packed, int a_packed,
                         const struct conv_src *conv, int64_t conv_j0,
-                        int conv_fast, int run_mr, int conv_a) {
+                        int conv_fast, int run_mr, int conv_a,
+                        const struct epilogue *epi) {
   struct kernel kern = the_kernel();
+  int bias = epi && epi->bias, after = epi_after(epi);
   int MR = run_mr, NR = kern.nr;
   if (b_packed && b_packed != NR) {
     MR = 6;
@@ -628,10 +755,16 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
             const float *apanel =
                 a_packed ? a + ((ic + ir) / MR) * k * MR + pc * MR
                          : pa + ir * kc;
+            /* The epilogue runs on the tile while it is in L1: the bias
+             * before its first block, the rest after its last. */
+            if (bias && pc == 0)
+              epi_start_tile(epi, ct, c_rs, ic + ir, jc + jr, mr, nr);
             if (fast)
               fast(kc, apanel, panel, ct, c_rs, mr, nr);
             else
               kernel_any(kc, apanel, panel, ct, c_rs, mr, nr, MR, NR);
+            if (after && pc + kc == k)
+              epi_finish_tile(epi, ct, c_rs, ic + ir, jc + jr, mr, nr);
           }
         }
       }
@@ -780,6 +913,7 @@ struct gemm_job {
   int conv_fast;
   int run_mr; /* tile height for A packed at run time */
   int conv_a;  /* the convolution's windows are A (else B) */
+  const struct epilogue *epi; /* or NULL */
 };
 
 static void gemm_part(void *ctx, int64_t part) {
@@ -792,20 +926,32 @@ static void gemm_part(void *ctx, int64_t part) {
   float *pack = (float *)(j->pack + part * j->pack_bytes);
   /* A packed part starts at its first panel (lo is a multiple of the
    * panel width). */
-  const float *bpart = j->b_packed ? j->b + (lo / j->b_packed) * j->k * j->b_packed
-                                   : j->b + lo * j->b_cs;
-  const float *apart = j->a_packed ? j->a + (lo / j->a_packed) * j->k * j->a_packed
-                                   : j->a + lo * j->a_rs;
+  const float *bpart = !j->b ? NULL
+                      : j->b_packed ? j->b + (lo / j->b_packed) * j->k * j->b_packed
+                                    : j->b + lo * j->b_cs;
+  const float *apart = !j->a ? NULL
+                      : j->a_packed ? j->a + (lo / j->a_packed) * j->k * j->a_packed
+                                    : j->a + lo * j->a_rs;
+  /* The part's epilogue operands start at its first row or column. */
+  struct epilogue e;
+  if (j->epi) {
+    e = *j->epi;
+    if (e.bias)
+      e.bias += lo * (j->split_n ? e.bcs : e.brs);
+    if (e.resid)
+      e.resid += j->split_n ? lo : lo * e.rrs;
+  }
+  const struct epilogue *epi = j->epi ? &e : NULL;
   if (j->split_n)
     gemm_serial(j->m, len, j->k, j->a, j->a_rs, j->a_cs, bpart, j->b_rs,
                 j->b_cs, j->c + lo, j->c_rs, pack, j->b_packed, j->a_packed,
                 j->conv, j->conv_a ? 0 : lo, j->conv_fast, j->run_mr,
-                j->conv_a);
+                j->conv_a, epi);
   else
     gemm_serial(len, j->n, j->k, apart, j->a_rs, j->a_cs, j->b, j->b_rs,
                 j->b_cs, j->c + lo * j->c_rs, j->c_rs, pack, j->b_packed,
                 j->a_packed, j->conv, j->conv_a ? lo : 0, j->conv_fast,
-                j->run_mr, j->conv_a);
+                j->run_mr, j->conv_a, epi);
 }
 
 static void run_job(struct gemm_job *j, int64_t parts);
@@ -813,7 +959,12 @@ static void conv_transposed(int64_t m, int64_t n, int64_t k, const float *w,
                             int64_t w_rs, int64_t w_cs, int w_packed,
                             const struct conv_src *cv, int conv_fast,
                             float *c, int64_t c_rs, char *pack,
-                            int64_t parts);
+                            int64_t parts, const struct epilogue *epi);
+static void sgemm_small(int64_t m, int64_t n, int64_t k, const float *ab,
+                        int64_t a_rs, int64_t a_cs, const float *bb,
+                        int64_t b_rs, int64_t b_cs, float *cb, int64_t c_rs,
+                        int a_packed, int b_packed,
+                        const struct conv_src *conv, int64_t parts);
 
 /* kiln_sgemm and kiln_sgemm_conv: B is a strided (or compile-time packed)
  * matrix, or with `conv` the windows of batch bi's input at
@@ -824,13 +975,17 @@ static void sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
                   float *c, int64_t c_bs, int64_t c_rs, char *pack,
                   int64_t threads, int b_packed, int a_packed,
                   const struct conv_src *conv, int64_t in_bs, int conv_fast,
-                  int conv_t) {
-  if (m == 0 || n == 0 || k == 0)
+                  int conv_t, const struct epilogue *epi) {
+  if (m == 0 || n == 0)
     return;
   int64_t parts = kiln_pool_threads(threads);
   /* Small transposed products run unpacked (below), which reads either
    * weight layout (prepacked A and B^T panels are laid out alike). */
+  int asked_t = conv_t;
   conv_t = kiln_sgemm_conv_applies_transposed(m, n, k, conv_t);
+  /* Panels packed for the transposed product are too high for the
+   * kernels when it does not apply (one position): unpacked loops then. */
+  int small_only = asked_t && !conv_t && a_packed > KILN_SGEMM_MR;
   for (int64_t bi = 0; bi < batch; ++bi) {
     const float *ab = a + bi * a_bs, *bb = conv ? NULL : b + bi * b_bs;
     float *cb = c + bi * c_bs;
@@ -839,56 +994,82 @@ static void sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
       cv = *conv;
       cv.in += bi * in_bs;
     }
-    if (m == 1 && !conv) {
-      /* Matrix-vector products read all of B once: large ones split the
-       * columns, so each core streams its share (from its own cache). A
-       * packed A row is one panel: element p at p * a_packed. */
-      struct gemv_job g = {n, k, ab, a_packed ? a_packed : a_cs, bb, b_rs,
-                           b_cs, cb, b_packed, 0};
-      int64_t unit = b_packed ? b_packed : 64;
-      int64_t use = n * k >= 131072 ? parts : 1;
-      int64_t units = (n + unit - 1) / unit;
-      g.step = (units + use - 1) / use * unit;
-      kiln_pool_run((n + g.step - 1) / g.step, gemv_part, &g);
-      continue;
+    struct epilogue e;
+    const struct epilogue *eb = NULL;
+    if (epi) {
+      e = *epi;
+      if (e.bias)
+        e.bias += bi * e.bias_bs;
+      if (e.resid)
+        e.resid += bi * e.resid_bs;
+      eb = &e;
     }
-    if (m == 1 || m * n * k <= KILN_SGEMM_TINY) {
-      /* Packing would cost more than it saves (and these products get no
-       * packing space); operands packed at compile time are read in place. */
-      for (int64_t i = 0; i < m; ++i)
-        for (int64_t j = 0; j < n; ++j) {
-          const float *arow =
-              a_packed ? ab + (i / a_packed) * k * a_packed + i % a_packed
-                       : ab + i * a_rs;
-          int64_t as = a_packed ? a_packed : a_cs;
-          float acc = 0;
-          if (conv) {
-            int64_t col = conv_col(&cv, j);
-            for (int64_t p = 0; p < k; ++p)
-              acc += arow[p * as] * conv_row(&cv, p)[col];
-          } else {
-            const float *bcol =
-                b_packed ? bb + (j / b_packed) * k * b_packed + j % b_packed
-                         : bb + j * b_cs;
-            int64_t bs = b_packed ? b_packed : b_rs;
-            for (int64_t p = 0; p < k; ++p)
-              acc += arow[p * as] * bcol[p * bs];
-          }
-          cb[i * c_rs + j] += acc;
-        }
+    if (k == 0 || m == 1 || m * n * k <= KILN_SGEMM_TINY || small_only) {
+      /* The unpacked paths: the epilogue in whole-matrix passes. */
+      if (eb && eb->bias)
+        epi_bias_tile(eb, cb, c_rs, 0, 0, m, n);
+      if (k > 0)
+        sgemm_small(m, n, k, ab, a_rs, a_cs, bb, b_rs, b_cs, cb, c_rs,
+                    a_packed, b_packed, conv ? &cv : NULL, parts);
+      if (epi_after(eb))
+        epi_after_tile(eb, cb, c_rs, 0, 0, m, n);
       continue;
     }
     if (conv_t) {
       conv_transposed(m, n, k, ab, a_rs, a_cs, a_packed, &cv, conv_fast, cb,
-                      c_rs, pack, parts);
+                      c_rs, pack, parts, eb);
       continue;
     }
     struct gemm_job job = {m, n, k, ab, a_rs, a_cs, bb, b_rs, b_cs, cb, c_rs,
                            pack, kiln_sgemm_pack_bytes(m, n, k), b_packed,
                            a_packed, n >= m, 0, conv ? &cv : NULL, conv_fast,
-                           0, 0};
+                           0, 0, eb};
     run_job(&job, parts);
   }
+}
+
+/* Matrix-vector products and products too small to pack. */
+static void sgemm_small(int64_t m, int64_t n, int64_t k, const float *ab,
+                        int64_t a_rs, int64_t a_cs, const float *bb,
+                        int64_t b_rs, int64_t b_cs, float *cb, int64_t c_rs,
+                        int a_packed, int b_packed,
+                        const struct conv_src *conv, int64_t parts) {
+  if (m == 1 && !conv) {
+    /* Matrix-vector products read all of B once: large ones split the
+     * columns, so each core streams its share (from its own cache). A
+     * packed A row is one panel: element p at p * a_packed. */
+    struct gemv_job g = {n, k, ab, a_packed ? a_packed : a_cs, bb, b_rs,
+                         b_cs, cb, b_packed, 0};
+    int64_t unit = b_packed ? b_packed : 64;
+    int64_t use = n * k >= 131072 ? parts : 1;
+    int64_t units = (n + unit - 1) / unit;
+    g.step = (units + use - 1) / use * unit;
+    kiln_pool_run((n + g.step - 1) / g.step, gemv_part, &g);
+    return;
+  }
+  /* Packing would cost more than it saves (and these products get no
+   * packing space); operands packed at compile time are read in place. */
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      const float *arow =
+          a_packed ? ab + (i / a_packed) * k * a_packed + i % a_packed
+                   : ab + i * a_rs;
+      int64_t as = a_packed ? a_packed : a_cs;
+      float acc = 0;
+      if (conv) {
+        int64_t col = conv_col(conv, j);
+        for (int64_t p = 0; p < k; ++p)
+          acc += arow[p * as] * conv_row(conv, p)[col];
+      } else {
+        const float *bcol =
+            b_packed ? bb + (j / b_packed) * k * b_packed + j % b_packed
+                     : bb + j * b_cs;
+        int64_t bs = b_packed ? b_packed : b_rs;
+        for (int64_t p = 0; p < k; ++p)
+          acc += arow[p * as] * bcol[p * bs];
+      }
+      cb[i * c_rs + j] += acc;
+    }
 }
 
 /* Splits a product in parts of whole micro-tiles along its larger
@@ -927,21 +1108,33 @@ static void conv_transposed(int64_t m, int64_t n, int64_t k, const float *w,
                             int64_t w_rs, int64_t w_cs, int w_packed,
                             const struct conv_src *cv, int conv_fast,
                             float *c, int64_t c_rs, char *pack,
-                            int64_t parts) {
+                            int64_t parts, const struct epilogue *epi) {
   float *S = (float *)(((uintptr_t)pack + 63) & ~(uintptr_t)63);
   char *tpack = (char *)(S + (n * m + 15) / 16 * 16);
   memset(S, 0, (size_t)(n * m) * sizeof(float));
   struct gemm_job job = {n, m, k, NULL, 0, 0, w, w_cs, w_rs, S, m, tpack,
                          kiln_sgemm_pack_bytes(n, m, k), w_packed, 0, 0, 0,
-                         cv, conv_fast, 0, 1};
+                         cv, conv_fast, 0, 1, NULL};
   job.split_n = m >= n;
   run_job(&job, parts);
-  for (int64_t i0 = 0; i0 < n; i0 += 16) /* C[j][i] += S[i][j] */
+  /* C[j][i] = (bias or C[j][i]) + S[i][j], then the rest of the
+   * epilogue, row by row of C. */
+  for (int64_t i0 = 0; i0 < n; i0 += 16) {
+    int64_t i1 = n - i0 < 16 ? n : i0 + 16;
     for (int64_t j = 0; j < m; ++j) {
-      int64_t i1 = n - i0 < 16 ? n : i0 + 16;
-      for (int64_t i = i0; i < i1; ++i)
-        c[j * c_rs + i] += S[i * m + j];
+      float *row = c + j * c_rs;
+      if (epi && epi->bias) {
+        const float *b = epi->bias + j * epi->brs;
+        for (int64_t i = i0; i < i1; ++i)
+          row[i] = b[i * epi->bcs] + S[i * m + j];
+      } else {
+        for (int64_t i = i0; i < i1; ++i)
+          row[i] += S[i * m + j];
+      }
     }
+  }
+  if (epi_after(epi))
+    epi_after_tile(epi, c, c_rs, 0, 0, m, n);
 }
 
 void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
@@ -953,7 +1146,48 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
   sgemm(batch, m, n, k, (const float *)a_addr, a_bs, a_rs, a_cs,
         (const float *)b_addr, b_bs, b_rs, b_cs, (float *)c_addr, c_bs, c_rs,
         (char *)pack_addr, threads, (int)b_packed_nr, (int)a_packed_mr, NULL,
-        0, 0, 0);
+        0, 0, 0, NULL);
+}
+
+/* The epilogue arguments of kiln_sgemm_epi and kiln_sgemm_conv, or NULL
+ * when there is nothing to do. */
+static const struct epilogue *make_epilogue(struct epilogue *e, intptr_t bias,
+                                            int64_t bias_bs, int64_t bias_rs,
+                                            int64_t bias_cs, intptr_t resid,
+                                            int64_t resid_bs, int64_t resid_rs,
+                                            int64_t act, int64_t lo_bits,
+                                            int64_t hi_bits) {
+  uint32_t lo = (uint32_t)lo_bits, hi = (uint32_t)hi_bits;
+  e->bias = (const float *)bias;
+  e->bias_bs = bias_bs;
+  e->brs = bias_rs;
+  e->bcs = bias_cs;
+  e->resid = (const float *)resid;
+  e->resid_bs = resid_bs;
+  e->rrs = resid_rs;
+  e->act = act == 1 || act == 2 ? (int)act : 0;
+  memcpy(&e->lo, &lo, sizeof lo);
+  memcpy(&e->hi, &hi, sizeof hi);
+  return e->bias || e->resid || e->act ? e : NULL;
+}
+
+void kiln_sgemm_epi(int64_t batch, int64_t m, int64_t n, int64_t k,
+                    intptr_t a_addr, int64_t a_bs, int64_t a_rs, int64_t a_cs,
+                    intptr_t b_addr, int64_t b_bs, int64_t b_rs, int64_t b_cs,
+                    intptr_t c_addr, int64_t c_bs, int64_t c_rs,
+                    intptr_t pack_addr, int64_t threads, int64_t b_packed_nr,
+                    int64_t a_packed_mr, intptr_t bias, int64_t bias_bs,
+                    int64_t bias_rs, int64_t bias_cs, intptr_t resid,
+                    int64_t resid_bs, int64_t resid_rs, int64_t act,
+                    int64_t lo_bits, int64_t hi_bits) {
+  struct epilogue e;
+  const struct epilogue *epi =
+      make_epilogue(&e, bias, bias_bs, bias_rs, bias_cs, resid, resid_bs,
+                    resid_rs, act, lo_bits, hi_bits);
+  sgemm(batch, m, n, k, (const float *)a_addr, a_bs, a_rs, a_cs,
+        (const float *)b_addr, b_bs, b_rs, b_cs, (float *)c_addr, c_bs, c_rs,
+        (char *)pack_addr, threads, (int)b_packed_nr, (int)a_packed_mr, NULL,
+        0, 0, 0, epi);
 }
 
 void kiln_sgemm_conv(int64_t batch, int64_t m, int64_t n, int64_t k,
@@ -963,16 +1197,21 @@ void kiln_sgemm_conv(int64_t batch, int64_t m, int64_t n, int64_t k,
                      int64_t kw, int64_t ow, int64_t sh, int64_t sw,
                      int64_t dh, int64_t dw, intptr_t c_addr, int64_t c_bs,
                      int64_t c_rs, intptr_t pack_addr, int64_t threads,
-                     int64_t a_packed_mr, int64_t transposed) {
-  if (m == 0 || n == 0 || k == 0)
-    return;
+                     int64_t a_packed_mr, int64_t transposed, intptr_t bias,
+                     int64_t bias_bs, int64_t bias_rs, int64_t bias_cs,
+                     intptr_t resid, int64_t resid_bs, int64_t resid_rs,
+                     int64_t act, int64_t lo_bits, int64_t hi_bits) {
+  struct epilogue e;
+  const struct epilogue *epi =
+      make_epilogue(&e, bias, bias_bs, bias_rs, bias_cs, resid, resid_bs,
+                    resid_rs, act, lo_bits, hi_bits);
   struct conv_src cv = {(const float *)in_addr, in_cs, in_hs, in_ws, kh,
                         kw, ow, sh, sw, dh, dw};
   /* The 32-wide packing gathers with 32-bit offsets within a channel. */
-  int64_t oh = (n + ow - 1) / ow;
+  int64_t oh = n > 0 ? (n + ow - 1) / ow : 0;
   int64_t span = (oh - 1) * sh * in_hs + (ow - 1) * sw * in_ws;
   int fast = span >= 0 && span < INT32_MAX;
   sgemm(batch, m, n, k, (const float *)a_addr, a_bs, a_rs, a_cs, NULL, 0, 0,
         0, (float *)c_addr, c_bs, c_rs, (char *)pack_addr, threads, 0,
-        (int)a_packed_mr, &cv, in_bs, fast, (int)transposed);
+        (int)a_packed_mr, &cv, in_bs, fast, (int)transposed, epi);
 }

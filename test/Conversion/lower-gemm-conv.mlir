@@ -17,7 +17,7 @@
 // argument here: nothing is packed at compile time.)
 // CHECK-LABEL: func.func @strided_dilated
 // CHECK-NOT: kiln.im2col
-// CHECK: call @kiln_sgemm_conv(%c1_i64{{[_0-9]*}}, %c16_i64{{[_0-9]*}}, %c50_i64{{[_0-9]*}}, %c36_i64{{[_0-9]*}}, %{{[0-9]+}}, %c0_i64{{[_0-9]*}}, %c36_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %{{[0-9]+}}, %c0_i64{{[_0-9]*}}, %c168_i64{{[_0-9]*}}, %c14_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c3_i64{{[_0-9]*}}, %c3_i64{{[_0-9]*}}, %c10_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %{{[0-9]+}}, %c0_i64{{[_0-9]*}}, %c50_i64{{[_0-9]*}}, %{{[0-9]+}}, %c1_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}})
+// CHECK: call @kiln_sgemm_conv(%c1_i64{{[_0-9]*}}, %c16_i64{{[_0-9]*}}, %c50_i64{{[_0-9]*}}, %c36_i64{{[_0-9]*}}, %{{[0-9]+}}, %c0_i64{{[_0-9]*}}, %c36_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %{{[0-9]+}}, %c0_i64{{[_0-9]*}}, %c168_i64{{[_0-9]*}}, %c14_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c3_i64{{[_0-9]*}}, %c3_i64{{[_0-9]*}}, %c10_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %{{[0-9]+}}, %c0_i64{{[_0-9]*}}, %c50_i64{{[_0-9]*}}, %{{[0-9]+}}, %c1_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, {{.*}})
 // CHECK-NOT: call @kiln_sgemm(
 // CHECK: return
 // COPY-LABEL: func.func @strided_dilated
@@ -30,15 +30,16 @@ func.func @strided_dilated(%x: tensor<1x4x10x10xf32>, %w: tensor<16x4x3x3xf32>) 
 }
 
 // A 7x7 output (49 positions) pads 32-wide panels to 64 columns: the
-// product runs transposed (last argument 1), positions as the tile's rows.
+// product runs transposed (the argument after the panel height, 0 here:
+// the weight is an argument, nothing is packed), positions as the tile's rows.
 // Its packing space holds the 49 x 64 scratch product too: 12544 bytes
 // (+ 64 to align it) before the 127104 of a 49 x 64 x 288 product.
 // CHECK-LABEL: func.func @few_positions
 // CHECK: memref.alloc(){{.*}}: memref<139712xi8>
-// CHECK: call @kiln_sgemm_conv(%c1_i64{{[_0-9]*}}, %c64_i64{{[_0-9]*}}, %c49_i64{{[_0-9]*}}, %c288_i64{{[_0-9]*}}, {{.*}}, %c1_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}})
+// CHECK: call @kiln_sgemm_conv(%c1_i64{{[_0-9]*}}, %c64_i64{{[_0-9]*}}, %c49_i64{{[_0-9]*}}, %c288_i64{{[_0-9]*}}, {{.*}}, %c49_i64{{[_0-9]*}}, %{{[0-9]+}}, %c1_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, 
 // A 14x14 output (196 positions) stays as it is.
 // CHECK-LABEL: func.func @more_positions
-// CHECK: call @kiln_sgemm_conv({{.*}}, %c0_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}})
+// CHECK: call @kiln_sgemm_conv({{.*}}, %c196_i64{{[_0-9]*}}, %{{[0-9]+}}, %c1_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, 
 func.func @few_positions(%x: tensor<1x32x7x7xf32>, %w: tensor<64x32x3x3xf32>) -> tensor<1x64x7x7xf32> {
   %0 = kiln.conv2d %x, %w {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>, dilation = array<i64: 1, 1>, groups = 1 : i64} : tensor<1x32x7x7xf32>, tensor<64x32x3x3xf32> -> tensor<1x64x7x7xf32>
   return %0 : tensor<1x64x7x7xf32>

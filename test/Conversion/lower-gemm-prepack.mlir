@@ -1,9 +1,10 @@
 // --kiln-lower-gemm packs constant operands at compile time: a constant B
 // (a linear's weight) in panels of pack-nr columns, else a constant A (a
-// convolution's weight times its im2col matrix) in panels of 6 rows (12 with
-// pack-nr=32), K steps of the panel height each, zero-padded.
+// convolution's weight times its im2col matrix) in panels of 6 rows (with
+// pack-nr=32, 8 or 12, whichever pads less: 8 for these 4 rows), K steps of
+// the panel height each, zero-padded.
 // RUN: kiln-opt %s --kiln-lower-gemm="threads=1 pack-nr=16" | FileCheck %s --check-prefixes=CHECK,MR6
-// RUN: kiln-opt %s --kiln-lower-gemm="threads=1 pack-nr=32" | FileCheck %s --check-prefixes=CHECK,MR12
+// RUN: kiln-opt %s --kiln-lower-gemm="threads=1 pack-nr=32" | FileCheck %s --check-prefixes=CHECK,MR8
 // RUN: kiln-opt %s --kiln-lower-gemm="threads=1 prepack-weights=false" | FileCheck %s --check-prefix=NOPACK
 
 #mk = affine_map<(m, n, k) -> (m, k)>
@@ -18,9 +19,9 @@ memref.global "private" constant @w : memref<4x3xf32> = dense<[[1.0, 2.0, 3.0], 
 // height last and A's batch stride as the packed size.
 // CHECK-LABEL: func.func @weight_times_matrix
 // MR6: memref.get_global @w_packedA6 : memref<18xf32>
-// MR12: memref.get_global @w_packedA12 : memref<36xf32>
+// MR8: memref.get_global @w_packedA8 : memref<24xf32>
 // MR6: call @kiln_sgemm(%{{.*}}, %c18_i64, {{.*}}, %c0_i64{{[_0-9]*}}, %c6_i64)
-// MR12: call @kiln_sgemm(%{{.*}}, %c36_i64, {{.*}}, %c0_i64{{[_0-9]*}}, %c12_i64)
+// MR8: call @kiln_sgemm(%{{.*}}, %c24_i64, {{.*}}, %c0_i64{{[_0-9]*}}, %c8_i64)
 // NOPACK-LABEL: func.func @weight_times_matrix
 // NOPACK-NOT: packed
 // NOPACK: call @kiln_sgemm({{.*}}, %c0_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}})
@@ -40,7 +41,7 @@ func.func @weight_times_matrix(%x: memref<3x400xf32>, %c: memref<4x400xf32>) {
 // CHECK-LABEL: func.func @matrix_times_weight
 // CHECK-NOT: packedA
 // MR6: call @kiln_sgemm({{.*}}, %c16_i64, %c0_i64{{[_0-9]*}})
-// MR12: call @kiln_sgemm({{.*}}, %c32_i64, %c0_i64{{[_0-9]*}})
+// MR8: call @kiln_sgemm({{.*}}, %c32_i64, %c0_i64{{[_0-9]*}})
 func.func @matrix_times_weight(%x: memref<400x3xf32>, %c: memref<400x4xf32>) {
   %w = memref.get_global @w : memref<4x3xf32>
   linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
@@ -59,6 +60,6 @@ func.func @matrix_times_weight(%x: memref<400x3xf32>, %c: memref<400x4xf32>) {
 // MR6-NOT: memref.global "private" constant @w :
 // MR6: memref.global "private" constant @w_packedA6 : memref<18xf32>
 // MR6: memref.global "private" constant @w_packed16 : memref<48xf32>
-// MR12: memref.global "private" constant @w_packedA12 : memref<36xf32>
-// MR12: memref.global "private" constant @w_packed32 : memref<96xf32>
+// MR8: memref.global "private" constant @w_packedA8 : memref<24xf32>
+// MR8: memref.global "private" constant @w_packed32 : memref<96xf32>
 // MR6: w_packedA6: "0x400000000000803F000080400000E040000020410000000000000000000000400000A04000000041000030410000000000000000000040400000C04000001041000040410000000000000000"

@@ -299,3 +299,26 @@ module {
     return
   }
 }
+
+// -----
+
+// Buffers whose addresses a runtime call takes as integers are live until
+// that call: the pack space's and C's extractions come one after the other
+// before the call, so their ranges overlap and they get distinct offsets
+// (C is first used at its extraction; nothing writes it before).
+// CHECK-LABEL: func.func @address_taken
+// CHECK-DAG: memref.view %{{.*}}[%c0{{[_0-9]*}}][] : memref<{{[0-9]+}}xi8> to memref<64xi8>
+// CHECK-DAG: memref.view %{{.*}}[%c64{{[_0-9]*}}][] : memref<{{[0-9]+}}xi8> to memref<16xf32>
+// CHECK: call @consume
+func.func private @consume(i64, i64)
+func.func @address_taken(%in: memref<16xf32>, %out: memref<16xf32>) attributes {kiln.abi = {inputs = [{name = "x", type = tensor<16xf32>}], model = "m", outputs = [{name = "out0", type = tensor<16xf32>}]}} {
+  %pack = memref.alloc() : memref<64xi8>
+  %c = memref.alloc() : memref<16xf32>
+  %p0 = memref.extract_aligned_pointer_as_index %pack : memref<64xi8> -> index
+  %p1 = memref.extract_aligned_pointer_as_index %c : memref<16xf32> -> index
+  %i0 = arith.index_cast %p0 : index to i64
+  %i1 = arith.index_cast %p1 : index to i64
+  func.call @consume(%i0, %i1) : (i64, i64) -> ()
+  memref.copy %c, %out : memref<16xf32> to memref<16xf32>
+  return
+}

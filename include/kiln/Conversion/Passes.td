@@ -76,8 +76,12 @@ def KilnLowerGemm : Pass<"kiln-lower-gemm", "ModuleOp"> {
     panels the micro-kernel reads, as a new global. When B is a
     convolution's im2col matrix (a copy tagged `kiln.im2col` that nothing
     else reads), the call is `kiln_sgemm_conv`, which packs the windows
-    straight from the padded input, and the copy is erased. Other
-    contractions keep their loops.
+    straight from the padded input, and the copy is erased. A generic
+    tagged `kiln.bias_init` that fills C just before the product, and one
+    tagged `kiln.epilogue` (act(C + residual), act none, relu or a clamp)
+    just after, are applied by the runtime to each micro-tile
+    (`kiln_sgemm_epi`, or kiln_sgemm_conv's epilogue arguments) and
+    erased. Other contractions keep their loops.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::arith::ArithDialect",
@@ -95,10 +99,17 @@ def KilnLowerGemm : Pass<"kiln-lower-gemm", "ModuleOp"> {
            "with 32, else 6">,
     Option<"im2colInPlace", "im2col-in-place", "bool", /*default=*/"true",
            "Convolutions read their input windows in place "
-           "(kiln_sgemm_conv) instead of an im2col copy">
+           "(kiln_sgemm_conv) instead of an im2col copy">,
+    Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
+           "Apply a product's bias init and tagged epilogue (activation, "
+           "residual) inside the call, per micro-tile (kiln_sgemm_epi)">
   ];
   let statistics = [
     Statistic<"numPrepacked", "num-prepacked", "Weights packed at compile time">,
+    Statistic<"numFusedBias", "num-fused-bias",
+              "Bias inits applied inside the call">,
+    Statistic<"numFusedEpilogues", "num-fused-epilogues",
+              "Epilogues applied inside the call">,
     Statistic<"numIm2colInPlace", "num-im2col-in-place",
               "Convolutions whose windows are packed from the input in place">,
     Statistic<"numCalls", "num-calls", "Contractions turned into kiln_sgemm calls">,

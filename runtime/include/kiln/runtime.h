@@ -189,14 +189,37 @@ void kiln_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
  * micro-tile's rows and channels as its panels (a_packed_mr is then 32 on
  * AVX-512: the panels of B^T's columns have A's panel layout), into
  * scratch space, then added to C: few positions (7x7) pad to 8 rows
- * instead of 32 columns. `pack` holds kiln_sgemm_conv_pack_bytes(). */
+ * instead of 32 columns. `pack` holds kiln_sgemm_conv_pack_bytes(). The
+ * last ten arguments are kiln_sgemm_epi's epilogue (zeros: none). */
 void kiln_sgemm_conv(int64_t batch, int64_t m, int64_t n, int64_t k,
                      intptr_t a, int64_t a_bs, int64_t a_rs, int64_t a_cs,
                      intptr_t in, int64_t in_bs, int64_t in_cs, int64_t in_hs,
                      int64_t in_ws, int64_t kh, int64_t kw, int64_t ow,
                      int64_t sh, int64_t sw, int64_t dh, int64_t dw,
                      intptr_t c, int64_t c_bs, int64_t c_rs, intptr_t pack,
-                     int64_t threads, int64_t a_packed_mr, int64_t transposed);
+                     int64_t threads, int64_t a_packed_mr, int64_t transposed,
+                     intptr_t bias, int64_t bias_bs, int64_t bias_rs,
+                     int64_t bias_cs, intptr_t resid, int64_t resid_bs,
+                     int64_t resid_rs, int64_t act, int64_t lo_bits,
+                     int64_t hi_bits);
+/* kiln_sgemm with an epilogue, applied to each micro-tile while it is in
+ * L1 (the generated code's bias and activation passes over C go):
+ *   C[b](i, j) = bias[b*bias_bs + i*bias_rs + j*bias_cs]
+ *                  + sum_p A[b](i, p) B[b](p, j)       (bias = 0: C's value)
+ *   C[b](i, j) = act(C[b](i, j) + resid[b*resid_bs + i*resid_rs + j])
+ *                                                      (resid = 0: none)
+ * act: 0 none, 1 max(x, 0), 2 min(max(x, lo), hi), lo and hi the bit
+ * patterns of floats (NaN propagates, as through arith.maximumf). The
+ * bias and residual must not overlap C. */
+void kiln_sgemm_epi(int64_t batch, int64_t m, int64_t n, int64_t k,
+                    intptr_t a, int64_t a_bs, int64_t a_rs, int64_t a_cs,
+                    intptr_t b, int64_t b_bs, int64_t b_rs, int64_t b_cs,
+                    intptr_t c, int64_t c_bs, int64_t c_rs, intptr_t pack,
+                    int64_t threads, int64_t b_packed_nr, int64_t a_packed_mr,
+                    intptr_t bias, int64_t bias_bs, int64_t bias_rs,
+                    int64_t bias_cs, intptr_t resid, int64_t resid_bs,
+                    int64_t resid_rs, int64_t act, int64_t lo_bits,
+                    int64_t hi_bits);
 
 /* Blocking of kiln_sgemm: micro-tiles of at most MR x NR (12 x 32 with
  * AVX-512, 6 x 16 with AVX2), cache blocks MC x KC of A and KC x NC of B. */

@@ -61,7 +61,7 @@ static double run(struct shape s, int threads, int packed_mr, int transposed) {
   kiln_sgemm_conv(s.batch, m, n, k, (intptr_t)ap, 0, k, 1, (intptr_t)in, bs,
                   cs, hs, 1, s.kh, s.kw, ow, s.sh, s.sw, s.dh, s.dw,
                   (intptr_t)c, m * n, n, (intptr_t)space, threads, packed_mr,
-                  transposed);
+                  transposed, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   double worst = 0;
   for (size_t i = 0; i < csz; ++i) {
     double err = fabs(c[i] - ref[i]) / sqrt((double)k);
