@@ -226,8 +226,8 @@ void kiln_sgemm_epi(int64_t batch, int64_t m, int64_t n, int64_t k,
 #define KILN_SGEMM_MR 12
 #define KILN_SGEMM_NR 32
 #define KILN_SGEMM_MC 96
-#define KILN_SGEMM_KC 256
-#define KILN_SGEMM_NC 1024
+#define KILN_SGEMM_KC 512
+#define KILN_SGEMM_NC 512
 /* Packing bytes one thread of kiln_sgemm needs for an m x n x k product
  * (the compiler sizes the workspace with the same formula). */
 /* Products of at most this many multiply-adds run unpacked (MyCell). */

@@ -85,6 +85,7 @@ int main(void) {
       {1, 7, 6, 6, 70, 3, 1, 1, 1, 1, 1},     /* rows wider than a panel */
       {1, 2, 2, 4, 4, 3, 3, 1, 1, 1, 1},      /* tiny: unpacked path */
       {1, 1, 9, 12, 12, 3, 3, 1, 1, 1, 1},    /* one output channel */
+      {1, 24, 64, 10, 10, 3, 3, 1, 1, 1, 1},  /* k = 576: two K blocks */
   };
   int cases = 0;
   double worst = 0;
