@@ -593,18 +593,20 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
         conv.reset();
       }
     }
-    // Few positions (a 7x7 output) pad 32-wide panels badly: the product
-    // is then computed transposed, positions as 8- or 12-row tiles and
-    // the weight in 32-wide panels (with A's layout). Measured on
-    // resnet18's 7x7 layers: 192 -> 218 GFLOP/s; on its 14x14 ones (196
-    // positions, 14% padding) it gained nothing, hence the bound.
+    // Few positions (7x7, 14x14 outputs) pad 32-wide panels badly: the
+    // product is then computed transposed, positions as 8- or 12-row tiles
+    // and the weight in 32-wide panels (with A's layout), when that pads at
+    // least 10% less. Measured on resnet18's 7x7 layers alone: 192 -> 218
+    // GFLOP/s; its 14x14 ones gained nothing alone but 2% of the whole
+    // model in place (18.2 -> 17.7 ms). Beyond 256 positions the scratch
+    // product grows and nothing was measured.
     bool transposed = false;
     if (conv && packNR == KILN_SGEMM_NR) {
       auto up = [](int64_t v, int64_t t) { return (v + t - 1) / t * t; };
       auto rows = [&](int64_t v) { return std::min(up(v, 8), up(v, 12)); };
       int64_t m = p.m.extent, n = p.n.extent;
       transposed = kiln_sgemm_conv_applies_transposed(m, n, p.k.extent, 1) &&
-                   n <= 64 &&
+                   n <= 256 &&
                    10 * rows(n) * up(m, KILN_SGEMM_NR) <=
                        9 * rows(m) * up(n, KILN_SGEMM_NR);
       if (transposed)

@@ -37,14 +37,14 @@ func.func @strided_dilated(%x: tensor<1x4x10x10xf32>, %w: tensor<16x4x3x3xf32>) 
 // CHECK-LABEL: func.func @few_positions
 // CHECK: memref.alloc(){{.*}}: memref<155584xi8>
 // CHECK: call @kiln_sgemm_conv(%c1_i64{{[_0-9]*}}, %c64_i64{{[_0-9]*}}, %c49_i64{{[_0-9]*}}, %c288_i64{{[_0-9]*}}, {{.*}}, %c49_i64{{[_0-9]*}}, %{{[0-9]+}}, %c1_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, 
-// A 14x14 output (196 positions) stays as it is.
+// A 16x16 output (256 positions) fills its 32-wide panels: it stays.
 // CHECK-LABEL: func.func @more_positions
-// CHECK: call @kiln_sgemm_conv({{.*}}, %c196_i64{{[_0-9]*}}, %{{[0-9]+}}, %c1_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, 
+// CHECK: call @kiln_sgemm_conv({{.*}}, %c256_i64{{[_0-9]*}}, %{{[0-9]+}}, %c1_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, 
 func.func @few_positions(%x: tensor<1x32x7x7xf32>, %w: tensor<64x32x3x3xf32>) -> tensor<1x64x7x7xf32> {
   %0 = kiln.conv2d %x, %w {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>, dilation = array<i64: 1, 1>, groups = 1 : i64} : tensor<1x32x7x7xf32>, tensor<64x32x3x3xf32> -> tensor<1x64x7x7xf32>
   return %0 : tensor<1x64x7x7xf32>
 }
-func.func @more_positions(%x: tensor<1x32x14x14xf32>, %w: tensor<64x32x3x3xf32>) -> tensor<1x64x14x14xf32> {
-  %0 = kiln.conv2d %x, %w {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>, dilation = array<i64: 1, 1>, groups = 1 : i64} : tensor<1x32x14x14xf32>, tensor<64x32x3x3xf32> -> tensor<1x64x14x14xf32>
-  return %0 : tensor<1x64x14x14xf32>
+func.func @more_positions(%x: tensor<1x32x16x16xf32>, %w: tensor<64x32x3x3xf32>) -> tensor<1x64x16x16xf32> {
+  %0 = kiln.conv2d %x, %w {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>, dilation = array<i64: 1, 1>, groups = 1 : i64} : tensor<1x32x16x16xf32>, tensor<64x32x3x3xf32> -> tensor<1x64x16x16xf32>
+  return %0 : tensor<1x64x16x16xf32>
 }
