@@ -321,6 +321,8 @@ FailureOr<Value> lowerDirectConv2d(OpBuilder &b, Conv2dOp op,
 constexpr llvm::StringLiteral kGemmAttrName = "kiln.gemm";
 /// On an im2col copy: [stride_h, stride_w, dilation_h, dilation_w].
 constexpr llvm::StringLiteral kIm2colAttrName = "kiln.im2col";
+/// On a transpose's permutation copy.
+constexpr llvm::StringLiteral kTransposeAttrName = "kiln.transpose";
 /// On the generic that starts a product's accumulator at its bias.
 constexpr llvm::StringLiteral kBiasInitAttrName = "kiln.bias_init";
 /// On a product's epilogue that kiln_sgemm can apply to its tiles:
@@ -737,14 +739,15 @@ Value lowerTranspose(OpBuilder &b, TransposeOp op) {
                                        outType.getElementType());
   SmallVector<utils::IteratorType> iterators(perm.size(),
                                              utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, outType, ValueRange{op.getInput()}, ValueRange{init},
-             ArrayRef<AffineMap>{inMap, b.getMultiDimIdentityMap(perm.size())},
-             iterators,
-             [](OpBuilder &nb, Location nloc, ValueRange args) {
-               linalg::YieldOp::create(nb, nloc, args[0]);
-             })
-      .getResult(0);
+  auto copy = linalg::GenericOp::create(
+      b, loc, outType, ValueRange{op.getInput()}, ValueRange{init},
+      ArrayRef<AffineMap>{inMap, b.getMultiDimIdentityMap(perm.size())},
+      iterators, [](OpBuilder &nb, Location nloc, ValueRange args) {
+        linalg::YieldOp::create(nb, nloc, args[0]);
+      });
+  // foldTransposesIntoProducts reads through it.
+  copy->setAttr(kTransposeAttrName, b.getUnitAttr());
+  return copy.getResult(0);
 }
 
 Value lowerReshape(OpBuilder &b, ReshapeOp op) {
@@ -1402,6 +1405,41 @@ struct ConvertKilnToLinalg
       failedAny |= failed(lowerOp(op));
     if (failedAny)
       signalPassFailure();
+    foldTransposesIntoProducts();
+  }
+
+  /// A product reading a transpose (attention's K^T, the heads split off a
+  /// [T, H, D] projection) reads the transpose's input through the
+  /// composed indexing map instead: kiln_sgemm takes any strides, so the
+  /// permutation copy (a strided gather for K^T) goes once nothing else
+  /// reads it.
+  void foldTransposesIntoProducts() {
+    SmallVector<linalg::GenericOp> products;
+    getOperation().walk([&](linalg::GenericOp g) {
+      if (g->hasAttr(kGemmAttrName))
+        products.push_back(g);
+    });
+    for (linalg::GenericOp g : products) {
+      SmallVector<AffineMap> maps = g.getIndexingMapsArray();
+      bool changed = false;
+      for (OpOperand *in : g.getDpsInputOperands()) {
+        auto copy = in->get().getDefiningOp<linalg::GenericOp>();
+        if (!copy || !copy->hasAttr(kTransposeAttrName))
+          continue;
+        AffineMap copyMap = copy.getIndexingMapsArray()[0];
+        unsigned i = in->getOperandNumber();
+        maps[i] = copyMap.compose(maps[i]);
+        in->set(copy.getDpsInputOperand(0)->get());
+        changed = true;
+        if (copy->use_empty())
+          copy->erase();
+      }
+      if (changed)
+        g.setIndexingMapsAttr(
+            ArrayAttr::get(g.getContext(), llvm::map_to_vector(maps, [](AffineMap m) -> Attribute {
+              return AffineMapAttr::get(m);
+            })));
+    }
   }
 };
 

@@ -37,10 +37,13 @@
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define KILN_HAVE_PACK8 1
-/* Eight full rows contiguous along p into an 8-row panel: 8x8 blocks
- * transposed in registers (the scalar loop stores with a stride of 8). */
+/* Eight full rows contiguous along p into pa[p * ostride + i]: 8x8 blocks
+ * transposed in registers (a scalar loop stores with a stride). A's 8-row
+ * panels (ostride 8), and B's 32-wide panels of columns contiguous along p
+ * (a transposed operand: attention's K^T), 8 columns at a time. */
 __attribute__((target("avx2"))) static void
-pack_a8_avx2(int64_t kc, const float *a, int64_t rs, float *pa) {
+transpose8_avx2(int64_t kc, const float *a, int64_t rs, float *pa,
+                int64_t ostride) {
   int64_t p = 0;
   for (; p + 8 <= kc; p += 8) {
     __m256 r0 = _mm256_loadu_ps(a + 0 * rs + p), r1 = _mm256_loadu_ps(a + 1 * rs + p);
@@ -55,19 +58,19 @@ pack_a8_avx2(int64_t kc, const float *a, int64_t rs, float *pa) {
     __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xee);
     __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xee);
     __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xee);
-    float *o = pa + p * 8;
-    _mm256_storeu_ps(o + 0, _mm256_permute2f128_ps(u0, u4, 0x20));
-    _mm256_storeu_ps(o + 8, _mm256_permute2f128_ps(u1, u5, 0x20));
-    _mm256_storeu_ps(o + 16, _mm256_permute2f128_ps(u2, u6, 0x20));
-    _mm256_storeu_ps(o + 24, _mm256_permute2f128_ps(u3, u7, 0x20));
-    _mm256_storeu_ps(o + 32, _mm256_permute2f128_ps(u0, u4, 0x31));
-    _mm256_storeu_ps(o + 40, _mm256_permute2f128_ps(u1, u5, 0x31));
-    _mm256_storeu_ps(o + 48, _mm256_permute2f128_ps(u2, u6, 0x31));
-    _mm256_storeu_ps(o + 56, _mm256_permute2f128_ps(u3, u7, 0x31));
+    float *o = pa + p * ostride;
+    _mm256_storeu_ps(o + 0 * ostride, _mm256_permute2f128_ps(u0, u4, 0x20));
+    _mm256_storeu_ps(o + 1 * ostride, _mm256_permute2f128_ps(u1, u5, 0x20));
+    _mm256_storeu_ps(o + 2 * ostride, _mm256_permute2f128_ps(u2, u6, 0x20));
+    _mm256_storeu_ps(o + 3 * ostride, _mm256_permute2f128_ps(u3, u7, 0x20));
+    _mm256_storeu_ps(o + 4 * ostride, _mm256_permute2f128_ps(u0, u4, 0x31));
+    _mm256_storeu_ps(o + 5 * ostride, _mm256_permute2f128_ps(u1, u5, 0x31));
+    _mm256_storeu_ps(o + 6 * ostride, _mm256_permute2f128_ps(u2, u6, 0x31));
+    _mm256_storeu_ps(o + 7 * ostride, _mm256_permute2f128_ps(u3, u7, 0x31));
   }
   for (; p < kc; ++p)
     for (int i = 0; i < 8; ++i)
-      pa[p * 8 + i] = a[i * rs + p];
+      pa[p * ostride + i] = a[i * rs + p];
 }
 #endif
 
@@ -78,7 +81,7 @@ static void pack_a(int64_t mc, int64_t kc, const float *a, int64_t rs,
 #ifdef KILN_HAVE_PACK8
     /* 8-row panels come with the AVX-512 kernel only (pick_mr). */
     if (cs == 1 && MR == 8 && rows == 8) {
-      pack_a8_avx2(kc, a + ir * rs, rs, pa);
+      transpose8_avx2(kc, a + ir * rs, rs, pa, 8);
       pa += kc * MR;
       continue;
     }
@@ -114,6 +117,15 @@ static void pack_b(int64_t kc, int64_t nc, const float *b, int64_t rs,
      * column as the contiguous row it is, write it down the panel. */
     for (int64_t jr = 0; jr < nc; jr += NR) {
       int64_t cols = nc - jr < NR ? nc - jr : NR;
+#ifdef KILN_HAVE_PACK8
+      /* 32-wide panels come with the AVX-512 kernel only. */
+      if (NR == 32 && cols == 32) {
+        for (int64_t j = 0; j < 32; j += 8)
+          transpose8_avx2(kc, b + (jr + j) * cs, cs, pb + j, 32);
+        pb += kc * NR;
+        continue;
+      }
+#endif
       for (int64_t j = 0; j < NR; ++j) {
         if (j < cols) {
           const float *col = b + (jr + j) * cs;
