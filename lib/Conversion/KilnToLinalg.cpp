@@ -262,11 +262,37 @@ FailureOr<Value> emitScalar(OpBuilder &b, Operation *op, ValueRange args) {
 /// broadcasting; `bodyBuilder` receives the scalar inputs and returns the
 /// scalar result. With `init`, the generic updates `init` in place and the
 /// body also receives its current element, last.
+/// A constant bool tensor as bytes (0 or 1): i1 elements in memory are
+/// bytes that LLVM turns into vector masks one bit at a time (the GPT
+/// block's causal mask took a tenth of the model); bytes load as vectors
+/// and compare to zero. Null for anything else.
+Value boolConstantAsBytes(OpBuilder &b, Location loc, Value v) {
+  auto cst = v.getDefiningOp<arith::ConstantOp>();
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!cst || !type || !type.getElementType().isInteger(1))
+    return nullptr;
+  auto dense = dyn_cast<DenseIntElementsAttr>(cst.getValue());
+  if (!dense)
+    return nullptr;
+  IntegerType i8 = b.getI8Type();
+  DenseElementsAttr bytes =
+      dense.mapValues(i8, [](const APInt &x) { return x.zext(8); });
+  return arith::ConstantOp::create(b, loc, bytes);
+}
+
 FailureOr<Value> buildElementwiseGeneric(
-    OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
+    OpBuilder &b, Location loc, RankedTensorType resultType,
+    ValueRange inputsIn,
     function_ref<FailureOr<Value>(OpBuilder &, ValueRange)> bodyBuilder,
     Value init = {}) {
   MLIRContext *ctx = b.getContext();
+  SmallVector<Value> inputs(inputsIn.begin(), inputsIn.end());
+  SmallVector<bool> asBytes(inputs.size(), false);
+  for (auto [i, v] : llvm::enumerate(inputs))
+    if (Value bytes = boolConstantAsBytes(b, loc, v)) {
+      v = bytes;
+      asBytes[i] = true;
+    }
   SmallVector<AffineMap> maps;
   for (Value input : inputs)
     maps.push_back(broadcastMap(cast<RankedTensorType>(input.getType()).getShape(),
@@ -281,9 +307,15 @@ FailureOr<Value> buildElementwiseGeneric(
   bool ok = true;
   auto generic = linalg::GenericOp::create(
       b, loc, resultType, inputs, ValueRange{init}, maps, iterators,
-      [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        FailureOr<Value> v =
-            bodyBuilder(nb, inPlace ? args : args.drop_back());
+      [&](OpBuilder &nb, Location nloc, ValueRange blockArgs) {
+        SmallVector<Value> args(blockArgs.begin(), blockArgs.end());
+        for (auto [i, bytes] : llvm::enumerate(asBytes))
+          if (bytes)
+            args[i] = arith::CmpIOp::create(
+                nb, nloc, arith::CmpIPredicate::ne, args[i],
+                arith::ConstantIntOp::create(nb, nloc, 0, 8));
+        FailureOr<Value> v = bodyBuilder(
+            nb, inPlace ? ValueRange(args) : ValueRange(args).drop_back());
         if (failed(v)) {
           ok = false;
           linalg::YieldOp::create(nb, nloc, args.back());
