@@ -332,6 +332,20 @@ static void kernel_generic(int64_t kc, const float *pa, const float *pb,
   kernel_any(kc, pa, pb, c, ldc, mr, nr, MR6, NR16);
 }
 
+/* A full micro-tile's epilogue applied from the registers: C starts at its
+ * value (load_c), else at the bias (per row: brow[i * brs]; per column:
+ * bcol[j]; or zero); then, in the last K block, + resid, act. */
+struct tile_epi {
+  int load_c;
+  const float *brow;
+  int64_t brs;
+  const float *bcol;
+  const float *resid;
+  int64_t rrs;
+  int act;
+  float lo, hi;
+};
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define KILN_HAVE_AVX2_KERNEL 1
@@ -395,7 +409,7 @@ kernel_avx2(int64_t kc, const float *pa, const float *pb, float *c,
 __attribute__((target("avx512f"), always_inline)) static inline void
 kernel_avx512_mr(int64_t kc, const float *pa, const float *pb, float *c,
                  int64_t ldc, int64_t mr, int64_t nr, const int MR,
-                 const int PF) {
+                 const int PF, const struct tile_epi *te) {
   __m512 acc[14][2];
   for (int i = 0; i < MR; ++i)
     acc[i][0] = acc[i][1] = _mm512_setzero_ps();
@@ -415,6 +429,32 @@ kernel_avx512_mr(int64_t kc, const float *pa, const float *pb, float *c,
     }
     pa += MR;
     pb += NR32;
+  }
+  if (te) { /* a full tile with its epilogue, from the registers */
+    __m512 lo = _mm512_set1_ps(te->act == 1 ? 0.0f : te->lo);
+    __m512 hi = _mm512_set1_ps(te->hi);
+#pragma GCC unroll 14
+    for (int i = 0; i < MR; ++i) {
+      float *row = c + i * ldc;
+#pragma GCC unroll 2
+      for (int h = 0; h < 2; ++h) {
+        __m512 v = acc[i][h];
+        if (te->load_c)
+          v = _mm512_add_ps(_mm512_loadu_ps(row + 16 * h), v);
+        else if (te->brow)
+          v = _mm512_add_ps(v, _mm512_set1_ps(te->brow[i * te->brs]));
+        else if (te->bcol)
+          v = _mm512_add_ps(v, _mm512_loadu_ps(te->bcol + 16 * h));
+        if (te->resid)
+          v = _mm512_add_ps(v, _mm512_loadu_ps(te->resid + i * te->rrs + 16 * h));
+        if (te->act) /* max(lo, v) returns v when v is NaN */
+          v = _mm512_max_ps(lo, v);
+        if (te->act == 2)
+          v = _mm512_min_ps(hi, v);
+        _mm512_storeu_ps(row + 16 * h, v);
+      }
+    }
+    return;
   }
   if (mr == MR && nr == NR32) {
 #pragma GCC unroll 14
@@ -444,7 +484,12 @@ kernel_avx512_mr(int64_t kc, const float *pa, const float *pb, float *c,
   __attribute__((target("avx512f"))) static void name(                         \
       int64_t kc, const float *pa, const float *pb, float *c, int64_t ldc,     \
       int64_t mr, int64_t nr) {                                                \
-    kernel_avx512_mr(kc, pa, pb, c, ldc, mr, nr, MR, PF);                      \
+    kernel_avx512_mr(kc, pa, pb, c, ldc, mr, nr, MR, PF, NULL);                \
+  }                                                                            \
+  __attribute__((target("avx512f"))) static void name##_epi(                   \
+      int64_t kc, const float *pa, const float *pb, float *c, int64_t ldc,     \
+      const struct tile_epi *te) {                                             \
+    kernel_avx512_mr(kc, pa, pb, c, ldc, MR, NR32, MR, PF, te);                \
   }
 KILN_KERNEL_AVX512(kernel_avx512, MR12, 8)
 KILN_KERNEL_AVX512(kernel_avx512_far, MR12, 64)
@@ -532,6 +577,8 @@ pack_conv_avx512(int64_t kc, int64_t nc, int64_t p0, int64_t j0,
 
 typedef void (*kernel_fn)(int64_t, const float *, const float *, float *,
                           int64_t, int64_t, int64_t);
+typedef void (*kernel_epi_fn)(int64_t, const float *, const float *, float *,
+                              int64_t, const struct tile_epi *);
 
 struct kernel {
   kernel_fn fn;
@@ -539,6 +586,8 @@ struct kernel {
   const char *name;
   kernel_fn fn8; /* the 8 x nr tile, or NULL */
   kernel_fn far, far8; /* for blocks of at least KILN_FAR_KC, or NULL */
+  kernel_epi_fn epi, epi8, epi_far, epi_far8; /* full tiles with an
+                                                 epilogue, or NULL */
 };
 
 /* The widest kernel the CPU runs; KILN_SGEMM_KERNEL=avx2|generic picks a
@@ -554,15 +603,19 @@ static struct kernel pick_kernel(void) {
   if (force && !strcmp(force, "avx2"))
     avx512 = 0;
   if (avx512)
-    return (struct kernel){kernel_avx512, MR12, NR32, "avx512",
-                           kernel_avx512_8, kernel_avx512_far,
-                           kernel_avx512_8_far};
+    return (struct kernel){kernel_avx512,         MR12,
+                           NR32,                  "avx512",
+                           kernel_avx512_8,       kernel_avx512_far,
+                           kernel_avx512_8_far,   kernel_avx512_epi,
+                           kernel_avx512_8_epi,   kernel_avx512_far_epi,
+                           kernel_avx512_8_far_epi};
   if (avx2)
-    return (struct kernel){kernel_avx2, MR6, NR16, "avx2", NULL, NULL, NULL};
+    return (struct kernel){kernel_avx2, MR6,  NR16, "avx2", NULL,
+                           NULL,        NULL, NULL, NULL,   NULL, NULL};
 #endif
   (void)force;
-  return (struct kernel){kernel_generic, MR6, NR16, "generic", NULL, NULL,
-                         NULL};
+  return (struct kernel){kernel_generic, MR6,  NR16, "generic", NULL,
+                         NULL,           NULL, NULL, NULL,      NULL, NULL};
 }
 
 static struct kernel chosen_kernel;
@@ -750,9 +803,15 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
                    : MR == kern.mr ? kern.fn
                    : MR == MR8 ? kern.fn8
                                : NULL;
-  kernel_fn far = !fast || !(conv || b_packed) ? NULL
-                  : MR == kern.mr ? kern.far
-                                  : kern.far8;
+  int far_ok = fast && (conv || b_packed);
+  kernel_fn far = !far_ok ? NULL : MR == kern.mr ? kern.far : kern.far8;
+  /* Full tiles apply the epilogue from the registers (a bias per row or
+   * per column). */
+  kernel_epi_fn kepi = NULL, kepi_far = NULL;
+  if (fast && epi && epi->wide && (epi->bcs == 0 || (epi->bcs == 1 && epi->brs == 0))) {
+    kepi = MR == kern.mr ? kern.epi : kern.epi8;
+    kepi_far = !far_ok ? NULL : MR == kern.mr ? kern.epi_far : kern.epi_far8;
+  }
   float *pa = (float *)(((uintptr_t)pack + 63) & ~(uintptr_t)63);
   int64_t mr_up = (m + MR - 1) / MR * MR;
   float *pb = pa + (mr_up < MC ? mr_up : MC) * (k < KC ? k : KC);
@@ -781,8 +840,26 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
             const float *apanel =
                 a_packed ? a + ((ic + ir) / MR) * k * MR + pc * MR
                          : pa + ir * kc;
-            /* The epilogue runs on the tile while it is in L1: the bias
-             * before its first block, the rest after its last. */
+            int first = bias && pc == 0, last = after && pc + kc == k;
+            if (kepi && mr == MR && nr == NR && (first || last)) {
+              int64_t i0 = ic + ir, j0 = jc + jr;
+              struct tile_epi te = {
+                  !first, NULL, 0, NULL, NULL, 0, last ? epi->act : 0,
+                  epi->lo, epi->hi};
+              if (first && epi->bcs == 0)
+                te.brow = epi->bias + i0 * epi->brs, te.brs = epi->brs;
+              else if (first)
+                te.bcol = epi->bias + j0;
+              if (last && epi->resid)
+                te.resid = epi->resid + i0 * epi->rrs + j0, te.rrs = epi->rrs;
+              if (kepi_far && kc >= KILN_FAR_KC)
+                kepi_far(kc, apanel, panel, ct, c_rs, &te);
+              else
+                kepi(kc, apanel, panel, ct, c_rs, &te);
+              continue;
+            }
+            /* Other tiles: the bias before the first block and the rest
+             * after the last, on the tile while it is in L1. */
             if (bias && pc == 0)
               epi_start_tile(epi, ct, c_rs, ic + ir, jc + jr, mr, nr);
             if (far && kc >= KILN_FAR_KC)

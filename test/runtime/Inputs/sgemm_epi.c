@@ -2,7 +2,7 @@
  * double-precision reference:
  *   C = (bias ? bias(i, j) : C(i, j)) + A B,  then  C = act(C + resid(i, j))
  * with the bias per row, per column or none, a residual with its own row
- * stride (or C itself, or none), act none, relu and clamp (lo >= 0 and
+ * stride (or none; it may not overlap C), act none, relu and clamp (lo >= 0 and
  * lo < 0). Products tiny (unpacked), m == 1 (gemv), mid-sized and with
  * several K blocks, k == 0, split over M and over N by 2 threads, batches, A
  * prepacked in 8- and 12-row panels and B in 32-wide ones; convolutions
@@ -30,7 +30,8 @@ static int64_t bits(float f) {
 }
 
 /* An epilogue: bias 0 none, 1 per row, 2 per column; resid 0 none, 1 a
- * buffer of its own, 2 C itself; act 0 none, 1 relu, 2 clamp [lo, hi]. */
+ * buffer of its own (2, C itself, breaks the contract: unused); act 0
+ * none, 1 relu, 2 clamp [lo, hi]. */
 struct epi {
   int bias, resid, act;
   float lo, hi;
@@ -259,7 +260,7 @@ int main(void) {
       {1, 1, 0, 0, 0},
       {2, 0, 1, 0, 0},
       {0, 0, 1, 0, 0},       /* relu of C + A B */
-      {1, 2, 2, -0.5f, 0.25f}, /* the residual is C itself */
+      {1, 1, 2, -0.5f, 0.25f}, /* row bias, residual, clamp */
   };
   /* a_packed_mr, b_packed_nr */
   static const int packs[][2] = {{0, 0}, {8, 0}, {12, 32}, {0, 32}};
