@@ -814,6 +814,32 @@ AffineExpr windowExpr(AffineExpr out, AffineExpr k, int64_t stride,
   return out * stride + k * dilation;
 }
 
+/// Loop nests that reduce a window in the body of an all-parallel generic
+/// (direct convolution, pooling): index constants, the input index of a
+/// tap (out * stride + k * dilation), and an scf.for over n taps carrying
+/// the accumulator.
+struct WindowLoops {
+  Location loc;
+  Value cst(OpBuilder &b, int64_t v) const {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  }
+  Value window(OpBuilder &b, Value out, Value k, int64_t stride,
+               int64_t dilation) const {
+    Value a = arith::MulIOp::create(b, loc, out, cst(b, stride));
+    Value c = arith::MulIOp::create(b, loc, k, cst(b, dilation));
+    return arith::AddIOp::create(b, loc, a, c);
+  }
+  Value loop(OpBuilder &b, int64_t n, Value acc,
+             function_ref<Value(OpBuilder &, Value, Value)> body) const {
+    return scf::ForOp::create(
+               b, loc, cst(b, 0), cst(b, n), cst(b, 1), ValueRange{acc},
+               [&](OpBuilder &lb, Location, Value iv, ValueRange it) {
+                 scf::YieldOp::create(lb, loc, body(lb, iv, it[0]));
+               })
+        .getResult(0);
+  }
+};
+
 /// Whether a convolution is a direct loop nest (else im2col and kiln_sgemm):
 /// f32 convolutions whose reduction (C/G x KH x KW) is long enough, or, for
 /// a 1x1 stride-1 one (`pointwise`: its input is the matrix), from
@@ -879,26 +905,13 @@ FailureOr<Value> lowerDirectConv2d(OpBuilder &b, Conv2dOp op,
         Value idx[4];
         for (int i = 0; i < 4; ++i)
           idx[i] = linalg::IndexOp::create(nb, nloc, i);
-        auto cst = [&](OpBuilder &ob, int64_t v) -> Value {
-          return arith::ConstantIndexOp::create(ob, nloc, v);
-        };
+        WindowLoops w{nloc};
+        auto cst = [&](OpBuilder &ob, int64_t v) { return w.cst(ob, v); };
         auto window = [&](OpBuilder &ob, Value o, Value k, int64_t st,
-                          int64_t dil) -> Value {
-          Value a = arith::MulIOp::create(ob, nloc, o, cst(ob, st));
-          Value bb = arith::MulIOp::create(ob, nloc, k, cst(ob, dil));
-          return arith::AddIOp::create(ob, nloc, a, bb);
-        };
+                          int64_t dil) { return w.window(ob, o, k, st, dil); };
         auto loopOver = [&](OpBuilder &ob, int64_t n, Value acc,
                             function_ref<Value(OpBuilder &, Value, Value)>
-                                body) -> Value {
-          return scf::ForOp::create(
-                     ob, nloc, cst(ob, 0), cst(ob, n), cst(ob, 1),
-                     ValueRange{acc},
-                     [&](OpBuilder &lb, Location, Value iv, ValueRange it) {
-                       scf::YieldOp::create(lb, nloc, body(lb, iv, it[0]));
-                     })
-              .getResult(0);
-        };
+                                body) { return w.loop(ob, n, acc, body); };
         // Output channel f reads input channels group * C/G + c.
         Value firstChannel = cst(nb, 0);
         if (g > 1)
@@ -1067,10 +1080,10 @@ FailureOr<Value> lowerContraction(OpBuilder &b, Operation *op) {
 /// gives the window loops their bounds, as linalg's pooling ops do.
 Value lowerPool2d(OpBuilder &b, Pool2dOp op) {
   Location loc = op.getLoc();
-  MLIRContext *ctx = b.getContext();
   auto outType = cast<RankedTensorType>(op.getType());
   auto floatType = cast<FloatType>(outType.getElementType());
   bool isMax = op.getKind() == PoolKind::max;
+  bool isAvg = !isMax && op.getKind() != PoolKind::sum;
   ArrayRef<int64_t> kernel = op.getKernel(), stride = op.getStride(),
                     dilation = op.getDilation();
   Value padValue = arith::ConstantOp::create(
@@ -1079,43 +1092,46 @@ Value lowerPool2d(OpBuilder &b, Pool2dOp op) {
                      isMax ? APFloat::getInf(floatType.getFloatSemantics(), true)
                            : APFloat::getZero(floatType.getFloatSemantics())));
   Value input = padSpatial(b, loc, op.getInput(), op.getPadding(), padValue);
-  Value window = tensor::EmptyOp::create(b, loc, kernel, floatType);
+  // One all-parallel loop nest over the output whose body reduces the
+  // window in a register (scf.for over kh, kw), as the direct convolution
+  // does: LLVM unrolls the taps, and a stride-2 window's loads become one
+  // interleaved group it vectorizes (a tap per sweep was a strided load it
+  // left scalar: resnet18's max pool).
   Value empty = tensor::EmptyOp::create(b, loc, outType.getShape(), floatType);
-  Value init = linalg::FillOp::create(b, loc, padValue, empty).getResult(0);
-  // Loops (n, c, kh, kw, oh, ow): the output row innermost, as for the
-  // direct convolution, so each tap is one vectorizable sweep.
-  AffineExpr d[6];
-  for (int i = 0; i < 6; ++i)
-    d[i] = getAffineDimExpr(i, ctx);
-  AffineMap inMap = AffineMap::get(
-      6, 0,
-      {d[0], d[1], windowExpr(d[4], d[2], stride[0], dilation[0]),
-       windowExpr(d[5], d[3], stride[1], dilation[1])},
-      ctx);
-  AffineMap windowMap = AffineMap::get(6, 0, {d[2], d[3]}, ctx);
-  AffineMap outMap = AffineMap::get(6, 0, {d[0], d[1], d[4], d[5]}, ctx);
-  SmallVector<utils::IteratorType> iterators(2, utils::IteratorType::parallel);
-  iterators.append(2, utils::IteratorType::reduction);
-  iterators.append(2, utils::IteratorType::parallel);
-  Value pooled =
-      linalg::GenericOp::create(
-          b, loc, outType, ValueRange{input, window}, ValueRange{init},
-          ArrayRef<AffineMap>{inMap, windowMap, outMap}, iterators,
-          [&](OpBuilder &nb, Location nloc, ValueRange args) {
-            Value r = isMax ? Value(arith::MaximumFOp::create(nb, nloc, args[2], args[0]))
-                            : Value(arith::AddFOp::create(nb, nloc, args[2], args[0]));
-            linalg::YieldOp::create(nb, nloc, r);
-          })
-          .getResult(0);
-  if (isMax || op.getKind() == PoolKind::sum)
-    return pooled;
-  double count = double(kernel[0] * kernel[1]);
-  return *buildElementwiseGeneric(
-      b, loc, outType, ValueRange{pooled},
-      [&](OpBuilder &nb, ValueRange args) -> FailureOr<Value> {
-        return Value(arith::DivFOp::create(nb, loc, args[0],
-                                           floatConst(nb, loc, floatType, count)));
+  auto generic = linalg::GenericOp::create(
+      b, loc, outType, ValueRange{}, ValueRange{empty},
+      ArrayRef<AffineMap>{b.getMultiDimIdentityMap(4)},
+      SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location nloc, ValueRange) {
+        Value idx[4];
+        for (int i = 0; i < 4; ++i)
+          idx[i] = linalg::IndexOp::create(nb, nloc, i);
+        WindowLoops w{nloc};
+        auto cst = [&](OpBuilder &ob, int64_t v) { return w.cst(ob, v); };
+        auto window = [&](OpBuilder &ob, Value o, Value k, int64_t st,
+                          int64_t dil) { return w.window(ob, o, k, st, dil); };
+        auto loopOver = [&](OpBuilder &ob, int64_t n, Value acc,
+                            function_ref<Value(OpBuilder &, Value, Value)>
+                                body) { return w.loop(ob, n, acc, body); };
+        Value r = loopOver(nb, kernel[0], padValue, [&](OpBuilder &b1, Value y,
+                                                        Value acc1) {
+          Value ih = window(b1, idx[2], y, stride[0], dilation[0]);
+          return loopOver(b1, kernel[1], acc1, [&](OpBuilder &b2, Value x,
+                                                   Value acc2) {
+            Value iw = window(b2, idx[3], x, stride[1], dilation[1]);
+            Value v = tensor::ExtractOp::create(
+                b2, nloc, input, ValueRange{idx[0], idx[1], ih, iw});
+            return isMax ? Value(arith::MaximumFOp::create(b2, nloc, acc2, v))
+                         : Value(arith::AddFOp::create(b2, nloc, acc2, v));
+          });
+        });
+        if (isAvg)
+          r = arith::DivFOp::create(
+              nb, nloc, r,
+              floatConst(nb, nloc, floatType, double(kernel[0] * kernel[1])));
+        linalg::YieldOp::create(nb, nloc, r);
       });
+  return generic.getResult(0);
 }
 
 Value lowerConcat(OpBuilder &b, ConcatOp op) {
