@@ -816,10 +816,13 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
   int64_t mr_up = (m + MR - 1) / MR * MR;
   float *pb = pa + (mr_up < MC ? mr_up : MC) * (k < KC ? k : KC);
   pb = (float *)(((uintptr_t)pb + 63) & ~(uintptr_t)63); /* aligned loads */
+  /* K blocks of even length (576 = 288 + 288, not 512 + 64: a short
+   * block pays a whole C update for few FMAs). */
+  int64_t kblocks = (k + KC - 1) / KC, kcb = (k + kblocks - 1) / kblocks;
   for (int64_t jc = 0; jc < n; jc += NC) {
     int64_t nc = n - jc < NC ? n - jc : NC;
-    for (int64_t pc = 0; pc < k; pc += KC) {
-      int64_t kc = k - pc < KC ? k - pc : KC;
+    for (int64_t pc = 0; pc < k; pc += kcb) {
+      int64_t kc = k - pc < kcb ? k - pc : kcb;
       if (conv && !conv_a)
         pack_conv(kc, nc, pc, conv_j0 + jc, conv, pb, NR, conv_fast);
       else if (!b_packed)
