@@ -795,6 +795,29 @@ def conv2d_groups():
 
 
 @case("conv")
+def conv2d_groups_windows():
+    # Grouped and batched, reduction 8 x 3 x 3 = 72: the windows are packed
+    # from the padded input in place, per image and group.
+    return (torch.nn.Sequential(torch.nn.Conv2d(16, 24, 3, padding=1, groups=2),
+                                torch.nn.ReLU()),
+            (randn(2, 16, 9, 10),))
+
+
+@case("conv")
+def conv2d_few_positions_residual():
+    # 6x6 output (36 positions): the product runs transposed; the residual
+    # add and relu6 are applied inside the call.
+    class M(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(32, 32, 3, padding=1)
+
+        def forward(self, x):
+            return torch.nn.functional.relu6(self.conv(x) + x)
+    return M(), (randn(1, 32, 6, 6),)
+
+
+@case("conv")
 def conv2d_depthwise():
     return torch.nn.Conv2d(6, 6, 3, padding=1, groups=6), (randn(1, 6, 7, 7),)
 
