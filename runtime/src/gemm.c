@@ -8,13 +8,15 @@
  *   C(i, j) = c[b * c_bs + i * c_rs + j]            (rows contiguous)
  *
  * The algorithm is the BLIS one: B is packed into KC x NR panels and A into
- * MR x KC panels (zero-padded at the edges), and a 6x16 register-blocked
- * micro-kernel (12 AVX2 accumulators, FMA) runs over the packed panels.
- * Packing space comes from the caller (`pack`, kiln_sgemm_pack_size() bytes
- * per thread), so nothing is allocated here; generated code takes it from
- * the model's workspace. Threads split the larger of the M and N
- * dimensions through the runtime's pool. Without AVX2/FMA at run time a
- * portable C micro-kernel computes the same panels. */
+ * MR x KC panels (zero-padded at the edges), and a register-blocked
+ * micro-kernel runs over the packed panels: MR x 32 with AVX-512 (12 rows,
+ * or 8 where 12 would pad more), 6 x 16 with AVX2/FMA, a portable C one
+ * otherwise. Convolutions pack their windows straight from the input
+ * (kiln_sgemm_conv), and epilogues (bias, residual, relu/clamp) are applied
+ * per tile (kiln_sgemm_epi). Packing space comes from the caller (`pack`,
+ * kiln_sgemm_pack_bytes() per thread), so nothing is allocated here;
+ * generated code takes it from the model's workspace. Threads split the
+ * larger of the M and N dimensions through the runtime's pool. */
 #include "kiln/runtime.h"
 #include "runtime_internal.h"
 

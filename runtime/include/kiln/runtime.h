@@ -169,8 +169,9 @@ void kiln_thread_workspace_release(void);
  * `threads` x kiln_sgemm_pack_bytes(m, n, k) bytes (none when m is 1 or the
  * product is tiny);
  * `threads` is the most threads to use (0: all online cores). Packed,
- * register-blocked (6x16, AVX2/FMA when the CPU has them), parallel over
- * the runtime's thread pool, whose workers start on first use. */
+ * register-blocked (12x32 or 8x32 with AVX-512, 6x16 with AVX2/FMA, a
+ * portable kernel otherwise), parallel over the runtime's thread pool,
+ * whose workers start on first use. */
 /* The micro-kernel kiln_sgemm uses on this CPU: "avx512", "avx2" or
  * "generic" (KILN_SGEMM_KERNEL=avx2|generic selects a narrower one). */
 const char *kiln_sgemm_kernel_name(void);
@@ -221,8 +222,9 @@ void kiln_sgemm_epi(int64_t batch, int64_t m, int64_t n, int64_t k,
                     int64_t resid_rs, int64_t act, int64_t lo_bits,
                     int64_t hi_bits);
 
-/* Blocking of kiln_sgemm: micro-tiles of at most MR x NR (12 x 32 with
- * AVX-512, 6 x 16 with AVX2), cache blocks MC x KC of A and KC x NC of B. */
+/* Blocking of kiln_sgemm: micro-tiles of at most MR x NR (12 x 32 or 8 x 32
+ * with AVX-512, 6 x 16 with AVX2), cache blocks MC x KC of A and KC x NC of
+ * B (K in blocks of even length, at most KC). */
 #define KILN_SGEMM_MR 12
 #define KILN_SGEMM_NR 32
 #define KILN_SGEMM_MC 96
