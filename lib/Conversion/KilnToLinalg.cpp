@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "kiln/Conversion/Passes.h"
+#include "kiln/Conversion/Tags.h"
 
 #include "dialects/Kiln/KilnOps.h"
 
@@ -348,20 +349,6 @@ bool isDirectConv2d(Conv2dOp op);
 FailureOr<Value> lowerDirectConv2d(OpBuilder &b, Conv2dOp op,
                                    const Epilogue *epilogue);
 
-/// Marks the linalg.generic contractions --kiln-lower-gemm may call
-/// kiln_sgemm for.
-constexpr llvm::StringLiteral kGemmAttrName = "kiln.gemm";
-/// On an im2col copy: [stride_h, stride_w, dilation_h, dilation_w].
-constexpr llvm::StringLiteral kIm2colAttrName = "kiln.im2col";
-/// On a transpose's permutation copy.
-constexpr llvm::StringLiteral kTransposeAttrName = "kiln.transpose";
-/// On the generic that starts a product's accumulator at its bias.
-constexpr llvm::StringLiteral kBiasInitAttrName = "kiln.bias_init";
-/// On a product's epilogue that kiln_sgemm can apply to its tiles:
-/// {act = 0 none | 1 relu | 2 clamp, lo, hi : f32, residual = index of
-/// the input added before the activation, or -1}.
-constexpr llvm::StringLiteral kEpilogueAttrName = "kiln.epilogue";
-
 /// The epilogue of a fused group, if it is act(acc [+ residual]) with act
 /// none, relu or a clamp and the residual an input of the result's type:
 /// the attribute kiln-lower-gemm reads to apply it inside kiln_sgemm.
@@ -497,7 +484,7 @@ FailureOr<Value> lowerFused(OpBuilder &b, FusedOp fused) {
     if (DictionaryAttr kind =
             classifyEpilogue(body, anchor, inputArgs, resultType))
       if (Operation *def = result->getDefiningOp())
-        def->setAttr(kEpilogueAttrName, kind);
+        def->setAttr(kEpilogueTag, kind);
   return result;
 }
 
@@ -530,7 +517,7 @@ Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
       });
   // --kiln-lower-gemm turns tagged contractions into kiln_sgemm calls once
   // they are on buffers.
-  generic->setAttr(kGemmAttrName, b.getUnitAttr());
+  generic->setAttr(kGemmTag, b.getUnitAttr());
   return generic.getResult(0);
 }
 
@@ -555,7 +542,7 @@ Value lowerLinear(OpBuilder &b, LinearOp op) {
         [](OpBuilder &, ValueRange args) -> FailureOr<Value> {
           return args[0];
         });
-    init.getDefiningOp()->setAttr(kBiasInitAttrName, b.getUnitAttr());
+    init.getDefiningOp()->setAttr(kBiasInitTag, b.getUnitAttr());
   } else {
     init = zeroFilled(b, loc, type);
   }
@@ -778,7 +765,7 @@ Value lowerTranspose(OpBuilder &b, TransposeOp op) {
         linalg::YieldOp::create(nb, nloc, args[0]);
       });
   // foldTransposesIntoProducts reads through it.
-  copy->setAttr(kTransposeAttrName, b.getUnitAttr());
+  copy->setAttr(kTransposeTag, b.getUnitAttr());
   return copy.getResult(0);
 }
 
@@ -906,28 +893,22 @@ FailureOr<Value> lowerDirectConv2d(OpBuilder &b, Conv2dOp op,
         for (int i = 0; i < 4; ++i)
           idx[i] = linalg::IndexOp::create(nb, nloc, i);
         WindowLoops w{nloc};
-        auto cst = [&](OpBuilder &ob, int64_t v) { return w.cst(ob, v); };
-        auto window = [&](OpBuilder &ob, Value o, Value k, int64_t st,
-                          int64_t dil) { return w.window(ob, o, k, st, dil); };
-        auto loopOver = [&](OpBuilder &ob, int64_t n, Value acc,
-                            function_ref<Value(OpBuilder &, Value, Value)>
-                                body) { return w.loop(ob, n, acc, body); };
         // Output channel f reads input channels group * C/G + c.
-        Value firstChannel = cst(nb, 0);
+        Value firstChannel = w.cst(nb, 0);
         if (g > 1)
           firstChannel = arith::MulIOp::create(
-              nb, nloc, arith::DivUIOp::create(nb, nloc, idx[1], cst(nb, f / g)),
-              cst(nb, cg));
+              nb, nloc, arith::DivUIOp::create(nb, nloc, idx[1], w.cst(nb, f / g)),
+              w.cst(nb, cg));
         Value init = bias ? args[0] : floatConst(nb, nloc, element, 0);
-        Value sum = loopOver(nb, cg, init, [&](OpBuilder &b1, Value c,
+        Value sum = w.loop(nb, cg, init, [&](OpBuilder &b1, Value c,
                                                Value acc1) {
           Value channel = arith::AddIOp::create(b1, nloc, firstChannel, c);
-          return loopOver(b1, kh, acc1, [&](OpBuilder &b2, Value y,
+          return w.loop(b1, kh, acc1, [&](OpBuilder &b2, Value y,
                                             Value acc2) {
-            Value ih = window(b2, idx[2], y, stride[0], dilation[0]);
-            return loopOver(b2, kw, acc2, [&](OpBuilder &b3, Value x,
+            Value ih = w.window(b2, idx[2], y, stride[0], dilation[0]);
+            return w.loop(b2, kw, acc2, [&](OpBuilder &b3, Value x,
                                               Value acc3) {
-              Value iw = window(b3, idx[3], x, stride[1], dilation[1]);
+              Value iw = w.window(b3, idx[3], x, stride[1], dilation[1]);
               Value in = tensor::ExtractOp::create(
                   b3, nloc, input, ValueRange{idx[0], channel, ih, iw});
               Value w = tensor::ExtractOp::create(
@@ -997,7 +978,7 @@ Value lowerConv2d(OpBuilder &b, Conv2dOp op) {
                  linalg::YieldOp::create(nb, nloc, args[0]);
                })
                .getResult(0);
-    init.getDefiningOp()->setAttr(kBiasInitAttrName, b.getUnitAttr());
+    init.getDefiningOp()->setAttr(kBiasInitTag, b.getUnitAttr());
   } else {
     init = zeroFilled(b, loc, o5Type);
   }
@@ -1036,7 +1017,7 @@ Value lowerConv2d(OpBuilder &b, Conv2dOp op) {
         });
     // --kiln-lower-gemm reads the windows in place when the product this
     // matrix feeds becomes a kiln_sgemm_conv call (then this copy goes).
-    im2col->setAttr(kIm2colAttrName,
+    im2col->setAttr(kIm2colTag,
                     b.getDenseI64ArrayAttr({stride[0], stride[1], dilation[0],
                                             dilation[1]}));
     Value col7 = im2col.getResult(0);
@@ -1107,18 +1088,12 @@ Value lowerPool2d(OpBuilder &b, Pool2dOp op) {
         for (int i = 0; i < 4; ++i)
           idx[i] = linalg::IndexOp::create(nb, nloc, i);
         WindowLoops w{nloc};
-        auto cst = [&](OpBuilder &ob, int64_t v) { return w.cst(ob, v); };
-        auto window = [&](OpBuilder &ob, Value o, Value k, int64_t st,
-                          int64_t dil) { return w.window(ob, o, k, st, dil); };
-        auto loopOver = [&](OpBuilder &ob, int64_t n, Value acc,
-                            function_ref<Value(OpBuilder &, Value, Value)>
-                                body) { return w.loop(ob, n, acc, body); };
-        Value r = loopOver(nb, kernel[0], padValue, [&](OpBuilder &b1, Value y,
+        Value r = w.loop(nb, kernel[0], padValue, [&](OpBuilder &b1, Value y,
                                                         Value acc1) {
-          Value ih = window(b1, idx[2], y, stride[0], dilation[0]);
-          return loopOver(b1, kernel[1], acc1, [&](OpBuilder &b2, Value x,
+          Value ih = w.window(b1, idx[2], y, stride[0], dilation[0]);
+          return w.loop(b1, kernel[1], acc1, [&](OpBuilder &b2, Value x,
                                                    Value acc2) {
-            Value iw = window(b2, idx[3], x, stride[1], dilation[1]);
+            Value iw = w.window(b2, idx[3], x, stride[1], dilation[1]);
             Value v = tensor::ExtractOp::create(
                 b2, nloc, input, ValueRange{idx[0], idx[1], ih, iw});
             return isMax ? Value(arith::MaximumFOp::create(b2, nloc, acc2, v))
@@ -1464,7 +1439,7 @@ struct ConvertKilnToLinalg
   void foldTransposesIntoProducts() {
     SmallVector<linalg::GenericOp> products;
     getOperation().walk([&](linalg::GenericOp g) {
-      if (g->hasAttr(kGemmAttrName))
+      if (g->hasAttr(kGemmTag))
         products.push_back(g);
     });
     for (linalg::GenericOp g : products) {
@@ -1472,7 +1447,7 @@ struct ConvertKilnToLinalg
       bool changed = false;
       for (OpOperand *in : g.getDpsInputOperands()) {
         auto copy = in->get().getDefiningOp<linalg::GenericOp>();
-        if (!copy || !copy->hasAttr(kTransposeAttrName))
+        if (!copy || !copy->hasAttr(kTransposeTag))
           continue;
         AffineMap copyMap = copy.getIndexingMapsArray()[0];
         unsigned i = in->getOperandNumber();
@@ -1483,10 +1458,7 @@ struct ConvertKilnToLinalg
           copy->erase();
       }
       if (changed)
-        g.setIndexingMapsAttr(
-            ArrayAttr::get(g.getContext(), llvm::map_to_vector(maps, [](AffineMap m) -> Attribute {
-              return AffineMapAttr::get(m);
-            })));
+        g.setIndexingMapsAttr(Builder(g.getContext()).getAffineMapArrayAttr(maps));
     }
   }
 };

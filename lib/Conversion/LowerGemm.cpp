@@ -22,6 +22,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "kiln/Conversion/Passes.h"
+#include "kiln/Conversion/Tags.h"
 
 #include "kiln/Transforms/ConstantData.h"
 #include "kiln/runtime.h"
@@ -51,13 +52,9 @@ using namespace mlir::kiln;
 
 namespace {
 
-constexpr llvm::StringLiteral kGemmAttrName = "kiln.gemm";
 constexpr llvm::StringLiteral kSgemmName = "kiln_sgemm";
 constexpr llvm::StringLiteral kSgemmConvName = "kiln_sgemm_conv";
-constexpr llvm::StringLiteral kIm2colAttrName = "kiln.im2col";
 constexpr llvm::StringLiteral kSgemmEpiName = "kiln_sgemm_epi";
-constexpr llvm::StringLiteral kBiasInitAttrName = "kiln.bias_init";
-constexpr llvm::StringLiteral kEpilogueAttrName = "kiln.epilogue";
 
 /// One loop dim: its extent and its stride (elements) in A, B and C, or
 /// nullopt where the operand does not read it.
@@ -366,7 +363,7 @@ struct EpilogueMatch {
 };
 
 std::optional<EpilogueMatch> matchEpilogue(linalg::GenericOp epi) {
-  auto kind = epi->getAttrOfType<DictionaryAttr>(kEpilogueAttrName);
+  auto kind = epi->getAttrOfType<DictionaryAttr>(kEpilogueTag);
   auto act = kind ? kind.getAs<IntegerAttr>("act") : nullptr;
   auto lo = kind ? kind.getAs<FloatAttr>("lo") : nullptr;
   auto hi = kind ? kind.getAs<FloatAttr>("hi") : nullptr;
@@ -419,7 +416,7 @@ std::optional<Im2col> findIm2col(Value bm) {
     if (user == collapse)
       continue;
     auto gen = dyn_cast<linalg::GenericOp>(user);
-    if (!gen || copy || !gen->hasAttr(kIm2colAttrName) ||
+    if (!gen || copy || !gen->hasAttr(kIm2colTag) ||
         gen.getNumDpsInits() != 1 || gen.getDpsInitOperand(0)->get() != buf)
       return std::nullopt;
     copy = gen;
@@ -428,7 +425,7 @@ std::optional<Im2col> findIm2col(Value bm) {
   if (!copy || !type || type.getRank() != 7 ||
       copy->getBlock() != collapse->getBlock())
     return std::nullopt;
-  auto geometry = copy->getAttrOfType<DenseI64ArrayAttr>(kIm2colAttrName);
+  auto geometry = copy->getAttrOfType<DenseI64ArrayAttr>(kIm2colTag);
   Value input = copy.getDpsInputOperand(0)->get();
   std::optional<SmallVector<int64_t>> strides = staticStrides(input);
   if (!geometry || geometry.size() != 4 || !strides || strides->size() != 4)
@@ -539,19 +536,20 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
     Value cRoot = viewRoot(c);
     // (Tiny products keep their loops: inline, they cost less than the
     // call's setup; MyCell's 3x4 linear went 0.052 -> 0.063 us.)
-    int64_t tinyMacs = p.m.extent * p.n.extent * p.k.extent * inner.extent;
-    if (fuseEpilogues && wholeContiguous(c) && tinyMacs > KILN_SGEMM_TINY) {
+    int64_t macs = p.m.extent * p.n.extent * p.k.extent;
+    if (fuseEpilogues && wholeContiguous(c) &&
+        macs * inner.extent > KILN_SGEMM_TINY) {
       SmallVector<std::pair<int64_t, int64_t>> axes = {
           {p.m.c, p.m.extent}, {1, p.n.extent}, {inner.c, inner.extent}};
       for (const Axis &l : loops)
         axes.push_back({l.c, l.extent});
-      if ((biasInit = taggedNeighbour(g, cRoot, kBiasInitAttrName, true))) {
+      if ((biasInit = taggedNeighbour(g, cRoot, kBiasInitTag, true))) {
         if (auto k = biasStrides(biasInit, axes))
           biasK = *k;
         else
           biasInit = nullptr;
       }
-      if (auto next = taggedNeighbour(g, cRoot, kEpilogueAttrName, false))
+      if (auto next = taggedNeighbour(g, cRoot, kEpilogueTag, false))
         epi = matchEpilogue(next);
       // Nothing between the product and the epilogue may write the
       // residual the call now reads earlier.
@@ -567,7 +565,6 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
     }
     int64_t bPackedNR = 0, bBatchStride = inner.b;
     int64_t aPackedMR = 0, aBatchStride = inner.a;
-    int64_t macs = p.m.extent * p.n.extent * p.k.extent;
     // B as a convolution's windows, read from its input in place: B's
     // batch strides become the input's.
     std::optional<Im2col> conv;
@@ -606,7 +603,7 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
     bool transposed = false;
     if (conv && packNR == KILN_SGEMM_NR) {
       auto up = [](int64_t v, int64_t t) { return (v + t - 1) / t * t; };
-      auto rows = [&](int64_t v) { return std::min(up(v, 8), up(v, 12)); };
+      auto rows = [&](int64_t v) { return up(v, kiln_sgemm_avx512_mr(v)); };
       int64_t m = p.m.extent, n = p.n.extent;
       transposed = kiln_sgemm_conv_applies_transposed(m, n, p.k.extent, 1) &&
                    n <= 256 &&
@@ -738,7 +735,7 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
                              : std::max<int64_t>(1, std::thread::hardware_concurrency());
     SmallVector<std::pair<linalg::GenericOp, Plan>> work;
     module.walk([&](linalg::GenericOp g) {
-      if (!g->hasAttr(kGemmAttrName) || !g.hasPureBufferSemantics())
+      if (!g->hasAttr(kGemmTag) || !g.hasPureBufferSemantics())
         return;
       if (std::optional<Plan> p = plan(g))
         work.push_back({g, *p});
@@ -760,12 +757,9 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
     // AVX-512, 6 x 16 with AVX2); other widths run on the portable kernel.
     int64_t mr = nr == KILN_SGEMM_NR ? KILN_SGEMM_MR : 6;
     for (auto &[g, p] : work) {
-      // The AVX-512 kernel also has an 8-row tile, for products of 8, 16,
-      // 64, 128... rows that 12-row panels would pad (kiln_sgemm picks it
-      // the same way for A packed at run time).
-      int64_t m = p.m.extent, rows = mr;
-      if (nr == KILN_SGEMM_NR && (m + 7) / 8 * 8 < (m + 11) / 12 * 12)
-        rows = 8;
+      // The AVX-512 kernel also has an 8-row tile (kiln_sgemm_avx512_mr).
+      int64_t rows =
+          nr == KILN_SGEMM_NR ? kiln_sgemm_avx512_mr(p.m.extent) : mr;
       lower(g, p, numThreads, nr, rows);
       numCalls++;
     }

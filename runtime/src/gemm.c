@@ -649,7 +649,7 @@ const char *kiln_sgemm_kernel_name(void) { return the_kernel().name; }
 /* The tile height for A packed at run time: 8 rows where 12 would pad
  * more (m = 8, 16, 64, 128, ...), else the kernel's. */
 static int pick_mr(int64_t m, struct kernel kern) {
-  if (kern.fn8 && (m + 7) / 8 * 8 < (m + 11) / 12 * 12)
+  if (kern.fn8 && kiln_sgemm_avx512_mr(m) == MR8)
     return MR8;
   return kern.mr;
 }

@@ -20,6 +20,8 @@
 //===----------------------------------------------------------------------===//
 #include "kiln/Target/CUDA/Passes.h"
 
+#include "kiln/Conversion/Tags.h"
+
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -608,7 +610,7 @@ struct KilnMapToGPU : public kiln::impl::KilnMapToGPUBase<KilnMapToGPU> {
         }
         generic = *g;
       }
-      if (tileGemm && generic->hasAttr("kiln.gemm")) {
+      if (tileGemm && generic->hasAttr(kiln::kGemmTag)) {
         if (std::optional<GemmDims> dims = classifyGemm(generic)) {
           if (failed(mapGemm(generic, *dims)))
             return signalPassFailure();

@@ -230,6 +230,12 @@ void kiln_sgemm_epi(int64_t batch, int64_t m, int64_t n, int64_t k,
 #define KILN_SGEMM_MC 96
 #define KILN_SGEMM_KC 512
 #define KILN_SGEMM_NC 512
+/* Rows of the AVX-512 micro-tile for an m-row operand: 8 where 12 would
+ * pad more (m = 8, 16, 64, 128, ...), else 12. kiln_sgemm picks it for A
+ * packed at run time, the compiler for weights packed ahead. */
+static inline int64_t kiln_sgemm_avx512_mr(int64_t m) {
+  return (m + 7) / 8 * 8 < (m + 11) / 12 * 12 ? 8 : KILN_SGEMM_MR;
+}
 /* Packing bytes one thread of kiln_sgemm needs for an m x n x k product
  * (the compiler sizes the workspace with the same formula). */
 /* Products of at most this many multiply-adds run unpacked (MyCell). */
