@@ -347,7 +347,8 @@ struct Epilogue {
 };
 bool isDirectConv2d(Conv2dOp op);
 FailureOr<Value> lowerDirectConv2d(OpBuilder &b, Conv2dOp op,
-                                   const Epilogue *epilogue);
+                                   const Epilogue *epilogue,
+                                   DictionaryAttr epilogueKind);
 
 /// The epilogue of a fused group, if it is act(acc [+ residual]) with act
 /// none, relu or a clamp and the residual an input of the result's type:
@@ -464,7 +465,11 @@ FailureOr<Value> lowerFused(OpBuilder &b, FusedOp fused) {
     auto conv = dyn_cast<Conv2dOp>(clone);
     bool direct = conv && isDirectConv2d(conv);
     if (direct)
-      acc = lowerDirectConv2d(b, conv, hasEpilogue ? &epilogue : nullptr);
+      acc = lowerDirectConv2d(
+          b, conv, hasEpilogue ? &epilogue : nullptr,
+          hasEpilogue && resultType.getElementType().isF32()
+              ? classifyEpilogue(body, anchor, inputArgs, resultType)
+              : nullptr);
     else
       acc = lowerContraction(b, clone);
     clone->erase();
@@ -830,7 +835,7 @@ struct WindowLoops {
 /// Whether a convolution is a direct loop nest (else im2col and kiln_sgemm):
 /// f32 convolutions whose reduction (C/G x KH x KW) is long enough, or, for
 /// a 1x1 stride-1 one (`pointwise`: its input is the matrix), from
-/// kPointwiseMinReduction on, are matrix products.
+/// kPointwiseMinReduction on, are matrix products, unless depthwise.
 bool isDirectConv2d(Conv2dOp op, bool *pointwiseOut = nullptr) {
   auto outType = cast<RankedTensorType>(op.getType());
   auto wType = cast<RankedTensorType>(op.getWeight().getType());
@@ -844,7 +849,11 @@ bool isDirectConv2d(Conv2dOp op, bool *pointwiseOut = nullptr) {
       inType.getDimSize(3) + 2 * padding[1] == outType.getDimSize(3);
   if (pointwiseOut)
     *pointwiseOut = pointwise;
-  return !outType.getElementType().isF32() ||
+  // Depthwise ones (one filter per channel) always: a product per channel
+  // would be a single row (5x5 taps: r = 25).
+  bool depthwise = wType.getDimSize(1) == 1 && op.getGroups() == wType.getDimSize(0) &&
+                   op.getGroups() == inType.getDimSize(1);
+  return !outType.getElementType().isF32() || depthwise ||
          r < (pointwise ? kPointwiseMinReduction : kIm2colMinReduction);
 }
 bool isDirectConv2d(Conv2dOp op) { return isDirectConv2d(op, nullptr); }
@@ -856,8 +865,11 @@ bool isDirectConv2d(Conv2dOp op) { return isDirectConv2d(op, nullptr); }
 /// vectorizes once LLVM unrolls the constant-trip tap loops. With an
 /// epilogue (a fused group's bias, activation, residual) the same body
 /// applies it to the sum, whose pre-activation value is never stored.
+/// A depthwise one whose epilogue (`epilogueKind`, classifyEpilogue's) is
+/// at most an activation is tagged for --kiln-lower-depthwise.
 FailureOr<Value> lowerDirectConv2d(OpBuilder &b, Conv2dOp op,
-                                   const Epilogue *epilogue) {
+                                   const Epilogue *epilogue,
+                                   DictionaryAttr epilogueKind) {
   Location loc = op.getLoc();
   MLIRContext *ctx = b.getContext();
   auto outType = cast<RankedTensorType>(op.getType());
@@ -931,6 +943,36 @@ FailureOr<Value> lowerDirectConv2d(OpBuilder &b, Conv2dOp op,
       });
   if (!ok)
     return failure();
+  auto inType = cast<RankedTensorType>(op.getInput().getType());
+  bool depthwise = element.isF32() && cg == 1 && g == f &&
+                   g == inType.getDimSize(1);
+  std::optional<int64_t> act = 0;
+  float lo = 0, hi = 0;
+  if (epilogue) {
+    auto residual =
+        epilogueKind ? epilogueKind.getAs<IntegerAttr>("residual") : nullptr;
+    act = residual && residual.getInt() < 0
+              ? std::optional<int64_t>(
+                    epilogueKind.getAs<IntegerAttr>("act").getInt())
+              : std::nullopt;
+    if (act) {
+      lo = epilogueKind.getAs<FloatAttr>("lo").getValueAsDouble();
+      hi = epilogueKind.getAs<FloatAttr>("hi").getValueAsDouble();
+    }
+  }
+  if (depthwise && act)
+    generic->setAttr(
+        kDepthwiseTag,
+        b.getDictionaryAttr(
+            {b.getNamedAttr("stride", b.getDenseI64ArrayAttr(stride)),
+             b.getNamedAttr("dilation", b.getDenseI64ArrayAttr(dilation)),
+             b.getNamedAttr("padding",
+                            b.getDenseI64ArrayAttr(op.getPadding())),
+             b.getNamedAttr("kernel", b.getDenseI64ArrayAttr({kh, kw})),
+             b.getNamedAttr("act", b.getI64IntegerAttr(*act)),
+             b.getNamedAttr("lo", b.getF32FloatAttr(lo)),
+             b.getNamedAttr("hi", b.getF32FloatAttr(hi)),
+             b.getNamedAttr("bias", b.getBoolAttr(bias != nullptr))}));
   return generic.getResult(0);
 }
 
@@ -941,7 +983,7 @@ FailureOr<Value> lowerDirectConv2d(OpBuilder &b, Conv2dOp op,
 Value lowerConv2d(OpBuilder &b, Conv2dOp op) {
   bool pointwise;
   if (isDirectConv2d(op, &pointwise))
-    return *lowerDirectConv2d(b, op, nullptr);
+    return *lowerDirectConv2d(b, op, nullptr, nullptr);
   Location loc = op.getLoc();
   MLIRContext *ctx = b.getContext();
   auto outType = cast<RankedTensorType>(op.getType());

@@ -21,6 +21,7 @@
 // way into panels MR rows high.
 //
 //===----------------------------------------------------------------------===//
+#include "RuntimeCalls.h"
 #include "kiln/Conversion/Passes.h"
 #include "kiln/Conversion/Tags.h"
 
@@ -39,7 +40,6 @@
 
 #include "llvm/ADT/SetVector.h"
 
-#include <cstring>
 #include <thread>
 
 namespace mlir::kiln {
@@ -68,18 +68,6 @@ struct Axis {
   int64_t extent = 1;
   int64_t a = 0, b = 0, c = 0;
 };
-
-std::optional<SmallVector<int64_t>> staticStrides(Value v) {
-  auto type = dyn_cast<MemRefType>(v.getType());
-  if (!type || !type.getElementType().isF32())
-    return std::nullopt;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)) ||
-      llvm::any_of(strides, ShapedType::isDynamic))
-    return std::nullopt;
-  return strides;
-}
 
 /// Strides (per loop dim) of an operand indexed by `map`, a projected
 /// permutation; nullopt entries for dims it does not read.
@@ -201,20 +189,6 @@ std::optional<Plan> plan(linalg::GenericOp g) {
   return p;
 }
 
-Value idx(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
-/// The address (as i64) of element 0 of memref `v`, plus `extra` elements.
-Value address(OpBuilder &b, Location loc, Value v, Value extra) {
-  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, v);
-  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, v);
-  Value elems = arith::AddIOp::create(b, loc, meta.getOffset(), extra);
-  Value bytes = arith::MulIOp::create(b, loc, elems, idx(b, loc, 4));
-  Value addr = arith::AddIOp::create(b, loc, base, bytes);
-  return arith::IndexCastOp::create(b, loc, b.getI64Type(), addr);
-}
-
 /// The constant global `v` reads, through reshaping views that keep the
 /// data in place, or null.
 memref::GlobalOp constantGlobal(Value v, ModuleOp module) {
@@ -234,29 +208,6 @@ memref::GlobalOp constantGlobal(Value v, ModuleOp module) {
   return nullptr;
 }
 
-func::FuncOp declareRuntime(ModuleOp module, StringRef name,
-                            unsigned numArgs) {
-  if (auto f = module.lookupSymbol<func::FuncOp>(name))
-    return f;
-  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-  SmallVector<Type> args(numArgs, b.getI64Type());
-  auto f = func::FuncOp::create(b, module.getLoc(), name,
-                                b.getFunctionType(args, {}));
-  f.setPrivate();
-  return f;
-}
-
-
-/// The buffer a chain of views (reshapes, subviews) starts from.
-Value viewRoot(Value v) {
-  while (Operation *def = v.getDefiningOp()) {
-    if (!isa<memref::ExpandShapeOp, memref::CollapseShapeOp,
-             memref::SubViewOp>(def))
-      break;
-    v = def->getOperand(0);
-  }
-  return v;
-}
 
 /// Whether `v` views all of its root, contiguous, from element 0.
 bool wholeContiguous(Value v) {
@@ -270,13 +221,6 @@ bool wholeContiguous(Value v) {
   SmallVector<int64_t> strides;
   int64_t offset;
   return succeeded(type.getStridesAndOffset(strides, offset)) && offset == 0;
-}
-
-/// Whether `op` may touch the buffer `root` (through any of its operands).
-bool touches(Operation *op, Value root) {
-  return llvm::any_of(op->getOperands(), [&](Value v) {
-    return isa<MemRefType>(v.getType()) && viewRoot(v) == root;
-  });
 }
 
 /// Ops that can sit between a product and its bias or epilogue: views,
@@ -386,12 +330,6 @@ std::optional<EpilogueMatch> matchEpilogue(linalg::GenericOp epi) {
     return std::nullopt;
   }
   return m;
-}
-
-int64_t floatBits(float v) {
-  uint32_t bits;
-  std::memcpy(&bits, &v, sizeof bits);
-  return bits;
 }
 
 /// A convolution's im2col copy that only the product reads: the product
@@ -645,10 +583,10 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
           }
       }
     }
-    Value offA = idx(b, loc, 0), offB = offA, offC = offA, offBias = offA;
+    Value offA = indexConst(b, loc, 0), offB = offA, offC = offA, offBias = offA;
     for (auto [li, l] : llvm::enumerate(loops)) {
-      auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0),
-                                     idx(b, loc, l.extent), idx(b, loc, 1));
+      auto loop = scf::ForOp::create(b, loc, indexConst(b, loc, 0),
+                                     indexConst(b, loc, l.extent), indexConst(b, loc, 1));
       b.setInsertionPointToStart(loop.getBody());
       Value iv = loop.getInductionVar();
       auto step = [&](Value off, int64_t stride) -> Value {
@@ -656,7 +594,7 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
           return off;
         return arith::AddIOp::create(
             b, loc, off,
-            arith::MulIOp::create(b, loc, iv, idx(b, loc, stride)));
+            arith::MulIOp::create(b, loc, iv, indexConst(b, loc, stride)));
       };
       offA = step(offA, l.a);
       offB = step(offB, loopB[li]);
@@ -668,16 +606,16 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
       return arith::ConstantIntOp::create(b, loc, v, 64).getResult();
     };
     Value packAddr =
-        pack ? address(b, loc, pack, idx(b, loc, 0)) : i64(0);
+        pack ? elementAddress(b, loc, pack, indexConst(b, loc, 0)) : i64(0);
     ModuleOp module = getOperation();
     // kiln_sgemm_epi's epilogue arguments (zeros: none).
     SmallVector<Value> epiArgs = {
-        biasInit ? address(b, loc, biasInit.getDpsInputOperand(0)->get(),
+        biasInit ? elementAddress(b, loc, biasInit.getDpsInputOperand(0)->get(),
                            offBias)
                  : i64(0),
         i64(biasInit ? biasK[2] : 0), i64(biasInit ? biasK[0] : 0),
         i64(biasInit ? biasK[1] : 0),
-        epi && epi->residual ? address(b, loc, epi->residual, offC) : i64(0),
+        epi && epi->residual ? elementAddress(b, loc, epi->residual, offC) : i64(0),
         i64(inner.c), i64(p.m.c), i64(epi ? epi->act : 0),
         i64(epi ? floatBits(epi->lo) : 0), i64(epi ? floatBits(epi->hi) : 0)};
     auto eraseFused = [&] {
@@ -694,12 +632,12 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
       ArrayRef<int64_t> geo = conv->geometry;
       SmallVector<Value> args = {
           i64(inner.extent), i64(p.m.extent), i64(p.n.extent),
-          i64(p.k.extent), address(b, loc, a, offA), i64(aBatchStride),
-          i64(p.m.a), i64(p.k.a), address(b, loc, bm, offB),
+          i64(p.k.extent), elementAddress(b, loc, a, offA), i64(aBatchStride),
+          i64(p.m.a), i64(p.k.a), elementAddress(b, loc, bm, offB),
           i64(bBatchStride), i64(conv->in[1]), i64(conv->in[2]),
           i64(conv->in[3]), i64(conv->kh), i64(conv->kw), i64(conv->ow),
           i64(geo[0]), i64(geo[1]), i64(geo[2]), i64(geo[3]),
-          address(b, loc, c, offC), i64(inner.c), i64(p.m.c), packAddr,
+          elementAddress(b, loc, c, offC), i64(inner.c), i64(p.m.c), packAddr,
           i64(numThreads), i64(aPackedMR), i64(transposed ? 1 : 0)};
       llvm::append_range(args, epiArgs);
       func::CallOp::create(b, loc,
@@ -712,9 +650,9 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
     }
     SmallVector<Value> args = {
         i64(inner.extent), i64(p.m.extent), i64(p.n.extent), i64(p.k.extent),
-        address(b, loc, a, offA), i64(aBatchStride), i64(p.m.a), i64(p.k.a),
-        address(b, loc, bm, offB), i64(bBatchStride), i64(p.k.b), i64(p.n.b),
-        address(b, loc, c, offC), i64(inner.c), i64(p.m.c),
+        elementAddress(b, loc, a, offA), i64(aBatchStride), i64(p.m.a), i64(p.k.a),
+        elementAddress(b, loc, bm, offB), i64(bBatchStride), i64(p.k.b), i64(p.n.b),
+        elementAddress(b, loc, c, offC), i64(inner.c), i64(p.m.c),
         packAddr, i64(numThreads), i64(bPackedNR), i64(aPackedMR)};
     if (biasInit || epi) {
       llvm::append_range(args, epiArgs);

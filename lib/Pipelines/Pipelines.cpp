@@ -155,12 +155,15 @@ void mlir::kiln::addKilnStagePasses(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createKilnDistinctResultBuffers());
     addUpstream(pm, "buffer-results-to-out-params{hoist-static-allocs},"
                     "canonicalize");
-    // kiln_sgemm is CPU code: GPU kernels (and their CPU emulation)
-    // compute contractions in their own loops.
+    // kiln_sgemm and kiln_dwconv2d are CPU code: GPU kernels (and their
+    // CPU emulation) compute contractions in their own loops.
     if (options.target == "cpu" && !options.emulateGPUMapping) {
       KilnLowerGemmOptions gemmOptions;
       gemmOptions.threads = options.threads;
       pm.addPass(createKilnLowerGemm(gemmOptions));
+      KilnLowerDepthwiseOptions depthwiseOptions;
+      depthwiseOptions.threads = options.threads;
+      pm.addPass(createKilnLowerDepthwise(depthwiseOptions));
     }
     // Every intermediate lives in the planned workspace: no malloc per call.
     pm.addPass(createKilnPlanMemory());

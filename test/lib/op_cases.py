@@ -823,6 +823,46 @@ def conv2d_depthwise():
 
 
 @case("conv")
+def conv2d_depthwise_stride2_relu6():
+    # kiln_dwconv2d reads the unpadded input (the padded copy goes) and
+    # applies the bias and relu6; batch 2, 37 columns: 2 chunks + a partial.
+    return (torch.nn.Sequential(
+        torch.nn.Conv2d(5, 5, 3, stride=2, padding=1, groups=5),
+        torch.nn.ReLU6()), (randn(2, 5, 12, 73),))
+
+
+@case("conv")
+def conv2d_depthwise_dilated_no_bias():
+    # 5x5 taps, dilation 2, padding wider than a tap reaches, relu.
+    return (torch.nn.Sequential(
+        torch.nn.Conv2d(4, 4, 5, padding=5, dilation=2, groups=4, bias=False),
+        torch.nn.ReLU()), (randn(1, 4, 9, 20),))
+
+
+@case("conv")
+def conv2d_depthwise_shared_input():
+    # y feeds a kiln_dwconv2d call (relu: in the call), which reads it in
+    # place, then a product with a sigmoid after it (loops: the epilogue is
+    # not one the call applies) that reads y * 2 and its own padded copy.
+    class M(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.dw = torch.nn.Conv2d(8, 8, 3, padding=1, groups=8)
+
+        def forward(self, x):
+            y = torch.tanh(x)
+            return torch.relu(self.dw(y)), torch.sigmoid(self.dw(y * 2.0))
+    return M(), (randn(1, 8, 10, 10),)
+
+
+@case("conv")
+def conv2d_depthwise_multiplier():
+    # Two filters per channel: not depthwise in kiln_dwconv2d's sense; the
+    # direct loop nest stays.
+    return torch.nn.Conv2d(4, 8, 3, padding=1, groups=4), (randn(1, 4, 6, 6),)
+
+
+@case("conv")
 def conv2d_rect_kernel():
     return torch.nn.Conv2d(2, 3, (1, 5), stride=(2, 1), padding=(0, 2)), (randn(1, 2, 6, 8),)
 

@@ -174,6 +174,7 @@ int main(int argc, char **argv) {
     add("kiln_check_tensors", &kiln_check_tensors);
     add("kiln_sgemm", &kiln_sgemm);
     add("kiln_sgemm_conv", &kiln_sgemm_conv);
+    add("kiln_dwconv2d", &kiln_dwconv2d);
     add("kiln_sgemm_epi", &kiln_sgemm_epi);
     add("kiln_parallel_for", &kiln_parallel_for);
     add("kiln_thread_workspace", &kiln_thread_workspace);

@@ -117,6 +117,39 @@ def KilnLowerGemm : Pass<"kiln-lower-gemm", "ModuleOp"> {
   ];
 }
 
+def KilnLowerDepthwise : Pass<"kiln-lower-depthwise", "ModuleOp"> {
+  let summary = "Call the runtime's kiln_dwconv2d for tagged depthwise "
+                "convolutions";
+  let description = [{
+    Runs on bufferized code. Each `linalg.generic` tagged `kiln.depthwise`
+    (a depthwise convolution's direct loop nest, with at most a bias and a
+    relu or clamp) whose f32 buffers have static strides, contiguous
+    columns and a contiguous weight becomes a call of `kiln_dwconv2d`.
+    When the padded input it reads is a zero-filled buffer that only a
+    copy of the unpadded input writes and only this loop nest reads (what
+    `tensor.pad` bufferizes to), the call reads the unpadded input and
+    skips the taps that fall outside it: the fill, the copy and the buffer
+    go.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+  let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"0",
+           "Most threads a convolution uses (0: all cores at run time)">,
+    Option<"padInPlace", "pad-in-place", "bool", /*default=*/"true",
+           "Read the unpadded input (padding as skipped taps) instead of "
+           "the padded copy">
+  ];
+  let statistics = [
+    Statistic<"numCalls", "num-calls",
+              "Depthwise convolutions turned into kiln_dwconv2d calls">,
+    Statistic<"numPadsRemoved", "num-pads-removed",
+              "Padded copies the calls no longer need">,
+    Statistic<"numKept", "num-kept", "Tagged convolutions left as loops">
+  ];
+}
+
 def KilnParallelizeLoops : Pass<"kiln-parallelize-loops", "ModuleOp"> {
   let summary = "Run big top-level scf.parallel loops on the runtime's thread pool";
   let description = [{

@@ -23,6 +23,11 @@ constexpr llvm::StringLiteral kBiasInitTag = "kiln.bias_init";
 /// {act = 0 none | 1 relu | 2 clamp, lo, hi : f32, residual = index of the
 /// input added before the activation, or -1}.
 constexpr llvm::StringLiteral kEpilogueTag = "kiln.epilogue";
+/// A depthwise convolution's direct loop nest (one filter per channel)
+/// that kiln_dwconv2d can compute: {stride, dilation, padding, kernel :
+/// [h, w], act, lo, hi as for kEpilogueTag, bias : whether input 0 is the
+/// bias}. Its body reads the padded input, then the [C, 1, KH, KW] weight.
+constexpr llvm::StringLiteral kDepthwiseTag = "kiln.depthwise";
 
 } // namespace mlir::kiln
 

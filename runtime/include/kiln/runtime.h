@@ -222,6 +222,26 @@ void kiln_sgemm_epi(int64_t batch, int64_t m, int64_t n, int64_t k,
                     int64_t resid_rs, int64_t act, int64_t lo_bits,
                     int64_t hi_bits);
 
+/* Depthwise 2-D convolution (one kh x kw filter per channel), zero
+ * padding read in place (no padded copy), for b < batch, c < channels:
+ *   out[b][c](y, x) = act(bias[c] + sum over i < kh, j < kw of
+ *       weight[(c * kh + i) * kw + j] * in[b][c](y*sh + i*dh - ph,
+ *                                               x*sw + j*dw - pw))
+ * where in[b][c](r, s) = in[b*in_bs + c*in_cs + r*in_hs + s] inside
+ * [0, h) x [0, w) and 0 outside, and out[b][c](y, x) =
+ * out[b*out_bs + c*out_cs + y*out_hs + x] for y < oh, x < ow (strides in
+ * elements, columns contiguous). bias = 0: none. act and lo/hi as for
+ * kiln_sgemm_epi. AVX-512 for strides 1 and 2 (rows up to 1024 wide,
+ * kw <= 16), portable C otherwise; planes split over the thread pool
+ * (`threads` as for kiln_sgemm). */
+void kiln_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
+                   intptr_t in, int64_t in_bs, int64_t in_cs, int64_t in_hs,
+                   intptr_t weight, int64_t kh, int64_t kw, intptr_t bias,
+                   int64_t oh, int64_t ow, int64_t sh, int64_t sw, int64_t dh,
+                   int64_t dw, int64_t ph, int64_t pw, intptr_t out,
+                   int64_t out_bs, int64_t out_cs, int64_t out_hs, int64_t act,
+                   int64_t lo_bits, int64_t hi_bits, int64_t threads);
+
 /* Blocking of kiln_sgemm: micro-tiles of at most MR x NR (12 x 32 or 8 x 32
  * with AVX-512, 6 x 16 with AVX2), cache blocks MC x KC of A and KC x NC of
  * B (K in blocks of even length, at most KC). */

@@ -1,0 +1,640 @@
+/* Kiln runtime: depthwise 2-D convolution for generated code.
+ *
+ * One filter per channel (mobilenet's 3x3 layers). Zero padding is read in
+ * place: taps that fall outside the input are skipped (rows) or masked
+ * (columns), so no padded copy of the input is ever written. Each channel
+ * plane is computed row by row: with AVX-512, up to eight 16-wide chunks
+ * of an output row stay in registers while every tap's weight is
+ * broadcast once and fused into all of them; stride 2 loads 32 input
+ * columns and keeps the even ones (one permute). The bias and a relu or
+ * clamp are applied before the row is stored. Planes are split across the
+ * runtime's thread pool. */
+#include "kiln/runtime.h"
+#include "runtime_internal.h"
+
+#include <stdint.h>
+#include <string.h>
+
+struct dw_job {
+  int64_t planes, channels; /* planes = batch * channels */
+  int64_t h, w, in_bs, in_cs, in_hs;
+  const float *in, *wt, *bias;
+  int64_t kh, kw, oh, ow, sh, sw, dh, dw, ph, pw;
+  float *out;
+  int64_t out_bs, out_cs, out_hs;
+  int act;
+  float lo, hi;
+  int wide; /* AVX-512: 1 the general rows, 2 the 3x3 loops, 3 flat */
+};
+
+static float dw_act(const struct dw_job *j, float v) {
+  if (j->act == 0 || v != v)
+    return v;
+  v = v > j->lo ? v : j->lo;
+  if (j->act == 2)
+    v = v < j->hi ? v : j->hi;
+  return v;
+}
+
+/* The taps of kernel row ky that fall inside the input for output row y:
+ * [*ky0, *ky1). */
+static void dw_rows(const struct dw_job *j, int64_t y, int64_t *ky0,
+                    int64_t *ky1) {
+  int64_t iy = y * j->sh - j->ph; /* row of tap 0 */
+  int64_t lo = 0, hi = j->kh;
+  while (lo < hi && iy + lo * j->dh < 0)
+    ++lo;
+  while (hi > lo && iy + (hi - 1) * j->dh >= j->h)
+    --hi;
+  *ky0 = lo;
+  *ky1 = hi;
+}
+
+/* One channel plane, portable: every output sums its in-bounds taps; the
+ * columns whose taps are all inside need no checks (and vectorize). */
+static void dw_plane_generic(const struct dw_job *j, const float *in,
+                             const float *wt, float bias, float *out) {
+  /* Output columns [x0, x1) read only columns inside [0, w). */
+  int64_t x0 = 0, x1 = j->ow;
+  while (x0 < x1 && x0 * j->sw - j->pw < 0)
+    ++x0;
+  while (x1 > x0 && (x1 - 1) * j->sw + (j->kw - 1) * j->dw - j->pw >= j->w)
+    --x1;
+  for (int64_t y = 0; y < j->oh; ++y) {
+    int64_t ky0, ky1;
+    dw_rows(j, y, &ky0, &ky1);
+    float *orow = out + y * j->out_hs;
+    for (int64_t x = 0; x < j->ow; ++x)
+      orow[x] = bias;
+    for (int64_t ky = ky0; ky < ky1; ++ky) {
+      const float *irow = in + (y * j->sh - j->ph + ky * j->dh) * j->in_hs;
+      for (int64_t kx = 0; kx < j->kw; ++kx) {
+        float wv = wt[ky * j->kw + kx];
+        int64_t off = kx * j->dw - j->pw;
+        for (int64_t x = 0; x < x0; ++x) {
+          int64_t ix = x * j->sw + off;
+          if (ix >= 0 && ix < j->w)
+            orow[x] += wv * irow[ix];
+        }
+        for (int64_t x = x0; x < x1; ++x)
+          orow[x] += wv * irow[x * j->sw + off];
+        for (int64_t x = x1; x < j->ow; ++x) {
+          int64_t ix = x * j->sw + off;
+          if (ix >= 0 && ix < j->w)
+            orow[x] += wv * irow[ix];
+        }
+      }
+    }
+    if (j->act)
+      for (int64_t x = 0; x < j->ow; ++x)
+        orow[x] = dw_act(j, orow[x]);
+  }
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define KILN_HAVE_DW_AVX512 1
+
+/* Output chunks of 16 columns a row keeps in registers at once. */
+#define DW_CHUNKS 8
+/* Widest rows and kernels the AVX-512 path takes (its mask table). */
+#define DW_MAX_CHUNKS 64
+#define DW_MAX_KW 16
+/* Rows at most this wide take the flat 3x3 loop when it applies. */
+#ifndef DW_FLAT_MAX_W
+#define DW_FLAT_MAX_W 16
+#endif
+
+/* Where tap column kx of output chunk q reads: columns x0 + i * sw for
+ * lane i, loaded as one (stride 1) or two (stride 2) masked vectors. */
+struct dw_tap {
+  int64_t x0;
+  __mmask16 m0, m1;
+  int full; /* (tap 0) every load of the chunk and its store are whole */
+};
+
+/* Lanes i of a 16-wide load at column x0 that fall inside [0, w). */
+static __mmask16 dw_inside(int64_t x0, int64_t w) {
+  int64_t lo = x0 < 0 ? -x0 : 0, hi = w - x0;
+  if (hi > 16)
+    hi = 16;
+  if (hi <= lo)
+    return 0;
+  uint32_t bits = ((1u << hi) - 1) & ~((1u << lo) - 1);
+  return (__mmask16)bits;
+}
+
+__attribute__((target("avx512f"), always_inline)) static inline void
+dw_chunks_avx512(const struct dw_job *j, const struct dw_tap *taps,
+                 const float *in, const float *wt, float bias, float *orow,
+                 int64_t y, int64_t q0, const int nb) {
+  __m512 acc[DW_CHUNKS];
+  for (int b = 0; b < nb; ++b)
+    acc[b] = _mm512_set1_ps(bias);
+  int64_t ky0, ky1;
+  dw_rows(j, y, &ky0, &ky1);
+  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14,
+                                        12, 10, 8, 6, 4, 2, 0);
+  for (int64_t ky = ky0; ky < ky1; ++ky) {
+    const float *irow = in + (y * j->sh - j->ph + ky * j->dh) * j->in_hs;
+    for (int64_t kx = 0; kx < j->kw; ++kx) {
+      __m512 wv = _mm512_set1_ps(wt[ky * j->kw + kx]);
+      const struct dw_tap *t = taps + q0 * j->kw + kx;
+      for (int b = 0; b < nb; ++b, t += j->kw) {
+        __m512 v = _mm512_maskz_loadu_ps(t->m0, irow + t->x0);
+        if (j->sw == 2)
+          v = _mm512_permutex2var_ps(
+              v, even, _mm512_maskz_loadu_ps(t->m1, irow + t->x0 + 16));
+        acc[b] = _mm512_fmadd_ps(v, wv, acc[b]);
+      }
+    }
+  }
+  __m512 lo = _mm512_set1_ps(j->lo), hi = _mm512_set1_ps(j->hi);
+  for (int b = 0; b < nb; ++b) {
+    __m512 v = acc[b];
+    if (j->act) /* max(lo, v) returns v when v is NaN */
+      v = _mm512_max_ps(lo, v);
+    if (j->act == 2)
+      v = _mm512_min_ps(hi, v);
+    int64_t x = (q0 + b) * 16;
+    __mmask16 m = j->ow - x >= 16 ? (__mmask16)0xffff
+                                  : (__mmask16)((1u << (j->ow - x)) - 1);
+    _mm512_mask_storeu_ps(orow + x, m, v);
+  }
+}
+
+__attribute__((target("avx512f"))) static void
+dw_plane_avx512(const struct dw_job *j, const struct dw_tap *taps,
+                const float *in, const float *wt, float bias, float *out) {
+  int64_t nq = (j->ow + 15) / 16;
+  for (int64_t y = 0; y < j->oh; ++y) {
+    float *orow = out + y * j->out_hs;
+    for (int64_t q0 = 0; q0 < nq; q0 += DW_CHUNKS) {
+      switch (nq - q0 < DW_CHUNKS ? nq - q0 : DW_CHUNKS) {
+#define DW_CASE(n)                                                             \
+  case n:                                                                      \
+    dw_chunks_avx512(j, taps, in, wt, bias, orow, y, q0, n);                   \
+    break;
+        DW_CASE(1)
+        DW_CASE(2)
+        DW_CASE(3)
+        DW_CASE(4)
+        DW_CASE(5)
+        DW_CASE(6)
+        DW_CASE(7)
+        DW_CASE(8)
+#undef DW_CASE
+      }
+    }
+  }
+}
+/* The common 3x3, dilation-1 filter, stride 1 or 2 (constants here): the
+ * nine weights stay in registers, and each output row is computed chunk
+ * by chunk from its (up to) three input rows, read in order. Chunks whose
+ * loads and store all fall inside (`full`) go without masks; a single
+ * chunk (rows of at most 16) keeps its masks in registers across rows.
+ * Stride 2 loads 32 columns from each of two starts and keeps the even
+ * and odd lanes. One accumulator per input row keeps the dependency
+ * chains short. */
+struct dw3x3_regs {
+  __m512 w[9], bias, lo, hi;
+  __m512i even, odd;
+  int act;
+};
+
+__attribute__((target("avx512f"), always_inline)) static inline void
+dw3x3_chunk(const struct dw3x3_regs *r, const float *const rows[3],
+            const int valid[3], const struct dw_tap *t, float *o,
+            __mmask16 om, const int sw, const int masked) {
+  __m512 acc[3] = {r->bias, _mm512_setzero_ps(), _mm512_setzero_ps()};
+  __mmask16 m00 = t[0].m0, m01 = t[0].m1, m10 = t[1].m0, m20 = t[2].m0,
+            m21 = t[2].m1;
+  int64_t x0 = t[0].x0;
+  for (int ky = 0; ky < 3; ++ky) {
+    if (!valid[ky])
+      continue;
+    const float *row = rows[ky] + x0;
+    __m512 t0, t1, t2;
+#define DW_LOAD(m, p) (masked ? _mm512_maskz_loadu_ps(m, p) : _mm512_loadu_ps(p))
+    if (sw == 1) { /* tap kx reads columns x0 + kx + i */
+      t0 = DW_LOAD(m00, row);
+      t1 = DW_LOAD(m10, row + 1);
+      t2 = DW_LOAD(m20, row + 2);
+    } else { /* taps 0 and 1: even and odd lanes from x0; 2: even from x0+2 */
+      __m512 a = DW_LOAD(m00, row), b = DW_LOAD(m01, row + 16),
+             c = DW_LOAD(m20, row + 2), d = DW_LOAD(m21, row + 18);
+      t0 = _mm512_permutex2var_ps(a, r->even, b);
+      t1 = _mm512_permutex2var_ps(a, r->odd, b);
+      t2 = _mm512_permutex2var_ps(c, r->even, d);
+    }
+#undef DW_LOAD
+    acc[ky] = _mm512_fmadd_ps(t0, r->w[3 * ky], acc[ky]);
+    acc[ky] = _mm512_fmadd_ps(t1, r->w[3 * ky + 1], acc[ky]);
+    acc[ky] = _mm512_fmadd_ps(t2, r->w[3 * ky + 2], acc[ky]);
+  }
+  __m512 v = _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), acc[2]);
+  if (r->act) /* max(lo, v) returns v when v is NaN */
+    v = _mm512_max_ps(r->lo, v);
+  if (r->act == 2)
+    v = _mm512_min_ps(r->hi, v);
+  if (masked)
+    _mm512_mask_storeu_ps(o, om, v);
+  else
+    _mm512_storeu_ps(o, v);
+}
+
+__attribute__((target("avx512f"), always_inline)) static inline void
+dw3x3_plane_avx512(const struct dw_job *j, const struct dw_tap *taps,
+                   const float *in, const float *wt, float bias, float *out,
+                   const int sw) {
+  struct dw3x3_regs r;
+  for (int t = 0; t < 9; ++t)
+    r.w[t] = _mm512_set1_ps(wt[t]);
+  r.bias = _mm512_set1_ps(bias);
+  r.lo = _mm512_set1_ps(j->lo);
+  r.hi = _mm512_set1_ps(j->hi);
+  r.even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6,
+                            4, 2, 0);
+  r.odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7,
+                           5, 3, 1);
+  r.act = j->act;
+  const int64_t h = j->h, in_hs = j->in_hs, ow = j->ow;
+  const __mmask16 last = (__mmask16)((1u << (ow - (ow - 1) / 16 * 16)) - 1);
+  for (int64_t y = 0; y < j->oh; ++y) {
+    int64_t iy = y * j->sh - j->ph;
+    float *orow = out + y * j->out_hs;
+    const float *rows[3];
+    int valid[3];
+    for (int ky = 0; ky < 3; ++ky) {
+      valid[ky] = iy + ky >= 0 && iy + ky < h;
+      rows[ky] = in + (iy + ky) * in_hs;
+    }
+    if (ow <= 16) {
+      /* One chunk: its masks are the same in every row. */
+      dw3x3_chunk(&r, rows, valid, taps, orow, last, sw, 1);
+      continue;
+    }
+    const struct dw_tap *t = taps;
+    for (int64_t x = 0; x < ow; x += 16, t += 3) {
+      if (t->full)
+        dw3x3_chunk(&r, rows, valid, t, orow + x, 0xffff, sw, 0);
+      else
+        dw3x3_chunk(&r, rows, valid, t, orow + x,
+                    ow - x >= 16 ? (__mmask16)0xffff : last, sw, 1);
+    }
+  }
+}
+
+/* Stride 1 with one column of padding each side (ow = w): each input row
+ * is loaded once per chunk, 16 columns aligned with the output's, and
+ * the taps left and right of it are shifted in from the neighbouring
+ * chunks' registers (valignd), so three loads feed nine FMAs. */
+__attribute__((target("avx512f"))) static void
+dw3x3s1p1_plane_avx512(const struct dw_job *j, const float *in,
+                       const float *wt, float bias, float *out) {
+  struct dw3x3_regs r;
+  for (int t = 0; t < 9; ++t)
+    r.w[t] = _mm512_set1_ps(wt[t]);
+  const __m512 b0 = _mm512_set1_ps(bias), lo = _mm512_set1_ps(j->lo),
+               hi = _mm512_set1_ps(j->hi);
+  const int act = j->act;
+  const int64_t h = j->h, w = j->w, in_hs = j->in_hs;
+  const __mmask16 first = dw_inside(0, w);
+  for (int64_t y = 0; y < j->oh; ++y) {
+    int64_t iy = y - j->ph;
+    float *orow = out + y * j->out_hs;
+    const float *rows[3];
+    int valid[3];
+    __m512i prev[3], cur[3];
+    for (int ky = 0; ky < 3; ++ky) {
+      valid[ky] = iy + ky >= 0 && iy + ky < h;
+      rows[ky] = in + (iy + ky) * in_hs;
+      prev[ky] = _mm512_setzero_si512();
+      cur[ky] = valid[ky] ? _mm512_castps_si512(
+                                _mm512_maskz_loadu_ps(first, rows[ky]))
+                          : _mm512_setzero_si512();
+    }
+    for (int64_t x = 0; x < w; x += 16) {
+      int whole = x + 32 <= w; /* the next chunk's columns all exist */
+      __mmask16 mn = whole ? (__mmask16)0xffff : dw_inside(x + 16, w);
+      __m512 acc[3] = {b0, _mm512_setzero_ps(), _mm512_setzero_ps()};
+      for (int ky = 0; ky < 3; ++ky) {
+        if (!valid[ky])
+          continue;
+        const float *p = rows[ky] + x + 16;
+        __m512i next = _mm512_castps_si512(
+            whole ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(mn, p));
+        __m512 t0 = _mm512_castsi512_ps(
+            _mm512_alignr_epi32(cur[ky], prev[ky], 15));
+        __m512 t2 =
+            _mm512_castsi512_ps(_mm512_alignr_epi32(next, cur[ky], 1));
+        acc[ky] = _mm512_fmadd_ps(t0, r.w[3 * ky], acc[ky]);
+        acc[ky] = _mm512_fmadd_ps(_mm512_castsi512_ps(cur[ky]),
+                                  r.w[3 * ky + 1], acc[ky]);
+        acc[ky] = _mm512_fmadd_ps(t2, r.w[3 * ky + 2], acc[ky]);
+        prev[ky] = cur[ky];
+        cur[ky] = next;
+      }
+      __m512 v = _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), acc[2]);
+      if (act) /* max(lo, v) returns v when v is NaN */
+        v = _mm512_max_ps(lo, v);
+      if (act == 2)
+        v = _mm512_min_ps(hi, v);
+      if (x + 16 <= w)
+        _mm512_storeu_ps(orow + x, v);
+      else
+        _mm512_mask_storeu_ps(orow + x, dw_inside(x, w), v);
+    }
+  }
+}
+
+/* Stride 2 with one column of padding each side: output column x reads
+ * input columns 2x - 1, 2x, 2x + 1. Each chunk loads 32 input columns
+ * from 2x - 1 once and splits them into even lanes (tap 0) and odd lanes
+ * (tap 1); tap 2 is the even lanes shifted by one, the next chunk's first
+ * shifted in (valignd). Two loads and two permutes feed nine FMAs. */
+__attribute__((target("avx512f"))) static void
+dw3x3s2p1_plane_avx512(const struct dw_job *j, const float *in,
+                       const float *wt, float bias, float *out) {
+  __m512 wv[9];
+  for (int t = 0; t < 9; ++t)
+    wv[t] = _mm512_set1_ps(wt[t]);
+  const __m512 b0 = _mm512_set1_ps(bias), lo = _mm512_set1_ps(j->lo),
+               hi = _mm512_set1_ps(j->hi);
+  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14,
+                                        12, 10, 8, 6, 4, 2, 0);
+  const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15,
+                                       13, 11, 9, 7, 5, 3, 1);
+  const int act = j->act;
+  const int64_t h = j->h, w = j->w, in_hs = j->in_hs, ow = j->ow;
+  for (int64_t y = 0; y < j->oh; ++y) {
+    int64_t iy = 2 * y - j->ph;
+    float *orow = out + y * j->out_hs;
+    const float *rows[3];
+    int valid[3];
+    __m512 ev[3], od[3];
+    for (int ky = 0; ky < 3; ++ky) {
+      valid[ky] = iy + ky >= 0 && iy + ky < h;
+      rows[ky] = in + (iy + ky) * in_hs - 1;
+      ev[ky] = od[ky] = _mm512_setzero_ps();
+      if (valid[ky]) {
+        __m512 a = _mm512_maskz_loadu_ps(dw_inside(-1, w), rows[ky]),
+               b = w > 15 ? _mm512_maskz_loadu_ps(dw_inside(15, w),
+                                                  rows[ky] + 16)
+                          : _mm512_setzero_ps();
+        ev[ky] = _mm512_permutex2var_ps(a, even, b);
+        od[ky] = _mm512_permutex2var_ps(a, odd, b);
+      }
+    }
+    for (int64_t x = 0; x < ow; x += 16) {
+      int64_t c = 2 * (x + 16) - 1; /* the next chunk's first column */
+      int whole = c + 32 <= w, none = c >= w; /* its columns all exist, none */
+      __mmask16 ma = whole ? (__mmask16)0xffff : dw_inside(c, w),
+                mb = whole ? (__mmask16)0xffff : dw_inside(c + 16, w);
+      __m512 acc[3] = {b0, _mm512_setzero_ps(), _mm512_setzero_ps()};
+      for (int ky = 0; ky < 3; ++ky) {
+        if (!valid[ky])
+          continue;
+        if (none) { /* the last chunk: its right neighbours are padding */
+          __m512 t2 = _mm512_castsi512_ps(_mm512_alignr_epi32(
+              _mm512_setzero_si512(), _mm512_castps_si512(ev[ky]), 1));
+          acc[ky] = _mm512_fmadd_ps(ev[ky], wv[3 * ky], acc[ky]);
+          acc[ky] = _mm512_fmadd_ps(od[ky], wv[3 * ky + 1], acc[ky]);
+          acc[ky] = _mm512_fmadd_ps(t2, wv[3 * ky + 2], acc[ky]);
+          continue;
+        }
+        const float *p = rows[ky] + 2 * (x + 16);
+        __m512 a = whole ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(ma, p),
+               b = whole ? _mm512_loadu_ps(p + 16)
+                         : _mm512_maskz_loadu_ps(mb, p + 16);
+        __m512 en = _mm512_permutex2var_ps(a, even, b);
+        __m512 t2 = _mm512_castsi512_ps(_mm512_alignr_epi32(
+            _mm512_castps_si512(en), _mm512_castps_si512(ev[ky]), 1));
+        acc[ky] = _mm512_fmadd_ps(ev[ky], wv[3 * ky], acc[ky]);
+        acc[ky] = _mm512_fmadd_ps(od[ky], wv[3 * ky + 1], acc[ky]);
+        acc[ky] = _mm512_fmadd_ps(t2, wv[3 * ky + 2], acc[ky]);
+        ev[ky] = en;
+        od[ky] = _mm512_permutex2var_ps(a, odd, b);
+      }
+      __m512 v = _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), acc[2]);
+      if (act) /* max(lo, v) returns v when v is NaN */
+        v = _mm512_max_ps(lo, v);
+      if (act == 2)
+        v = _mm512_min_ps(hi, v);
+      if (x + 16 <= ow)
+        _mm512_storeu_ps(orow + x, v);
+      else
+        _mm512_mask_storeu_ps(orow + x, dw_inside(x, ow), v);
+    }
+  }
+}
+
+/* The same for small planes stored without gaps between rows (in_hs = w,
+ * out_hs = ow = w): chunks of 16 consecutive outputs span rows (a 7x7
+ * plane is 4 chunks instead of 7 rows of 7 lanes). Taps run over the
+ * flat plane; loads outside it read zeros (the padding rows), and the
+ * left and right taps skip the lanes in the first and last column
+ * (`xm`: two masks per chunk), whose flat neighbours are in other rows. */
+__attribute__((target("avx512f"))) static void
+dw3x3s1p1_flat_avx512(const struct dw_job *j, const __mmask16 *xm,
+                      const float *in, const float *wt, float bias,
+                      float *out) {
+  __m512 wv[9];
+  for (int t = 0; t < 9; ++t)
+    wv[t] = _mm512_set1_ps(wt[t]);
+  const __m512 b0 = _mm512_set1_ps(bias), lo = _mm512_set1_ps(j->lo),
+               hi = _mm512_set1_ps(j->hi);
+  const int act = j->act;
+  const int64_t w = j->w, n = j->h * j->w;
+  __m512i prev[3], cur[3];
+  for (int ky = 0; ky < 3; ++ky) {
+    int64_t b = (ky - 1) * w;
+    prev[ky] = _mm512_castps_si512(
+        _mm512_maskz_loadu_ps(dw_inside(b - 16, n), in + b - 16));
+    cur[ky] =
+        _mm512_castps_si512(_mm512_maskz_loadu_ps(dw_inside(b, n), in + b));
+  }
+  for (int64_t p0 = 0; p0 < n; p0 += 16, xm += 2) {
+    __m512 acc[3] = {b0, _mm512_setzero_ps(), _mm512_setzero_ps()};
+    for (int ky = 0; ky < 3; ++ky) {
+      int64_t b = p0 + (ky - 1) * w + 16;
+      __m512i next = _mm512_castps_si512(
+          _mm512_maskz_loadu_ps(dw_inside(b, n), in + b));
+      __m512 t0 =
+          _mm512_castsi512_ps(_mm512_alignr_epi32(cur[ky], prev[ky], 15));
+      __m512 t2 = _mm512_castsi512_ps(_mm512_alignr_epi32(next, cur[ky], 1));
+      acc[ky] = _mm512_mask3_fmadd_ps(t0, wv[3 * ky], acc[ky], xm[0]);
+      acc[ky] = _mm512_fmadd_ps(_mm512_castsi512_ps(cur[ky]), wv[3 * ky + 1],
+                                acc[ky]);
+      acc[ky] = _mm512_mask3_fmadd_ps(t2, wv[3 * ky + 2], acc[ky], xm[1]);
+      prev[ky] = cur[ky];
+      cur[ky] = next;
+    }
+    __m512 v = _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), acc[2]);
+    if (act) /* max(lo, v) returns v when v is NaN */
+      v = _mm512_max_ps(lo, v);
+    if (act == 2)
+      v = _mm512_min_ps(hi, v);
+    _mm512_mask_storeu_ps(out + p0, dw_inside(p0, n), v);
+  }
+}
+
+__attribute__((target("avx512f"))) static void
+dw3x3s1_plane_avx512(const struct dw_job *j, const struct dw_tap *taps,
+                     const float *in, const float *wt, float bias, float *out) {
+  dw3x3_plane_avx512(j, taps, in, wt, bias, out, 1);
+}
+
+__attribute__((target("avx512f"))) static void
+dw3x3s2_plane_avx512(const struct dw_job *j, const struct dw_tap *taps,
+                     const float *in, const float *wt, float bias, float *out) {
+  dw3x3_plane_avx512(j, taps, in, wt, bias, out, 2);
+}
+#endif
+
+struct dw_part {
+  const struct dw_job *job;
+  const void *taps;
+  const void *xm;
+  int64_t parts;
+};
+
+static void dw_run_part(void *ctx, int64_t part) {
+  const struct dw_part *p = ctx;
+  const struct dw_job *j = p->job;
+  int64_t begin = j->planes * part / p->parts;
+  int64_t end = j->planes * (part + 1) / p->parts;
+  for (int64_t pl = begin; pl < end; ++pl) {
+    int64_t b = pl / j->channels, c = pl % j->channels;
+    const float *in = j->in + b * j->in_bs + c * j->in_cs;
+    const float *wt = j->wt + c * j->kh * j->kw;
+    float bias = j->bias ? j->bias[c] : 0.0f;
+    float *out = j->out + b * j->out_bs + c * j->out_cs;
+#ifdef KILN_HAVE_DW_AVX512
+    if (j->wide == 3) {
+      dw3x3s1p1_flat_avx512(j, p->xm, in, wt, bias, out);
+      continue;
+    }
+    if (j->wide == 2) {
+      if (j->sw == 1 && j->pw == 1)
+        dw3x3s1p1_plane_avx512(j, in, wt, bias, out);
+      else if (j->sw == 2 && j->pw == 1)
+        dw3x3s2p1_plane_avx512(j, in, wt, bias, out);
+      else if (j->sw == 1)
+        dw3x3s1_plane_avx512(j, p->taps, in, wt, bias, out);
+      else
+        dw3x3s2_plane_avx512(j, p->taps, in, wt, bias, out);
+      continue;
+    }
+    if (j->wide) {
+      dw_plane_avx512(j, p->taps, in, wt, bias, out);
+      continue;
+    }
+#endif
+    dw_plane_generic(j, in, wt, bias, out);
+  }
+}
+
+void kiln_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
+                   intptr_t in, int64_t in_bs, int64_t in_cs, int64_t in_hs,
+                   intptr_t weight, int64_t kh, int64_t kw, intptr_t bias,
+                   int64_t oh, int64_t ow, int64_t sh, int64_t sw, int64_t dh,
+                   int64_t dw, int64_t ph, int64_t pw, intptr_t out,
+                   int64_t out_bs, int64_t out_cs, int64_t out_hs, int64_t act,
+                   int64_t lo_bits, int64_t hi_bits, int64_t threads) {
+  if (batch <= 0 || channels <= 0 || oh <= 0 || ow <= 0)
+    return;
+  struct dw_job j = {batch * channels,
+                     channels,
+                     h,
+                     w,
+                     in_bs,
+                     in_cs,
+                     in_hs,
+                     (const float *)in,
+                     (const float *)weight,
+                     (const float *)bias,
+                     kh,
+                     kw,
+                     oh,
+                     ow,
+                     sh,
+                     sw,
+                     dh,
+                     dw,
+                     ph,
+                     pw,
+                     (float *)out,
+                     out_bs,
+                     out_cs,
+                     out_hs,
+                     act == 1 || act == 2 ? (int)act : 0,
+                     0.0f,
+                     0.0f,
+                     0};
+  uint32_t lo = (uint32_t)lo_bits, hi = (uint32_t)hi_bits;
+  memcpy(&j.lo, &lo, sizeof lo);
+  memcpy(&j.hi, &hi, sizeof hi);
+  struct dw_part part = {&j, NULL, NULL, 1};
+#ifdef KILN_HAVE_DW_AVX512
+  /* The mask table: built once, read by every plane. */
+  struct dw_tap taps[DW_MAX_CHUNKS * DW_MAX_KW];
+  __mmask16 xm[2 * DW_MAX_CHUNKS];
+  int64_t nq = (ow + 15) / 16;
+  if ((sw == 1 || sw == 2) && nq <= DW_MAX_CHUNKS && kw <= DW_MAX_KW &&
+      !strcmp(kiln_sgemm_kernel_name(), "avx512")) {
+    /* 3x3, dilation 1, the same stride both ways: the dedicated loop. */
+    j.wide = kh == 3 && kw == 3 && dh == 1 && dw == 1 && sh == sw ? 2 : 1;
+    for (int64_t q = 0; q < nq; ++q)
+      for (int64_t kx = 0; kx < kw; ++kx) {
+        struct dw_tap *t = &taps[q * kw + kx];
+        t->x0 = q * 16 * sw + kx * dw - pw;
+        if (sw == 1) {
+          t->m0 = dw_inside(t->x0, w);
+          t->m1 = 0;
+        } else {
+          /* Lane i keeps column x0 + 2i: the even lanes of 32 loaded. */
+          t->m0 = dw_inside(t->x0, w);
+          t->m1 = dw_inside(t->x0 + 16, w);
+        }
+      }
+    for (int64_t q = 0; q < nq; ++q) {
+      int full = q * 16 + 16 <= ow;
+      for (int64_t kx = 0; kx < kw; ++kx) {
+        const struct dw_tap *t = &taps[q * kw + kx];
+        full = full && t->m0 == 0xffff && (sw == 1 || t->m1 == 0xffff);
+      }
+      taps[q * kw].full = full;
+    }
+    part.taps = taps;
+    /* Small gapless planes, stride 1, padding 1: flat chunks. */
+    if (j.wide == 2 && sw == 1 && ph == 1 && pw == 1 && in_hs == w &&
+        out_hs == ow && ow <= DW_FLAT_MAX_W && h * w <= 16 * DW_MAX_CHUNKS) {
+      j.wide = 3;
+      for (int64_t q = 0; q * 16 < h * w; ++q) {
+        uint32_t left = 0, right = 0;
+        for (int i = 0; i < 16; ++i) {
+          int64_t x = (q * 16 + i) % w;
+          left |= (uint32_t)(x != 0) << i;
+          right |= (uint32_t)(x != w - 1) << i;
+        }
+        xm[2 * q] = (__mmask16)left;
+        xm[2 * q + 1] = (__mmask16)right;
+      }
+      part.xm = xm;
+    }
+  }
+#endif
+  /* Parts of at least 4096 multiply-adds: smaller ones cost more to hand
+   * out than they take. */
+  int64_t grain = 1 + 4096 / (oh * ow * kh * kw);
+  int64_t parts = kiln_pool_threads(threads);
+  if (parts > j.planes / grain)
+    parts = j.planes / grain;
+  if (parts <= 1) {
+    dw_run_part(&part, 0);
+    return;
+  }
+  part.parts = parts;
+  kiln_pool_run(parts, dw_run_part, &part);
+}
