@@ -411,18 +411,18 @@ kernel_avx2(int64_t kc, const float *pa, const float *pb, float *c,
 __attribute__((target("avx512f"), always_inline)) static inline void
 kernel_avx512_mr(int64_t kc, const float *pa, const float *pb, float *c,
                  int64_t ldc, int64_t mr, int64_t nr, const int MR,
-                 const int PF, const struct tile_epi *te) {
+                 const int PF, const int PFA, const struct tile_epi *te) {
   __m512 acc[14][2];
   for (int i = 0; i < MR; ++i)
     acc[i][0] = acc[i][1] = _mm512_setzero_ps();
   /* Unrolled four k steps (so the broadcasts of one step overlap the FMAs
-   * of the last). B's panel is prefetched PF steps ahead, A's 8. */
+   * of the last). B's panel is prefetched PF steps ahead, A's PFA. */
 #pragma GCC unroll 4
   for (int64_t p = 0; p < kc; ++p) {
     __m512 b0 = _mm512_loadu_ps(pb), b1 = _mm512_loadu_ps(pb + 16);
     _mm_prefetch((const char *)(pb + PF * NR32), _MM_HINT_T0);
     _mm_prefetch((const char *)(pb + PF * NR32 + 16), _MM_HINT_T0);
-    _mm_prefetch((const char *)(pa + 8 * MR), _MM_HINT_T0);
+    _mm_prefetch((const char *)(pa + PFA * MR), _MM_HINT_T0);
 #pragma GCC unroll 14
     for (int i = 0; i < MR; ++i) {
       __m512 a = _mm512_set1_ps(pa[i]);
@@ -480,23 +480,28 @@ kernel_avx512_mr(int64_t kc, const float *pa, const float *pb, float *c,
  * B panels that come from L3 or DRAM: prepacked weights (resnet18's 45 MB
  * do not stay in L3) and convolution windows. That took resnet18 from
  * 19.0 to 18.2 ms; on panels packed from activations (mobilenet_v2's
- * pointwise products) it cost 5%. */
+ * pointwise products) it cost 5%. Prepacked A panels (weights times
+ * activations) are prefetched 128 steps ahead on their first pass, which
+ * reads them from DRAM (the `fara` kernels): mobilenet_v2's 7x7 layers
+ * stream 1.6 MB of weights per product. */
 #define KILN_FAR_KC 128
-#define KILN_KERNEL_AVX512(name, MR, PF)                                       \
+#define KILN_KERNEL_AVX512(name, MR, PF, PFA)                                  \
   __attribute__((target("avx512f"))) static void name(                         \
       int64_t kc, const float *pa, const float *pb, float *c, int64_t ldc,     \
       int64_t mr, int64_t nr) {                                                \
-    kernel_avx512_mr(kc, pa, pb, c, ldc, mr, nr, MR, PF, NULL);                \
+    kernel_avx512_mr(kc, pa, pb, c, ldc, mr, nr, MR, PF, PFA, NULL);           \
   }                                                                            \
   __attribute__((target("avx512f"))) static void name##_epi(                   \
       int64_t kc, const float *pa, const float *pb, float *c, int64_t ldc,     \
       const struct tile_epi *te) {                                             \
-    kernel_avx512_mr(kc, pa, pb, c, ldc, MR, NR32, MR, PF, te);                \
+    kernel_avx512_mr(kc, pa, pb, c, ldc, MR, NR32, MR, PF, PFA, te);           \
   }
-KILN_KERNEL_AVX512(kernel_avx512, MR12, 8)
-KILN_KERNEL_AVX512(kernel_avx512_far, MR12, 64)
-KILN_KERNEL_AVX512(kernel_avx512_8, MR8, 8)
-KILN_KERNEL_AVX512(kernel_avx512_8_far, MR8, 64)
+KILN_KERNEL_AVX512(kernel_avx512, MR12, 8, 8)
+KILN_KERNEL_AVX512(kernel_avx512_far, MR12, 64, 64)
+KILN_KERNEL_AVX512(kernel_avx512_fara, MR12, 8, 128)
+KILN_KERNEL_AVX512(kernel_avx512_8, MR8, 8, 8)
+KILN_KERNEL_AVX512(kernel_avx512_8_far, MR8, 64, 64)
+KILN_KERNEL_AVX512(kernel_avx512_8_fara, MR8, 8, 128)
 #undef KILN_KERNEL_AVX512
 
 /* pack_conv_generic for panels of NR <= 32 (B's 32 columns, or A's 8 or
@@ -590,6 +595,8 @@ struct kernel {
   kernel_fn far, far8; /* for blocks of at least KILN_FAR_KC, or NULL */
   kernel_epi_fn epi, epi8, epi_far, epi_far8; /* full tiles with an
                                                  epilogue, or NULL */
+  kernel_fn fara, fara8; /* A prefetched far ahead, or NULL */
+  kernel_epi_fn epi_fara, epi_fara8;
 };
 
 /* The widest kernel the CPU runs; KILN_SGEMM_KERNEL=avx2|generic picks a
@@ -605,19 +612,28 @@ static struct kernel pick_kernel(void) {
   if (force && !strcmp(force, "avx2"))
     avx512 = 0;
   if (avx512)
-    return (struct kernel){kernel_avx512,         MR12,
-                           NR32,                  "avx512",
-                           kernel_avx512_8,       kernel_avx512_far,
-                           kernel_avx512_8_far,   kernel_avx512_epi,
-                           kernel_avx512_8_epi,   kernel_avx512_far_epi,
-                           kernel_avx512_8_far_epi};
+    return (struct kernel){.fn = kernel_avx512,
+                           .mr = MR12,
+                           .nr = NR32,
+                           .name = "avx512",
+                           .fn8 = kernel_avx512_8,
+                           .far = kernel_avx512_far,
+                           .far8 = kernel_avx512_8_far,
+                           .epi = kernel_avx512_epi,
+                           .epi8 = kernel_avx512_8_epi,
+                           .epi_far = kernel_avx512_far_epi,
+                           .epi_far8 = kernel_avx512_8_far_epi,
+                           .fara = kernel_avx512_fara,
+                           .fara8 = kernel_avx512_8_fara,
+                           .epi_fara = kernel_avx512_fara_epi,
+                           .epi_fara8 = kernel_avx512_8_fara_epi};
   if (avx2)
-    return (struct kernel){kernel_avx2, MR6,  NR16, "avx2", NULL,
-                           NULL,        NULL, NULL, NULL,   NULL, NULL};
+    return (struct kernel){.fn = kernel_avx2, .mr = MR6, .nr = NR16,
+                           .name = "avx2"};
 #endif
   (void)force;
-  return (struct kernel){kernel_generic, MR6,  NR16, "generic", NULL,
-                         NULL,           NULL, NULL, NULL,      NULL, NULL};
+  return (struct kernel){.fn = kernel_generic, .mr = MR6, .nr = NR16,
+                         .name = "generic"};
 }
 
 static struct kernel chosen_kernel;
@@ -807,12 +823,16 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
                                : NULL;
   int far_ok = fast && (conv || b_packed);
   kernel_fn far = !far_ok ? NULL : MR == kern.mr ? kern.far : kern.far8;
+  /* Prepacked A's first pass (jr = 0) reads it from DRAM. */
+  int fara_ok = fast && a_packed && !far_ok;
+  kernel_fn fara = !fara_ok ? NULL : MR == kern.mr ? kern.fara : kern.fara8;
   /* Full tiles apply the epilogue from the registers (a bias per row or
    * per column). */
-  kernel_epi_fn kepi = NULL, kepi_far = NULL;
+  kernel_epi_fn kepi = NULL, kepi_far = NULL, kepi_fara = NULL;
   if (fast && epi && epi->wide && (epi->bcs == 0 || (epi->bcs == 1 && epi->brs == 0))) {
     kepi = MR == kern.mr ? kern.epi : kern.epi8;
     kepi_far = !far_ok ? NULL : MR == kern.mr ? kern.epi_far : kern.epi_far8;
+    kepi_fara = !fara_ok ? NULL : MR == kern.mr ? kern.epi_fara : kern.epi_fara8;
   }
   float *pa = (float *)(((uintptr_t)pack + 63) & ~(uintptr_t)63);
   int64_t mr_up = (m + MR - 1) / MR * MR;
@@ -859,6 +879,8 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
                 te.resid = epi->resid + i0 * epi->rrs + j0, te.rrs = epi->rrs;
               if (kepi_far && kc >= KILN_FAR_KC)
                 kepi_far(kc, apanel, panel, ct, c_rs, &te);
+              else if (kepi_fara && jr == 0 && kc >= KILN_FAR_KC)
+                kepi_fara(kc, apanel, panel, ct, c_rs, &te);
               else
                 kepi(kc, apanel, panel, ct, c_rs, &te);
               continue;
@@ -869,6 +891,8 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
               epi_start_tile(epi, ct, c_rs, ic + ir, jc + jr, mr, nr);
             if (far && kc >= KILN_FAR_KC)
               far(kc, apanel, panel, ct, c_rs, mr, nr);
+            else if (fara && jr == 0 && kc >= KILN_FAR_KC)
+              fara(kc, apanel, panel, ct, c_rs, mr, nr);
             else if (fast)
               fast(kc, apanel, panel, ct, c_rs, mr, nr);
             else
