@@ -112,8 +112,43 @@ static void pack_a(int64_t mc, int64_t kc, const float *a, int64_t rs,
   }
 }
 
+#ifdef KILN_HAVE_PACK8
+/* Row-major B (columns contiguous) into 32-wide panels with AVX-512: each
+ * row of the block is read once, in order (one stream; a panel-by-panel
+ * copy reads kc rows at once, 128 bytes each), and its 32-column pieces
+ * go to their panels; the last panel's missing columns are zeros. A
+ * memcpy per piece cost mobilenet_v2's 12544-column products 30%. */
+__attribute__((target("avx512f"))) static void
+pack_b_rows32_avx512(int64_t kc, int64_t nc, const float *b, int64_t rs,
+                     float *pb) {
+  int64_t full = nc / 32 * 32, rest = nc - full;
+  __mmask16 lo = (__mmask16)(rest >= 16 ? 0xffffu : (1u << rest) - 1u);
+  __mmask16 hi = (__mmask16)(rest <= 16 ? 0u : (1u << (rest - 16)) - 1u);
+  for (int64_t p = 0; p < kc; ++p) {
+    const float *row = b + p * rs;
+    float *o = pb + p * 32;
+    int64_t j = 0;
+    for (; j < full; j += 32, o += kc * 32) {
+      _mm512_storeu_ps(o, _mm512_loadu_ps(row + j));
+      _mm512_storeu_ps(o + 16, _mm512_loadu_ps(row + j + 16));
+    }
+    if (rest) {
+      _mm512_storeu_ps(o, _mm512_maskz_loadu_ps(lo, row + j));
+      _mm512_storeu_ps(o + 16, _mm512_maskz_loadu_ps(hi, row + j + 16));
+    }
+  }
+}
+#endif
+
 static void pack_b(int64_t kc, int64_t nc, const float *b, int64_t rs,
                    int64_t cs, float *pb, int NR) {
+#ifdef KILN_HAVE_PACK8
+  /* 32-wide panels come with the AVX-512 kernel only. */
+  if (cs == 1 && NR == 32) {
+    pack_b_rows32_avx512(kc, nc, b, rs, pb);
+    return;
+  }
+#endif
   if (rs == 1 && cs != 1) {
     /* B(p, j) contiguous along p (a linear's [N, K] weight): read each
      * column as the contiguous row it is, write it down the panel. */
