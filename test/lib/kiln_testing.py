@@ -62,9 +62,10 @@ class ResBlock(torch.nn.Module):
 
 
 class DepthwiseNet(torch.nn.Module):
-    """A conv-relu, a stride-2 depthwise conv-relu6 and a max pool at 64x64:
-    loop nests big enough for --kiln-parallelize-loops (padding copies,
-    im2col, bias fills, epilogues, the depthwise conv, the pool)."""
+    """A conv-relu, a stride-2 depthwise conv-relu6 and a max pool at
+    128x128: loop nests big enough for --kiln-parallelize-loops (the
+    convolution's padding copy, the pool; on the CPU the depthwise
+    convolution is a kiln_dwconv2d call, which splits its planes itself)."""
 
     def __init__(self):
         super().__init__()
@@ -81,7 +82,7 @@ class DepthwiseNet(torch.nn.Module):
 
 MODELS = {
     "resblock": (ResBlock, lambda: (torch.randn(1, 3, 8, 8),)),
-    "dwnet": (DepthwiseNet, lambda: (torch.randn(1, 3, 64, 64),)),
+    "dwnet": (DepthwiseNet, lambda: (torch.randn(1, 3, 128, 128),)),
     "mycell": (MyCell, lambda: (torch.rand(3, 4), torch.rand(3, 4))),
     "unsupported": (Unsupported, lambda: (torch.rand(2, 3),)),
     "arith": (Arith, lambda: (torch.rand(3, 4), torch.rand(3, 4))),
