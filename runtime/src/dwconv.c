@@ -12,6 +12,7 @@
 #include "kiln/runtime.h"
 #include "runtime_internal.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -24,17 +25,9 @@ struct dw_job {
   int64_t out_bs, out_cs, out_hs;
   int act;
   float lo, hi;
-  int wide; /* AVX-512: 1 the general rows, 2 the 3x3 loops, 3 flat */
+  int wide; /* AVX-512: 1 the general rows, 2 the 3x3 loops, 3 flat;
+               -1 the portable loops built for AVX2 */
 };
-
-static float dw_act(const struct dw_job *j, float v) {
-  if (j->act == 0 || v != v)
-    return v;
-  v = v > j->lo ? v : j->lo;
-  if (j->act == 2)
-    v = v < j->hi ? v : j->hi;
-  return v;
-}
 
 /* The taps of kernel row ky that fall inside the input for output row y:
  * [*ky0, *ky1). */
@@ -51,19 +44,60 @@ static void dw_rows(const struct dw_job *j, int64_t y, int64_t *ky0,
 }
 
 /* One channel plane, portable: every output sums its in-bounds taps; the
- * columns whose taps are all inside need no checks (and vectorize). */
-static void dw_plane_generic(const struct dw_job *j, const float *in,
-                             const float *wt, float bias, float *out) {
+ * columns whose taps are all inside need no checks (and vectorize; built
+ * twice, for the baseline ISA and for AVX2/FMA). */
+__attribute__((always_inline)) static inline void
+dw_plane_loops(const struct dw_job *j, const float *in, const float *wt,
+               float bias, float *out) {
   /* Output columns [x0, x1) read only columns inside [0, w). */
   int64_t x0 = 0, x1 = j->ow;
   while (x0 < x1 && x0 * j->sw - j->pw < 0)
     ++x0;
   while (x1 > x0 && (x1 - 1) * j->sw + (j->kw - 1) * j->dw - j->pw >= j->w)
     --x1;
+  /* 3x3 filters at dilation 1, stride 1 or 2: rows whose three input rows
+   * exist sum all nine taps per output in one pass over the interior
+   * columns (a pass per tap costs more than the taps at these widths). */
+  int fast3 = j->kh == 3 && j->kw == 3 && j->dh == 1 && j->dw == 1 &&
+              (j->sw == 1 || j->sw == 2);
+  float w9[9] = {0};
+  if (fast3)
+    for (int t = 0; t < 9; ++t)
+      w9[t] = wt[t];
   for (int64_t y = 0; y < j->oh; ++y) {
     int64_t ky0, ky1;
     dw_rows(j, y, &ky0, &ky1);
     float *orow = out + y * j->out_hs;
+    if (fast3 && ky0 == 0 && ky1 == 3 && x1 > x0) {
+      const float *r = in + (y * j->sh - j->ph) * j->in_hs - j->pw;
+      const float *restrict r0 = r, *restrict r1 = r + j->in_hs,
+                            *restrict r2 = r + 2 * j->in_hs;
+      float *restrict o = orow;
+      if (j->sw == 1)
+        for (int64_t x = x0; x < x1; ++x)
+          o[x] = bias + w9[0] * r0[x] + w9[1] * r0[x + 1] + w9[2] * r0[x + 2] +
+                 w9[3] * r1[x] + w9[4] * r1[x + 1] + w9[5] * r1[x + 2] +
+                 w9[6] * r2[x] + w9[7] * r2[x + 1] + w9[8] * r2[x + 2];
+      else
+        for (int64_t x = x0; x < x1; ++x)
+          o[x] = bias + w9[0] * r0[2 * x] + w9[1] * r0[2 * x + 1] +
+                 w9[2] * r0[2 * x + 2] + w9[3] * r1[2 * x] +
+                 w9[4] * r1[2 * x + 1] + w9[5] * r1[2 * x + 2] +
+                 w9[6] * r2[2 * x] + w9[7] * r2[2 * x + 1] +
+                 w9[8] * r2[2 * x + 2];
+      /* The border columns [0, x0) and [x1, ow), tap by tap. */
+      for (int side = 0; side < 2; ++side)
+        for (int64_t x = side ? x1 : 0; x < (side ? j->ow : x0); ++x) {
+          float acc = bias;
+          for (int64_t ky = 0; ky < 3; ++ky)
+            for (int64_t kx = 0; kx < 3; ++kx) {
+              int64_t ix = x * j->sw + kx - j->pw;
+              if (ix >= 0 && ix < j->w)
+                acc += w9[3 * ky + kx] * r[ky * j->in_hs + j->pw + ix];
+            }
+          o[x] = acc;
+        }
+    } else {
     for (int64_t x = 0; x < j->ow; ++x)
       orow[x] = bias;
     for (int64_t ky = ky0; ky < ky1; ++ky) {
@@ -76,8 +110,19 @@ static void dw_plane_generic(const struct dw_job *j, const float *in,
           if (ix >= 0 && ix < j->w)
             orow[x] += wv * irow[ix];
         }
-        for (int64_t x = x0; x < x1; ++x)
-          orow[x] += wv * irow[x * j->sw + off];
+        /* (restrict and a constant stride: the loop vectorizes) */
+        float *restrict o = orow + x0;
+        const float *restrict ip = irow + x0 * j->sw + off;
+        int64_t nx = x1 - x0;
+        if (j->sw == 1)
+          for (int64_t x = 0; x < nx; ++x)
+            o[x] += wv * ip[x];
+        else if (j->sw == 2)
+          for (int64_t x = 0; x < nx; ++x)
+            o[x] += wv * ip[2 * x];
+        else
+          for (int64_t x = 0; x < nx; ++x)
+            o[x] += wv * ip[x * j->sw];
         for (int64_t x = x1; x < j->ow; ++x) {
           int64_t ix = x * j->sw + off;
           if (ix >= 0 && ix < j->w)
@@ -85,15 +130,32 @@ static void dw_plane_generic(const struct dw_job *j, const float *in,
         }
       }
     }
-    if (j->act)
-      for (int64_t x = 0; x < j->ow; ++x)
-        orow[x] = dw_act(j, orow[x]);
+    }
+    if (j->act) {
+      const float lo = j->lo, hi = j->act == 2 ? j->hi : INFINITY;
+      for (int64_t x = 0; x < j->ow; ++x) {
+        float v = orow[x], t = v > lo ? v : lo;
+        t = t < hi ? t : hi;
+        orow[x] = v != v ? v : t; /* NaN propagates */
+      }
+    }
   }
+}
+
+static void dw_plane_generic(const struct dw_job *j, const float *in,
+                             const float *wt, float bias, float *out) {
+  dw_plane_loops(j, in, wt, bias, out);
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define KILN_HAVE_DW_AVX512 1
+
+__attribute__((target("avx2,fma"))) static void
+dw_plane_avx2(const struct dw_job *j, const float *in, const float *wt,
+              float bias, float *out) {
+  dw_plane_loops(j, in, wt, bias, out);
+}
 
 /* Output chunks of 16 columns a row keeps in registers at once. */
 #define DW_CHUNKS 8
@@ -526,8 +588,12 @@ static void dw_run_part(void *ctx, int64_t part) {
         dw3x3s2_plane_avx512(j, p->taps, in, wt, bias, out);
       continue;
     }
-    if (j->wide) {
+    if (j->wide == 1) {
       dw_plane_avx512(j, p->taps, in, wt, bias, out);
+      continue;
+    }
+    if (j->wide == -1) {
+      dw_plane_avx2(j, in, wt, bias, out);
       continue;
     }
 #endif
@@ -581,8 +647,11 @@ void kiln_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
   struct dw_tap taps[DW_MAX_CHUNKS * DW_MAX_KW];
   __mmask16 xm[2 * DW_MAX_CHUNKS];
   int64_t nq = (ow + 15) / 16;
+  const char *kernel = kiln_sgemm_kernel_name();
+  if (strcmp(kernel, "generic")) /* AVX2 and FMA at least */
+    j.wide = -1;
   if ((sw == 1 || sw == 2) && nq <= DW_MAX_CHUNKS && kw <= DW_MAX_KW &&
-      !strcmp(kiln_sgemm_kernel_name(), "avx512")) {
+      !strcmp(kernel, "avx512")) {
     /* 3x3, dilation 1, the same stride both ways: the dedicated loop. */
     j.wide = kh == 3 && kw == 3 && dh == 1 && dw == 1 && sh == sw ? 2 : 1;
     for (int64_t q = 0; q < nq; ++q)
