@@ -1281,6 +1281,46 @@ static void run_job(struct gemm_job *job, int64_t parts) {
   kiln_pool_run(use, gemm_part, job);
 }
 
+#ifdef KILN_HAVE_AVX2_KERNEL
+/* C[j][i] = act((bias[j] or C[j][i]) + S[i][j] + resid[j][i]) for the
+ * transposed product S [n][m]: 16 positions of a channel row at a time,
+ * gathered from S (stride m) with the whole epilogue applied before the
+ * one store; a scalar pass over S, then one over C for the epilogue, cost
+ * more than the product's padding saved. */
+__attribute__((target("avx512f"))) static void
+transposed_add_avx512(int64_t m, int64_t n, const float *S, float *c,
+                      int64_t c_rs, const struct epilogue *epi) {
+  const __m512i lanes = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6,
+                                         5, 4, 3, 2, 1, 0);
+  const __m512i idx = _mm512_mullo_epi32(lanes, _mm512_set1_epi32((int)m));
+  int act = epi ? epi->act : 0;
+  __m512 lo = _mm512_set1_ps(act == 1 ? 0.0f : epi ? epi->lo : 0.0f);
+  __m512 hi = _mm512_set1_ps(epi ? epi->hi : 0.0f);
+  for (int64_t i0 = 0; i0 < n; i0 += 16) {
+    __mmask16 mk = n - i0 >= 16 ? (__mmask16)0xffff
+                                : (__mmask16)((1u << (n - i0)) - 1);
+    const float *s0 = S + i0 * m;
+    for (int64_t j = 0; j < m; ++j) {
+      float *row = c + j * c_rs + i0;
+      __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mk, idx,
+                                          s0 + j, 4);
+      if (epi && epi->bias)
+        v = _mm512_add_ps(v, _mm512_set1_ps(epi->bias[j * epi->brs]));
+      else
+        v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mk, row));
+      if (epi && epi->resid)
+        v = _mm512_add_ps(
+            v, _mm512_maskz_loadu_ps(mk, epi->resid + j * epi->rrs + i0));
+      if (act) /* max(lo, v) returns v when v is NaN */
+        v = _mm512_max_ps(lo, v);
+      if (act == 2)
+        v = _mm512_min_ps(hi, v);
+      _mm512_mask_storeu_ps(row, mk, v);
+    }
+  }
+}
+#endif
+
 /* A convolution as C^T = A' B': A'(pos, p) its windows (packed at run
  * time in 8- or 12-row panels), B'(p, ch) = W(ch, p) the weight (in
  * compile-time panels of w_packed columns, else W(i, p) = w[i * w_rs +
@@ -1300,6 +1340,13 @@ static void conv_transposed(int64_t m, int64_t n, int64_t k, const float *w,
                          cv, conv_fast, 0, 1, NULL};
   job.split_n = m >= n;
   run_job(&job, parts);
+#ifdef KILN_HAVE_AVX2_KERNEL
+  if (the_kernel().nr == NR32 && (!epi || !epi->bias || epi->bcs == 0) &&
+      n * m < (int64_t)1 << 31) {
+    transposed_add_avx512(m, n, S, c, c_rs, epi);
+    return;
+  }
+#endif
   /* C[j][i] = (bias or C[j][i]) + S[i][j], then the rest of the
    * epilogue, row by row of C. */
   for (int64_t i0 = 0; i0 < n; i0 += 16) {
