@@ -539,6 +539,46 @@ KILN_KERNEL_AVX512(kernel_avx512_8_far, MR8, 64, 64)
 KILN_KERNEL_AVX512(kernel_avx512_8_fara, MR8, 8, 128)
 #undef KILN_KERNEL_AVX512
 
+/* The last panel of B when at most 16 of its 32 columns exist (n = 196 =
+ * 6 x 32 + 4): one B vector per step, MR accumulators, added to C with
+ * masked loads and stores. It costs about half the full kernel (the
+ * broadcasts, not the FMAs, bound it), instead of all of it. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+kernel_avx512_half(int64_t kc, const float *pa, const float *pb, float *c,
+                   int64_t ldc, int64_t mr, int64_t nr, const int MR) {
+  __m512 acc[12];
+  for (int i = 0; i < MR; ++i)
+    acc[i] = _mm512_setzero_ps();
+#pragma GCC unroll 4
+  for (int64_t p = 0; p < kc; ++p) {
+    __m512 b0 = _mm512_loadu_ps(pb);
+    _mm_prefetch((const char *)(pa + 8 * MR), _MM_HINT_T0);
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; ++i)
+      acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(pa[i]), b0, acc[i]);
+    pa += MR;
+    pb += NR32;
+  }
+  __mmask16 mk = (__mmask16)((1u << nr) - 1u);
+#pragma GCC unroll 12
+  for (int i = 0; i < MR; ++i)
+    if (i < mr) {
+      float *row = c + i * ldc;
+      _mm512_mask_storeu_ps(
+          row, mk, _mm512_add_ps(_mm512_maskz_loadu_ps(mk, row), acc[i]));
+    }
+}
+__attribute__((target("avx512f"))) static void
+kernel_avx512_half12(int64_t kc, const float *pa, const float *pb, float *c,
+                     int64_t ldc, int64_t mr, int64_t nr) {
+  kernel_avx512_half(kc, pa, pb, c, ldc, mr, nr, MR12);
+}
+__attribute__((target("avx512f"))) static void
+kernel_avx512_half8(int64_t kc, const float *pa, const float *pb, float *c,
+                    int64_t ldc, int64_t mr, int64_t nr) {
+  kernel_avx512_half(kc, pa, pb, c, ldc, mr, nr, MR8);
+}
+
 /* pack_conv_generic for panels of NR <= 32 (B's 32 columns, or A's 8 or
  * 12 rows of positions): a panel row is a few runs of input elements one
  * output row long (at unit stride, or every other one for stride 2),
@@ -632,6 +672,7 @@ struct kernel {
                                                  epilogue, or NULL */
   kernel_fn fara, fara8; /* A prefetched far ahead, or NULL */
   kernel_epi_fn epi_fara, epi_fara8;
+  kernel_fn half, half8; /* panels with at most 16 columns, or NULL */
 };
 
 /* The widest kernel the CPU runs; KILN_SGEMM_KERNEL=avx2|generic picks a
@@ -661,7 +702,9 @@ static struct kernel pick_kernel(void) {
                            .fara = kernel_avx512_fara,
                            .fara8 = kernel_avx512_8_fara,
                            .epi_fara = kernel_avx512_fara_epi,
-                           .epi_fara8 = kernel_avx512_8_fara_epi};
+                           .epi_fara8 = kernel_avx512_8_fara_epi,
+                           .half = kernel_avx512_half12,
+                           .half8 = kernel_avx512_half8};
   if (avx2)
     return (struct kernel){.fn = kernel_avx2, .mr = MR6, .nr = NR16,
                            .name = "avx2"};
@@ -858,6 +901,7 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
                                : NULL;
   int far_ok = fast && (conv || b_packed);
   kernel_fn far = !far_ok ? NULL : MR == kern.mr ? kern.far : kern.far8;
+  kernel_fn half = !fast ? NULL : MR == kern.mr ? kern.half : kern.half8;
   /* Prepacked A's first pass (jr = 0) reads it from DRAM. */
   int fara_ok = fast && a_packed && !far_ok;
   kernel_fn fara = !fara_ok ? NULL : MR == kern.mr ? kern.fara : kern.fara8;
@@ -924,7 +968,9 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
              * after the last, on the tile while it is in L1. */
             if (bias && pc == 0)
               epi_start_tile(epi, ct, c_rs, ic + ir, jc + jr, mr, nr);
-            if (far && kc >= KILN_FAR_KC)
+            if (half && nr <= 16)
+              half(kc, apanel, panel, ct, c_rs, mr, nr);
+            else if (far && kc >= KILN_FAR_KC)
               far(kc, apanel, panel, ct, c_rs, mr, nr);
             else if (fara && jr == 0 && kc >= KILN_FAR_KC)
               fara(kc, apanel, panel, ct, c_rs, mr, nr);
