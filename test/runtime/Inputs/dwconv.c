@@ -2,7 +2,8 @@
  * against a double-precision reference: 3x3 and other kernels, strides 1
  * to 3, dilation, padding wider than a tap reaches, outputs narrower and
  * wider than a 16-lane chunk and than the 8 chunks a row keeps in
- * registers, strided views of input and output, batches, bias or none,
+ * registers, strided and gapless views of input and output (the flat and
+ * 16-channel-block loops), batches, bias or none,
  * relu and clamp (NaN propagates), 1 and 2 threads. Run once per kernel
  * (KILN_SGEMM_KERNEL). Prints the largest error and how many outputs
  * outside the views changed (must be 0). */
@@ -32,13 +33,16 @@ static int64_t bits(float v) {
 
 static long clobbered;
 
-static double run(struct shape s, int threads) {
+static double run(struct shape s, int threads, int gapless) {
   int64_t oh = (s.h + 2 * s.ph - (s.kh - 1) * s.dh - 1) / s.sh + 1;
   int64_t ow = (s.w + 2 * s.pw - (s.kw - 1) * s.dw - 1) / s.sw + 1;
-  /* Views: rows and planes with a pitch wider than the data. */
-  int64_t in_hs = s.w + 5, in_cs = s.h * in_hs + 3, in_bs = s.c * in_cs + 7;
-  int64_t out_hs = ow + 2, out_cs = oh * out_hs + 1,
-          out_bs = s.c * out_cs + 9;
+  /* Views: rows and planes with a pitch wider than the data, or none
+   * (the flat and channel-block loops need gapless planes). */
+  int g = !gapless;
+  int64_t in_hs = s.w + 5 * g, in_cs = s.h * in_hs + 3 * g,
+          in_bs = s.c * in_cs + 7 * g;
+  int64_t out_hs = ow + 2 * g, out_cs = oh * out_hs + g,
+          out_bs = s.c * out_cs + 9 * g;
   size_t insz = s.batch * in_bs, osz = s.batch * out_bs + 16;
   float *in = malloc(insz * 4), *wt = malloc(s.c * s.kh * s.kw * 4),
         *bias = malloc(s.c * 4), *out = malloc(osz * 4);
@@ -114,19 +118,24 @@ int main(void) {
       {1, 2, 3, 1200, 3, 3, 1, 1, 1, 1, 1, 1, 0, 1},   /* 75 chunks: C */
       {1, 7, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1, 2, 1},      /* 1x1 plane */
       {3, 1, 5, 5, 2, 2, 1, 1, 1, 1, 0, 0, 1, 0},
+      {2, 37, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 2, 1},     /* 16-channel blocks */
+      {1, 48, 14, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},   /* + a partial one */
+      {1, 20, 16, 16, 5, 5, 1, 1, 1, 1, 2, 2, 0, 1},   /* 256 positions */
+      {1, 17, 9, 13, 3, 3, 1, 2, 2, 1, 2, 1, 2, 0},
   };
   int n = sizeof shapes / sizeof shapes[0], cases = 0;
   double worst = 0;
   for (int i = 0; i < n; ++i)
-    for (int t = 1; t <= 2; ++t) {
-      double e = run(shapes[i], t);
+    for (int v = 0; v < 4; ++v) {
+      int t = 1 + (v & 1), gapless = v >> 1;
+      double e = run(shapes[i], t, gapless);
       ++cases;
       if (!(e <= 1e-5)) {
         struct shape s = shapes[i];
-        printf("FAIL shape %d (c%ld %ldx%ld k%ldx%ld s%ld,%ld) threads %d: "
+        printf("FAIL shape %d (c%ld %ldx%ld k%ldx%ld s%ld,%ld) threads %d%s: "
                "error %g\n",
                i, (long)s.c, (long)s.h, (long)s.w, (long)s.kh, (long)s.kw,
-               (long)s.sh, (long)s.sw, t, e);
+               (long)s.sh, (long)s.sw, t, gapless ? " gapless" : "", e);
       }
       if (!(e <= worst))
         worst = e;
