@@ -24,6 +24,10 @@
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/IR/Matchers.h"
 
+#include "kiln/runtime.h"
+
+#include <thread>
+
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNLOWERDEPTHWISE
 #include "kiln/Conversion/Passes.h.inc"
@@ -35,7 +39,7 @@ using namespace mlir::kiln;
 namespace {
 
 constexpr llvm::StringLiteral kDwconvName = "kiln_dwconv2d";
-constexpr unsigned kDwconvArgs = 28;
+constexpr unsigned kDwconvArgs = 29;
 
 /// The tag's geometry and epilogue.
 struct Depthwise {
@@ -179,7 +183,7 @@ struct KilnLowerDepthwise
 
   /// Replaces `g` by a kiln_dwconv2d call; false (nothing changed) when
   /// its buffers do not fit the call.
-  bool lower(linalg::GenericOp g, const Depthwise &d) {
+  bool lower(linalg::GenericOp g, const Depthwise &d, int64_t numThreads) {
     if (!g.hasPureBufferSemantics() || g.getNumDpsInits() != 1 ||
         g.getNumDpsInputs() != (d.bias ? 1u : 0u))
       return false;
@@ -228,6 +232,12 @@ struct KilnLowerDepthwise
     Location loc = g.getLoc();
     auto i64 = [&](int64_t v) { return i64Const(b, loc, v); };
     Value zero = indexConst(b, loc, 0);
+    // The channel-block loops' buffers, placed in the workspace by
+    // --kiln-plan-memory.
+    Value scratch = memref::AllocOp::create(
+        b, loc,
+        MemRefType::get({kiln_dwconv2d_scratch_bytes(numThreads)},
+                        b.getI8Type()));
     SmallVector<Value> args = {
         i64(n),
         i64(c),
@@ -256,7 +266,8 @@ struct KilnLowerDepthwise
         i64(d.act),
         i64(d.act ? floatBits(d.lo) : 0),
         i64(d.act ? floatBits(d.hi) : 0),
-        i64(threads)};
+        i64(numThreads),
+        elementAddress(b, loc, scratch, zero)};
     func::CallOp::create(
         b, loc, declareRuntime(getOperation(), kDwconvName, kDwconvArgs),
         args);
@@ -279,8 +290,12 @@ struct KilnLowerDepthwise
       if (std::optional<Depthwise> d = readTag(g))
         work.push_back({g, *d});
     });
+    // Scratch is sized for this many threads (the call uses at most that).
+    int64_t numThreads =
+        threads > 0 ? static_cast<int64_t>(threads)
+                    : std::max<int64_t>(1, std::thread::hardware_concurrency());
     for (auto &[g, d] : work) {
-      if (lower(g, d))
+      if (lower(g, d, numThreads))
         numCalls++;
       else
         numKept++;

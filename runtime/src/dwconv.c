@@ -27,6 +27,9 @@ struct dw_job {
   float lo, hi;
   int wide; /* AVX-512: 1 the general rows, 2 the 3x3 loops, 4 channel
                blocks; -1 the portable loops built for AVX2 */
+  int64_t band; /* channel blocks: output rows per band */
+  char *scratch; /* their buffers, 64-byte aligned, per part */
+  int64_t tout_at; /* the output buffer's offset (floats) after the input's */
 };
 
 /* The taps of kernel row ky that fall inside the input for output row y:
@@ -507,7 +510,7 @@ dw3x3s2_plane_avx512(const struct dw_job *j, const struct dw_tap *taps,
  * outside the plane are skipped at the border positions), and the result
  * is transposed back. A 7x7 plane then costs 49 vectors for 16 channels
  * instead of 4 per channel. */
-#define DW_CB_MAX 256
+#define DW_CB_MAX KILN_DWCONV_BLOCK_POSITIONS
 #define DW_CB_TAPS 25
 
 __attribute__((target("avx512f"), always_inline)) static inline void
@@ -544,25 +547,20 @@ dw_transpose16(__m512 r[16]) {
 /* K: the filter's size when it is K x K at dilation 1 (its taps unrolled,
  * the weights in registers), else 0. */
 __attribute__((target("avx512f"), always_inline)) static inline void
-dw_cblock_body(const struct dw_job *j, int64_t b, int64_t c0, const int K) {
-  float tin[DW_CB_MAX * 16] __attribute__((aligned(64)));
-  float tout[DW_CB_MAX * 16] __attribute__((aligned(64)));
-  const int64_t h = j->h, w = j->w, hw = h * w, ow = j->ow,
-                ohw = j->oh * j->ow, taps = K ? K * K : j->kh * j->kw;
+dw_cblock_body(const struct dw_job *j, int64_t b, int64_t c0, float *tin,
+               const int K) {
+  float *tout = tin + j->tout_at;
+  /* (The job's fields in locals: the loops store floats through pointers
+   * the compiler cannot tell from the job's.) */
+  const int64_t h = j->h, w = j->w, ow = j->ow, oh = j->oh, kh = j->kh,
+                kw = j->kw, sh = j->sh, sw = j->sw, dh = j->dh, dw = j->dw,
+                ph = j->ph, pw = j->pw, band = j->band, in_cs = j->in_cs,
+                out_cs = j->out_cs, taps = K ? K * K : kh * kw;
+  const int act = j->act;
   int nc = j->channels - c0 < 16 ? (int)(j->channels - c0) : 16;
   __mmask16 cm = (__mmask16)((1u << nc) - 1u);
-  const float *in = j->in + b * j->in_bs + c0 * j->in_cs;
-  float *out = j->out + b * j->out_bs + c0 * j->out_cs;
-  __m512 v[16];
-  for (int64_t p0 = 0; p0 < hw; p0 += 16) {
-    __mmask16 pm = dw_inside(p0, hw);
-    for (int r = 0; r < 16; ++r)
-      v[r] = r < nc ? _mm512_maskz_loadu_ps(pm, in + r * j->in_cs + p0)
-                    : _mm512_setzero_ps();
-    dw_transpose16(v);
-    for (int q = 0; q < 16 && p0 + q < hw; ++q)
-      _mm512_store_ps(tin + (p0 + q) * 16, v[q]);
-  }
+  const float *in = j->in + b * j->in_bs + c0 * in_cs;
+  float *out = j->out + b * j->out_bs + c0 * out_cs;
   const __m512i lanes = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6,
                                          5, 4, 3, 2, 1, 0);
   const __m512i widx = _mm512_mullo_epi32(lanes, _mm512_set1_epi32((int)taps));
@@ -571,72 +569,100 @@ dw_cblock_body(const struct dw_job *j, int64_t b, int64_t c0, const int K) {
   for (int64_t t = 0; t < taps; ++t) {
     wv[t] = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), cm, widx,
                                      j->wt + c0 * taps + t, 4);
-    off[t] = ((t / j->kw) * j->dh * w + (t % j->kw) * j->dw) * 16;
+    off[t] = ((t / kw) * dh * w + (t % kw) * dw) * 16;
   }
   __m512 b0 = j->bias ? _mm512_maskz_loadu_ps(cm, j->bias + c0)
                       : _mm512_setzero_ps();
   __m512 lo = _mm512_set1_ps(j->lo), hi = _mm512_set1_ps(j->hi);
-  for (int64_t oy = 0; oy < j->oh; ++oy) {
-    int64_t iy0 = oy * j->sh - j->ph;
-    int rows_in = iy0 >= 0 && iy0 + (j->kh - 1) * j->dh < h;
-    for (int64_t ox = 0; ox < ow; ++ox) {
-      int64_t ix0 = ox * j->sw - j->pw;
-      __m512 acc = b0;
-      if (rows_in && ix0 >= 0 && ix0 + (j->kw - 1) * j->dw < w) {
-        const float *base = tin + (iy0 * w + ix0) * 16;
-        if (K) {
-#pragma GCC unroll 5
-          for (int ky = 0; ky < K; ++ky)
-#pragma GCC unroll 5
-            for (int kx = 0; kx < K; ++kx)
-              acc = _mm512_fmadd_ps(
-                  _mm512_load_ps(base + (ky * w + kx) * 16), wv[ky * K + kx],
-                  acc);
-        } else {
-          for (int64_t t = 0; t < taps; ++t)
-            acc = _mm512_fmadd_ps(_mm512_load_ps(base + off[t]), wv[t], acc);
-        }
-      } else { /* a border position: the taps inside, without checks */
-        int64_t ky0, ky1, kx0 = 0, kx1 = j->kw;
-        dw_rows(j, oy, &ky0, &ky1);
-        while (kx0 < kx1 && ix0 + kx0 * j->dw < 0)
-          ++kx0;
-        while (kx1 > kx0 && ix0 + (kx1 - 1) * j->dw >= w)
-          --kx1;
-        for (int64_t ky = ky0; ky < ky1; ++ky) {
-          const float *r = tin + ((iy0 + ky * j->dh) * w + ix0) * 16;
-          for (int64_t kx = kx0; kx < kx1; ++kx)
-            acc = _mm512_fmadd_ps(_mm512_load_ps(r + kx * j->dw * 16),
-                                  wv[ky * j->kw + kx], acc);
-        }
-      }
-      if (j->act) /* max(lo, v) returns v when v is NaN */
-        acc = _mm512_max_ps(lo, acc);
-      if (j->act == 2)
-        acc = _mm512_min_ps(hi, acc);
-      _mm512_store_ps(tout + (oy * ow + ox) * 16, acc);
+  __m512 v[16];
+  /* Bands of `band` output rows (the whole plane when it fits) and the
+   * input rows they read. */
+  for (int64_t y0 = 0; y0 < oh; y0 += band) {
+    int64_t y1 = y0 + band < oh ? y0 + band : oh;
+    int64_t r0 = y0 * sh - ph, r1 = (y1 - 1) * sh - ph +
+                                          (kh - 1) * dh + 1;
+    r0 = r0 < 0 ? 0 : r0;
+    r1 = r1 > h ? h : r1;
+    /* tin: input rows [r0, r1) as [position][16 channels]. */
+    const float *src = in + r0 * w;
+    int64_t np = (r1 - r0) * w;
+    for (int64_t p0 = 0; p0 < np; p0 += 16) {
+      __mmask16 pm = dw_inside(p0, np);
+      for (int r = 0; r < 16; ++r)
+        v[r] = r < nc ? _mm512_maskz_loadu_ps(pm, src + r * in_cs + p0)
+                      : _mm512_setzero_ps();
+      dw_transpose16(v);
+      for (int q = 0; q < 16 && p0 + q < np; ++q)
+        _mm512_store_ps(tin + (p0 + q) * 16, v[q]);
     }
-  }
-  for (int64_t p0 = 0; p0 < ohw; p0 += 16) {
-    __mmask16 pm = dw_inside(p0, ohw);
-    for (int q = 0; q < 16; ++q)
-      v[q] = p0 + q < ohw ? _mm512_load_ps(tout + (p0 + q) * 16)
-                          : _mm512_setzero_ps();
-    dw_transpose16(v);
-    for (int r = 0; r < nc; ++r)
-      _mm512_mask_storeu_ps(out + r * j->out_cs + p0, pm, v[r]);
+    for (int64_t oy = y0; oy < y1; ++oy) {
+      int64_t iy0 = oy * sh - ph;
+      int rows_in = iy0 >= 0 && iy0 + (kh - 1) * dh < h;
+      const float *trow = tin + (iy0 - r0) * w * 16; /* band row iy0 */
+      float *orow = tout + (oy - y0) * ow * 16;
+      for (int64_t ox = 0; ox < ow; ++ox) {
+        int64_t ix0 = ox * sw - pw;
+        __m512 acc = b0;
+        if (rows_in && ix0 >= 0 && ix0 + (kw - 1) * dw < w) {
+          const float *base = trow + ix0 * 16;
+          if (K) {
+#pragma GCC unroll 5
+            for (int ky = 0; ky < K; ++ky)
+#pragma GCC unroll 5
+              for (int kx = 0; kx < K; ++kx)
+                acc = _mm512_fmadd_ps(
+                    _mm512_load_ps(base + (ky * w + kx) * 16),
+                    wv[ky * K + kx], acc);
+          } else {
+            for (int64_t t = 0; t < taps; ++t)
+              acc = _mm512_fmadd_ps(_mm512_load_ps(base + off[t]), wv[t], acc);
+          }
+        } else { /* a border position: the taps inside, without checks */
+          int64_t ky0, ky1, kx0 = 0, kx1 = kw;
+          dw_rows(j, oy, &ky0, &ky1);
+          while (kx0 < kx1 && ix0 + kx0 * dw < 0)
+            ++kx0;
+          while (kx1 > kx0 && ix0 + (kx1 - 1) * dw >= w)
+            --kx1;
+          for (int64_t ky = ky0; ky < ky1; ++ky) {
+            const float *r = trow + (ky * dh * w + ix0) * 16;
+            for (int64_t kx = kx0; kx < kx1; ++kx)
+              acc = _mm512_fmadd_ps(_mm512_load_ps(r + kx * dw * 16),
+                                    wv[ky * kw + kx], acc);
+          }
+        }
+        if (act) /* max(lo, v) returns v when v is NaN */
+          acc = _mm512_max_ps(lo, acc);
+        if (act == 2)
+          acc = _mm512_min_ps(hi, acc);
+        _mm512_store_ps(orow + ox * 16, acc);
+      }
+    }
+    /* The band's output rows back to the channel planes. */
+    float *dst = out + y0 * ow;
+    int64_t no = (y1 - y0) * ow;
+    for (int64_t p0 = 0; p0 < no; p0 += 16) {
+      __mmask16 pm = dw_inside(p0, no);
+      for (int q = 0; q < 16; ++q)
+        v[q] = p0 + q < no ? _mm512_load_ps(tout + (p0 + q) * 16)
+                           : _mm512_setzero_ps();
+      dw_transpose16(v);
+      for (int r = 0; r < nc; ++r)
+        _mm512_mask_storeu_ps(dst + r * out_cs + p0, pm, v[r]);
+    }
   }
 }
 
+/* tin: the part's scratch (two buffers of DW_CB_MAX x 16 floats). */
 __attribute__((target("avx512f"))) static void
-dw_cblock_avx512(const struct dw_job *j, int64_t b, int64_t c0) {
+dw_cblock_avx512(const struct dw_job *j, int64_t b, int64_t c0, float *tin) {
   int square = j->kh == j->kw && j->dh == 1 && j->dw == 1;
   if (square && j->kh == 3)
-    dw_cblock_body(j, b, c0, 3);
+    dw_cblock_body(j, b, c0, tin, 3);
   else if (square && j->kh == 5)
-    dw_cblock_body(j, b, c0, 5);
+    dw_cblock_body(j, b, c0, tin, 5);
   else
-    dw_cblock_body(j, b, c0, 0);
+    dw_cblock_body(j, b, c0, tin, 0);
 }
 #endif
 
@@ -654,8 +680,9 @@ static void dw_run_part(void *ctx, int64_t part) {
 #ifdef KILN_HAVE_DW_AVX512
   if (j->wide == 4) { /* parts of 16-channel blocks */
     int64_t blocks = (j->channels + 15) / 16;
+    float *tin = (float *)(j->scratch + part * 2 * DW_CB_MAX * 16 * 4);
     for (int64_t bl = begin; bl < end; ++bl)
-      dw_cblock_avx512(j, bl / blocks, bl % blocks * 16);
+      dw_cblock_avx512(j, bl / blocks, bl % blocks * 16, tin);
     return;
   }
 #endif
@@ -696,7 +723,8 @@ void kiln_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
                    int64_t oh, int64_t ow, int64_t sh, int64_t sw, int64_t dh,
                    int64_t dw, int64_t ph, int64_t pw, intptr_t out,
                    int64_t out_bs, int64_t out_cs, int64_t out_hs, int64_t act,
-                   int64_t lo_bits, int64_t hi_bits, int64_t threads) {
+                   int64_t lo_bits, int64_t hi_bits, int64_t threads,
+                   intptr_t scratch) {
   if (batch <= 0 || channels <= 0 || oh <= 0 || ow <= 0)
     return;
   struct dw_job j = {batch * channels,
@@ -726,6 +754,9 @@ void kiln_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
                      act == 1 || act == 2 ? (int)act : 0,
                      0.0f,
                      0.0f,
+                     0,
+                     0,
+                     (char *)((scratch + 63) & ~(intptr_t)63),
                      0};
   uint32_t lo = (uint32_t)lo_bits, hi = (uint32_t)hi_bits;
   memcpy(&j.lo, &lo, sizeof lo);
@@ -765,14 +796,37 @@ void kiln_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
     }
     part.taps = taps;
   }
-  /* Small gapless planes (14x14, 7x7): 16-channel blocks. Measured, 1
-   * thread: 960 channels at 7x7, 3x3: 24.4 -> 18.6 us (the rows' loop);
-   * 576 at 14x14, stride 2: 26.5 -> 12.6; 5x5 taps, 480 at 14x14: 176 ->
-   * 62. */
-  if (!strcmp(kernel, "avx512") && h * w <= DW_CB_MAX &&
-      oh * ow <= DW_CB_MAX && kh * kw <= DW_CB_TAPS && in_hs == w &&
-      out_hs == ow) {
+  /* Gapless planes: 16-channel blocks, in bands of output rows whose
+   * input and output fit the scratch buffers. Measured, 1 thread: 960
+   * channels at 7x7, 3x3: 24.4 -> 18.6 us (the rows' loop); 576 at 14x14,
+   * stride 2: 26.5 -> 12.6; 5x5 taps, 480 at 14x14: 176 -> 62. */
+  /* Output rows per band: its input rows and its outputs fit the
+   * blocks' buffers. */
+  int64_t band = 0;
+  /* The smallest buffers the band fits (they then stay in L1), up to
+   * all of them for wide rows. */
+  int64_t cap = DW_CB_MAX / 4;
+  for (; cap <= DW_CB_MAX && band == 0; cap *= 2) {
+    band = ow > 0 && ow <= cap ? cap / ow : 0;
+    if (band > oh)
+      band = oh;
+    while (band > 0 && ((band - 1) * sh + (kh - 1) * dh + 1) * w > cap)
+      --band;
+  }
+  /* The output buffer right after the input's positions, one cache line
+   * off, not DW_CB_MAX positions on: buffers a multiple of 4 KB apart
+   * evict each other's lines from L1 (5x5 taps at 56x56: 313 -> 250 us). */
+  j.tout_at = cap / 2 * 16 + 16;
+  /* Blocks beat the rows' loops on whole small planes, at stride 2 up to
+   * 32 columns, and for any kernel but 3x3 (measured, 1 thread: 192
+   * channels at 28x28 stride 2 19.2 -> 15.5 us; 5x5 taps at 56x56 520 ->
+   * 254; 3x3 at 56x56 they lose, 91 vs 134). */
+  int blocks_win = band == oh || j.wide == 1 || (sw == 2 && w <= 32);
+  if (!strcmp(kernel, "avx512") && scratch && threads > 0 && band >= 1 &&
+      blocks_win &&
+      kh * kw <= DW_CB_TAPS && in_hs == w && out_hs == ow) {
     j.wide = 4;
+    j.band = band;
     j.planes = batch * ((channels + 15) / 16);
   }
 #endif

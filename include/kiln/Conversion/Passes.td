@@ -129,14 +129,16 @@ def KilnLowerDepthwise : Pass<"kiln-lower-depthwise", "ModuleOp"> {
     copy of the unpadded input writes and only this loop nest reads (what
     `tensor.pad` bufferizes to), the call reads the unpadded input and
     skips the taps that fall outside it: the fill, the copy and the buffer
-    go.
+    go. The call's scratch space is a `memref.alloc` that
+    `--kiln-plan-memory` places in the workspace.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
   let options = [
     Option<"threads", "threads", "int64_t", /*default=*/"0",
-           "Most threads a convolution uses (0: all cores at run time)">,
+           "Most threads a convolution uses (0: the compiling machine's "
+           "cores); its scratch space is sized for this many">,
     Option<"padInPlace", "pad-in-place", "bool", /*default=*/"true",
            "Read the unpadded input (padding as skipped taps) instead of "
            "the padded copy">

@@ -231,16 +231,29 @@ void kiln_sgemm_epi(int64_t batch, int64_t m, int64_t n, int64_t k,
  * [0, h) x [0, w) and 0 outside, and out[b][c](y, x) =
  * out[b*out_bs + c*out_cs + y*out_hs + x] for y < oh, x < ow (strides in
  * elements, columns contiguous). bias = 0: none. act and lo/hi as for
- * kiln_sgemm_epi. AVX-512 for strides 1 and 2 (rows up to 1024 wide,
- * kw <= 16), portable C otherwise; planes split over the thread pool
- * (`threads` as for kiln_sgemm). */
+ * kiln_sgemm_epi. `threads` as for kiln_sgemm; `scratch` holds
+ * kiln_dwconv2d_scratch_bytes(threads) bytes (threads >= 1), or is 0.
+ * With AVX-512: gapless planes in 16-channel blocks (channels in the
+ * lanes; small planes, any kernel but 3x3, stride 2 up to 32 columns),
+ * else rows of 16-column chunks for strides 1 and 2 (up to 1024 columns,
+ * kw <= 16); portable C (built for AVX2 too) otherwise. Planes (or
+ * blocks) are split over the thread pool. */
 void kiln_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
                    intptr_t in, int64_t in_bs, int64_t in_cs, int64_t in_hs,
                    intptr_t weight, int64_t kh, int64_t kw, intptr_t bias,
                    int64_t oh, int64_t ow, int64_t sh, int64_t sw, int64_t dh,
                    int64_t dw, int64_t ph, int64_t pw, intptr_t out,
                    int64_t out_bs, int64_t out_cs, int64_t out_hs, int64_t act,
-                   int64_t lo_bits, int64_t hi_bits, int64_t threads);
+                   int64_t lo_bits, int64_t hi_bits, int64_t threads,
+                   intptr_t scratch);
+/* Scratch kiln_dwconv2d needs for `threads` threads (at least 1) to take
+ * its 16-channel-block loops (small planes, and kernels other than 3x3):
+ * per thread two buffers of KILN_DWCONV_BLOCK_POSITIONS positions x 16
+ * channels. With scratch = 0 it uses its other loops. */
+#define KILN_DWCONV_BLOCK_POSITIONS 1024
+static inline int64_t kiln_dwconv2d_scratch_bytes(int64_t threads) {
+  return threads * 2 * KILN_DWCONV_BLOCK_POSITIONS * 16 * 4 + 64;
+}
 
 /* Blocking of kiln_sgemm: micro-tiles of at most MR x NR (12 x 32 or 8 x 32
  * with AVX-512, 6 x 16 with AVX2), cache blocks MC x KC of A and KC x NC of

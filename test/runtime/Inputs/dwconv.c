@@ -33,7 +33,7 @@ static int64_t bits(float v) {
 
 static long clobbered;
 
-static double run(struct shape s, int threads, int gapless) {
+static double run(struct shape s, int threads, int gapless, int blocks) {
   int64_t oh = (s.h + 2 * s.ph - (s.kh - 1) * s.dh - 1) / s.sh + 1;
   int64_t ow = (s.w + 2 * s.pw - (s.kw - 1) * s.dw - 1) / s.sw + 1;
   /* Views: rows and planes with a pitch wider than the data, or none
@@ -54,10 +54,14 @@ static double run(struct shape s, int threads, int gapless) {
   if (s.act) /* a NaN input must come out NaN through the activation */
     in[s.ph * in_hs + s.pw] = NAN;
   float lo = s.act == 2 ? -0.25f : 0.0f, hi = s.act == 2 ? 0.5f : 0.0f;
+  /* Scratch for the channel-block loops (none: the other loops). */
+  char *scratch = blocks ? malloc(kiln_dwconv2d_scratch_bytes(threads)) : NULL;
   kiln_dwconv2d(s.batch, s.c, s.h, s.w, (intptr_t)in, in_bs, in_cs, in_hs,
                 (intptr_t)wt, s.kh, s.kw, s.bias ? (intptr_t)bias : 0, oh, ow,
                 s.sh, s.sw, s.dh, s.dw, s.ph, s.pw, (intptr_t)out, out_bs,
-                out_cs, out_hs, s.act, bits(lo), bits(hi), threads);
+                out_cs, out_hs, s.act, bits(lo), bits(hi), threads,
+                (intptr_t)scratch);
+  free(scratch);
   double worst = 0;
   char *inside = calloc(osz, 1);
   for (int64_t b = 0; b < s.batch; ++b)
@@ -122,20 +126,25 @@ int main(void) {
       {1, 48, 14, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},   /* + a partial one */
       {1, 20, 16, 16, 5, 5, 1, 1, 1, 1, 2, 2, 0, 1},   /* 256 positions */
       {1, 17, 9, 13, 3, 3, 1, 2, 2, 1, 2, 1, 2, 0},
+      {1, 18, 40, 70, 5, 5, 1, 1, 1, 1, 2, 2, 1, 1},   /* blocks in bands */
+      {1, 16, 45, 31, 3, 3, 2, 2, 1, 1, 1, 1, 2, 1},   /* stride 2, bands */
+      {1, 16, 9, 600, 3, 3, 1, 1, 2, 2, 2, 2, 0, 1},   /* 600 wide: 1 row */
   };
   int n = sizeof shapes / sizeof shapes[0], cases = 0;
   double worst = 0;
   for (int i = 0; i < n; ++i)
-    for (int v = 0; v < 4; ++v) {
-      int t = 1 + (v & 1), gapless = v >> 1;
-      double e = run(shapes[i], t, gapless);
+    for (int v = 0; v < 6; ++v) {
+      /* strided views; gapless; gapless without scratch */
+      int t = 1 + (v & 1), gapless = v >= 2, blocks = v < 4;
+      double e = run(shapes[i], t, gapless, blocks);
       ++cases;
       if (!(e <= 1e-5)) {
         struct shape s = shapes[i];
-        printf("FAIL shape %d (c%ld %ldx%ld k%ldx%ld s%ld,%ld) threads %d%s: "
+        printf("FAIL shape %d (c%ld %ldx%ld k%ldx%ld s%ld,%ld) threads %d%s%s: "
                "error %g\n",
                i, (long)s.c, (long)s.h, (long)s.w, (long)s.kh, (long)s.kw,
-               (long)s.sh, (long)s.sw, t, gapless ? " gapless" : "", e);
+               (long)s.sh, (long)s.sw, t, gapless ? " gapless" : "",
+               blocks ? "" : " no scratch", e);
       }
       if (!(e <= worst))
         worst = e;
