@@ -573,8 +573,18 @@ dw_cblock_body(const struct dw_job *j, int64_t b, int64_t c0, float *tin,
   }
   __m512 b0 = j->bias ? _mm512_maskz_loadu_ps(cm, j->bias + c0)
                       : _mm512_setzero_ps();
-  __m512 lo = _mm512_set1_ps(j->lo), hi = _mm512_set1_ps(j->hi);
+  /* The activation as a clamp to [lo, hi], +-inf where it has no bound,
+   * so the loops have no branch on it (max(lo, v) returns v when v is
+   * NaN, as does min(hi, v)). */
+  __m512 lo = _mm512_set1_ps(act ? j->lo : -INFINITY),
+         hi = _mm512_set1_ps(act == 2 ? j->hi : INFINITY);
   __m512 v[16];
+  /* Output columns [x_lo, x_hi) read only input columns inside [0, w). */
+  int64_t x_lo = 0, x_hi = ow;
+  while (x_lo < x_hi && x_lo * sw - pw < 0)
+    ++x_lo;
+  while (x_hi > x_lo && (x_hi - 1) * sw - pw + (kw - 1) * dw >= w)
+    --x_hi;
   /* Bands of `band` output rows (the whole plane when it fits) and the
    * input rows they read. */
   for (int64_t y0 = 0; y0 < oh; y0 += band) {
@@ -600,41 +610,46 @@ dw_cblock_body(const struct dw_job *j, int64_t b, int64_t c0, float *tin,
       int rows_in = iy0 >= 0 && iy0 + (kh - 1) * dh < h;
       const float *trow = tin + (iy0 - r0) * w * 16; /* band row iy0 */
       float *orow = tout + (oy - y0) * ow * 16;
+      /* Interior positions [xa, xb) (every tap inside) run without checks;
+       * the others loop over the taps inside. */
+      int64_t xa = rows_in ? x_lo : ow, xb = rows_in ? x_hi : ow;
+      for (int64_t ox = xa; ox < xb; ++ox) {
+        const float *base = trow + (ox * sw - pw) * 16;
+        __m512 acc = b0;
+        if (K) {
+#pragma GCC unroll 5
+          for (int ky = 0; ky < K; ++ky)
+#pragma GCC unroll 5
+            for (int kx = 0; kx < K; ++kx)
+              acc = _mm512_fmadd_ps(_mm512_load_ps(base + (ky * w + kx) * 16),
+                                    wv[ky * K + kx], acc);
+        } else {
+          for (int64_t t = 0; t < taps; ++t)
+            acc = _mm512_fmadd_ps(_mm512_load_ps(base + off[t]), wv[t], acc);
+        }
+        acc = _mm512_min_ps(hi, _mm512_max_ps(lo, acc));
+        _mm512_store_ps(orow + ox * 16, acc);
+      }
       for (int64_t ox = 0; ox < ow; ++ox) {
+        if (ox == xa)
+          ox = xb;
+        if (ox >= ow)
+          break;
         int64_t ix0 = ox * sw - pw;
         __m512 acc = b0;
-        if (rows_in && ix0 >= 0 && ix0 + (kw - 1) * dw < w) {
-          const float *base = trow + ix0 * 16;
-          if (K) {
-#pragma GCC unroll 5
-            for (int ky = 0; ky < K; ++ky)
-#pragma GCC unroll 5
-              for (int kx = 0; kx < K; ++kx)
-                acc = _mm512_fmadd_ps(
-                    _mm512_load_ps(base + (ky * w + kx) * 16),
-                    wv[ky * K + kx], acc);
-          } else {
-            for (int64_t t = 0; t < taps; ++t)
-              acc = _mm512_fmadd_ps(_mm512_load_ps(base + off[t]), wv[t], acc);
-          }
-        } else { /* a border position: the taps inside, without checks */
-          int64_t ky0, ky1, kx0 = 0, kx1 = kw;
-          dw_rows(j, oy, &ky0, &ky1);
-          while (kx0 < kx1 && ix0 + kx0 * dw < 0)
-            ++kx0;
-          while (kx1 > kx0 && ix0 + (kx1 - 1) * dw >= w)
-            --kx1;
-          for (int64_t ky = ky0; ky < ky1; ++ky) {
-            const float *r = trow + (ky * dh * w + ix0) * 16;
-            for (int64_t kx = kx0; kx < kx1; ++kx)
-              acc = _mm512_fmadd_ps(_mm512_load_ps(r + kx * dw * 16),
-                                    wv[ky * kw + kx], acc);
-          }
+        int64_t ky0, ky1, kx0 = 0, kx1 = kw;
+        dw_rows(j, oy, &ky0, &ky1);
+        while (kx0 < kx1 && ix0 + kx0 * dw < 0)
+          ++kx0;
+        while (kx1 > kx0 && ix0 + (kx1 - 1) * dw >= w)
+          --kx1;
+        for (int64_t ky = ky0; ky < ky1; ++ky) {
+          const float *r = trow + (ky * dh * w + ix0) * 16;
+          for (int64_t kx = kx0; kx < kx1; ++kx)
+            acc = _mm512_fmadd_ps(_mm512_load_ps(r + kx * dw * 16),
+                                  wv[ky * kw + kx], acc);
         }
-        if (act) /* max(lo, v) returns v when v is NaN */
-          acc = _mm512_max_ps(lo, acc);
-        if (act == 2)
-          acc = _mm512_min_ps(hi, acc);
+        acc = _mm512_min_ps(hi, _mm512_max_ps(lo, acc));
         _mm512_store_ps(orow + ox * 16, acc);
       }
     }
@@ -761,6 +776,8 @@ void kiln_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
   uint32_t lo = (uint32_t)lo_bits, hi = (uint32_t)hi_bits;
   memcpy(&j.lo, &lo, sizeof lo);
   memcpy(&j.hi, &hi, sizeof hi);
+  if (j.act == 1) /* relu: lo and hi are not arguments */
+    j.lo = 0.0f;
   struct dw_part part = {&j, NULL, 1};
 #ifdef KILN_HAVE_DW_AVX512
   /* The mask table: built once, read by every plane. */

@@ -53,7 +53,9 @@ static double run(struct shape s, int threads, int gapless, int blocks) {
   for (size_t i = 0; i < osz; ++i) out[i] = 1234.5f;
   if (s.act) /* a NaN input must come out NaN through the activation */
     in[s.ph * in_hs + s.pw] = NAN;
-  float lo = s.act == 2 ? -0.25f : 0.0f, hi = s.act == 2 ? 0.5f : 0.0f;
+  /* relu ignores lo and hi: pass garbage */
+  float lo = s.act == 2 ? -0.25f : s.act == 1 ? 7.0f : 0.0f,
+        hi = s.act == 2 ? 0.5f : s.act == 1 ? -3.0f : 0.0f;
   /* Scratch for the channel-block loops (none: the other loops). */
   char *scratch = blocks ? malloc(kiln_dwconv2d_scratch_bytes(threads)) : NULL;
   kiln_dwconv2d(s.batch, s.c, s.h, s.w, (intptr_t)in, in_bs, in_cs, in_hs,
@@ -78,7 +80,8 @@ static double run(struct shape s, int threads, int gapless, int blocks) {
                        in[b * in_bs + c * in_cs + r * in_hs + q];
             }
           if (s.act && acc == acc) {
-            acc = acc > lo ? acc : lo;
+            double l = s.act == 2 ? lo : 0.0;
+            acc = acc > l ? acc : l;
             if (s.act == 2)
               acc = acc < hi ? acc : hi;
           }
