@@ -444,8 +444,8 @@ kernel_avx2(int64_t kc, const float *pa, const float *pb, float *c,
  * a broadcast. Instantiated for 12 rows (24 accumulators) and 8 rows, the
  * tile for products of 8, 16, 64 or 128 rows that 12 would pad. */
 __attribute__((target("avx512f"), always_inline)) static inline void
-kernel_avx512_mr(int64_t kc, const float *pa, const float *pb, float *c,
-                 int64_t ldc, int64_t mr, int64_t nr, const int MR,
+kernel_avx512_mr(int64_t kc, const float *pa, const float *pb, int64_t ldb,
+                 float *c, int64_t ldc, int64_t mr, int64_t nr, const int MR,
                  const int PF, const int PFA, const struct tile_epi *te) {
   __m512 acc[14][2];
   for (int i = 0; i < MR; ++i)
@@ -455,8 +455,8 @@ kernel_avx512_mr(int64_t kc, const float *pa, const float *pb, float *c,
 #pragma GCC unroll 4
   for (int64_t p = 0; p < kc; ++p) {
     __m512 b0 = _mm512_loadu_ps(pb), b1 = _mm512_loadu_ps(pb + 16);
-    _mm_prefetch((const char *)(pb + PF * NR32), _MM_HINT_T0);
-    _mm_prefetch((const char *)(pb + PF * NR32 + 16), _MM_HINT_T0);
+    _mm_prefetch((const char *)(pb + PF * ldb), _MM_HINT_T0);
+    _mm_prefetch((const char *)(pb + PF * ldb + 16), _MM_HINT_T0);
     _mm_prefetch((const char *)(pa + PFA * MR), _MM_HINT_T0);
 #pragma GCC unroll 14
     for (int i = 0; i < MR; ++i) {
@@ -465,7 +465,7 @@ kernel_avx512_mr(int64_t kc, const float *pa, const float *pb, float *c,
       acc[i][1] = _mm512_fmadd_ps(a, b1, acc[i][1]);
     }
     pa += MR;
-    pb += NR32;
+    pb += ldb;
   }
   if (te) { /* a full tile with its epilogue, from the registers */
     __m512 lo = _mm512_set1_ps(te->act == 1 ? 0.0f : te->lo);
@@ -520,16 +520,20 @@ kernel_avx512_mr(int64_t kc, const float *pa, const float *pb, float *c,
  * reads them from DRAM (the `fara` kernels): mobilenet_v2's 7x7 layers
  * stream 1.6 MB of weights per product. */
 #define KILN_FAR_KC 128
+/* Products of at most this many rows read B's full panels in place. */
+#ifndef KILN_SGEMM_DIRECT_B_M
+#define KILN_SGEMM_DIRECT_B_M 32
+#endif
 #define KILN_KERNEL_AVX512(name, MR, PF, PFA)                                  \
   __attribute__((target("avx512f"))) static void name(                         \
       int64_t kc, const float *pa, const float *pb, float *c, int64_t ldc,     \
       int64_t mr, int64_t nr) {                                                \
-    kernel_avx512_mr(kc, pa, pb, c, ldc, mr, nr, MR, PF, PFA, NULL);           \
+    kernel_avx512_mr(kc, pa, pb, NR32, c, ldc, mr, nr, MR, PF, PFA, NULL);     \
   }                                                                            \
   __attribute__((target("avx512f"))) static void name##_epi(                   \
       int64_t kc, const float *pa, const float *pb, float *c, int64_t ldc,     \
       const struct tile_epi *te) {                                             \
-    kernel_avx512_mr(kc, pa, pb, c, ldc, MR, NR32, MR, PF, PFA, te);           \
+    kernel_avx512_mr(kc, pa, pb, NR32, c, ldc, MR, NR32, MR, PF, PFA, te);     \
   }
 KILN_KERNEL_AVX512(kernel_avx512, MR12, 8, 8)
 KILN_KERNEL_AVX512(kernel_avx512_far, MR12, 64, 64)
@@ -538,6 +542,25 @@ KILN_KERNEL_AVX512(kernel_avx512_8, MR8, 8, 8)
 KILN_KERNEL_AVX512(kernel_avx512_8_far, MR8, 64, 64)
 KILN_KERNEL_AVX512(kernel_avx512_8_fara, MR8, 8, 128)
 #undef KILN_KERNEL_AVX512
+
+/* B read in place, ldb floats between its rows (row-major activations),
+ * instead of from a packed panel: products with few rows (m <= 32) reuse a
+ * B panel for at most 4 tiles, so packing it cost as much as the FMAs
+ * (16x12544x32: 42% of the call). */
+#define KILN_KERNEL_AVX512_LDB(name, MR)                                       \
+  __attribute__((target("avx512f"))) static void name(                         \
+      int64_t kc, const float *pa, const float *pb, int64_t ldb, float *c,     \
+      int64_t ldc, int64_t mr, int64_t nr) {                                   \
+    kernel_avx512_mr(kc, pa, pb, ldb, c, ldc, mr, nr, MR, 8, 8, NULL);         \
+  }                                                                            \
+  __attribute__((target("avx512f"))) static void name##_epi(                   \
+      int64_t kc, const float *pa, const float *pb, int64_t ldb, float *c,     \
+      int64_t ldc, const struct tile_epi *te) {                                \
+    kernel_avx512_mr(kc, pa, pb, ldb, c, ldc, MR, NR32, MR, 8, 8, te);         \
+  }
+KILN_KERNEL_AVX512_LDB(kernel_avx512_ldb, MR12)
+KILN_KERNEL_AVX512_LDB(kernel_avx512_8_ldb, MR8)
+#undef KILN_KERNEL_AVX512_LDB
 
 /* The last panel of B when at most 16 of its 32 columns exist (n = 196 =
  * 6 x 32 + 4): one B vector per step, MR accumulators, added to C with
@@ -661,6 +684,11 @@ typedef void (*kernel_fn)(int64_t, const float *, const float *, float *,
                           int64_t, int64_t, int64_t);
 typedef void (*kernel_epi_fn)(int64_t, const float *, const float *, float *,
                               int64_t, const struct tile_epi *);
+typedef void (*kernel_ldb_fn)(int64_t, const float *, const float *, int64_t,
+                              float *, int64_t, int64_t, int64_t);
+typedef void (*kernel_ldb_epi_fn)(int64_t, const float *, const float *,
+                                  int64_t, float *, int64_t,
+                                  const struct tile_epi *);
 
 struct kernel {
   kernel_fn fn;
@@ -673,6 +701,8 @@ struct kernel {
   kernel_fn fara, fara8; /* A prefetched far ahead, or NULL */
   kernel_epi_fn epi_fara, epi_fara8;
   kernel_fn half, half8; /* panels with at most 16 columns, or NULL */
+  kernel_ldb_fn ldb, ldb8; /* B read in place, or NULL */
+  kernel_ldb_epi_fn epi_ldb, epi_ldb8;
 };
 
 /* The widest kernel the CPU runs; KILN_SGEMM_KERNEL=avx2|generic picks a
@@ -704,7 +734,11 @@ static struct kernel pick_kernel(void) {
                            .epi_fara = kernel_avx512_fara_epi,
                            .epi_fara8 = kernel_avx512_8_fara_epi,
                            .half = kernel_avx512_half12,
-                           .half8 = kernel_avx512_half8};
+                           .half8 = kernel_avx512_half8,
+                           .ldb = kernel_avx512_ldb,
+                           .ldb8 = kernel_avx512_8_ldb,
+                           .epi_ldb = kernel_avx512_ldb_epi,
+                           .epi_ldb8 = kernel_avx512_8_ldb_epi};
   if (avx2)
     return (struct kernel){.fn = kernel_avx2, .mr = MR6, .nr = NR16,
                            .name = "avx2"};
@@ -902,6 +936,14 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
   int far_ok = fast && (conv || b_packed);
   kernel_fn far = !far_ok ? NULL : MR == kern.mr ? kern.far : kern.far8;
   kernel_fn half = !fast ? NULL : MR == kern.mr ? kern.half : kern.half8;
+  /* Few rows: B's full panels are read in place (row-major, columns
+   * contiguous); only a last partial panel is packed. */
+  kernel_ldb_fn kldb = NULL;
+  kernel_ldb_epi_fn kepi_ldb = NULL;
+  if (fast && !b_packed && !conv && b_cs == 1 && m <= KILN_SGEMM_DIRECT_B_M) {
+    kldb = MR == kern.mr ? kern.ldb : kern.ldb8;
+    kepi_ldb = MR == kern.mr ? kern.epi_ldb : kern.epi_ldb8;
+  }
   /* Prepacked A's first pass (jr = 0) reads it from DRAM. */
   int fara_ok = fast && a_packed && !far_ok;
   kernel_fn fara = !fara_ok ? NULL : MR == kern.mr ? kern.fara : kern.fara8;
@@ -924,10 +966,12 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
     int64_t nc = n - jc < NC ? n - jc : NC;
     for (int64_t pc = 0; pc < k; pc += kcb) {
       int64_t kc = k - pc < kcb ? k - pc : kcb;
+      int64_t direct = kldb ? nc / NR * NR : 0; /* columns read in place */
       if (conv && !conv_a)
         pack_conv(kc, nc, pc, conv_j0 + jc, conv, pb, NR, conv_fast);
-      else if (!b_packed)
-        pack_b(kc, nc, b + pc * b_rs + jc * b_cs, b_rs, b_cs, pb, NR);
+      else if (!b_packed && direct < nc)
+        pack_b(kc, nc - direct, b + pc * b_rs + (jc + direct) * b_cs, b_rs,
+               b_cs, pb + direct * kc, NR);
       for (int64_t ic = 0; ic < m; ic += MC) {
         int64_t mc = m - ic < MC ? m - ic : MC;
         if (conv && conv_a)
@@ -938,6 +982,9 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
           int64_t nr = nc - jr < NR ? nc - jr : NR;
           const float *panel = b_packed ? b + ((jc + jr) / NR) * k * NR + pc * NR
                                         : pb + jr * kc;
+          int in_place = jr < direct;
+          if (in_place)
+            panel = b + pc * b_rs + jc + jr;
           for (int64_t ir = 0; ir < mc; ir += MR) {
             int64_t mr = mc - ir < MR ? mc - ir : MR;
             float *ct = c + (ic + ir) * c_rs + jc + jr;
@@ -956,7 +1003,9 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
                 te.bcol = epi->bias + j0;
               if (last && epi->resid)
                 te.resid = epi->resid + i0 * epi->rrs + j0, te.rrs = epi->rrs;
-              if (kepi_far && kc >= KILN_FAR_KC)
+              if (in_place)
+                kepi_ldb(kc, apanel, panel, b_rs, ct, c_rs, &te);
+              else if (kepi_far && kc >= KILN_FAR_KC)
                 kepi_far(kc, apanel, panel, ct, c_rs, &te);
               else if (kepi_fara && jr == 0 && kc >= KILN_FAR_KC)
                 kepi_fara(kc, apanel, panel, ct, c_rs, &te);
@@ -968,7 +1017,9 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
              * after the last, on the tile while it is in L1. */
             if (bias && pc == 0)
               epi_start_tile(epi, ct, c_rs, ic + ir, jc + jr, mr, nr);
-            if (half && nr <= 16)
+            if (in_place)
+              kldb(kc, apanel, panel, b_rs, ct, c_rs, mr, nr);
+            else if (half && nr <= 16)
               half(kc, apanel, panel, ct, c_rs, mr, nr);
             else if (far && kc >= KILN_FAR_KC)
               far(kc, apanel, panel, ct, c_rs, mr, nr);
