@@ -834,11 +834,12 @@ void kiln_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
    * off, not DW_CB_MAX positions on: buffers a multiple of 4 KB apart
    * evict each other's lines from L1 (5x5 taps at 56x56: 313 -> 250 us). */
   j.tout_at = cap / 2 * 16 + 16;
-  /* Blocks beat the rows' loops on whole small planes, at stride 2 up to
-   * 32 columns, and for any kernel but 3x3 (measured, 1 thread: 192
-   * channels at 28x28 stride 2 19.2 -> 15.5 us; 5x5 taps at 56x56 520 ->
-   * 254; 3x3 at 56x56 they lose, 91 vs 134). */
-  int blocks_win = band == oh || j.wide == 1 || (sw == 2 && w <= 32);
+  /* Blocks beat the rows' loops up to 32 columns, at stride 2 up to 64,
+   * and for any kernel but 3x3 (measured, 1 thread: 192 channels at 28x28
+   * 41.5 -> 33.5 us, at stride 2 19.2 -> 12.4; 144 at 56x56 stride 2 51 ->
+   * 48; 5x5 taps at 56x56 520 -> 262). 3x3 at 56 and 112 columns, stride
+   * 1, they lose (90 vs 110 us at 56x56). */
+  int blocks_win = j.wide == 1 || w <= 32 || (sw == 2 && w <= 64);
   if (!strcmp(kernel, "avx512") && scratch && threads > 0 && band >= 1 &&
       blocks_win &&
       kh * kw <= DW_CB_TAPS && in_hs == w && out_hs == ow) {
