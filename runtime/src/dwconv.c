@@ -347,6 +347,23 @@ dw3x3_plane_avx512(const struct dw_job *j, const struct dw_tap *taps,
   }
 }
 
+/* Columns [x, x + 16) of an output row of `width`: the sum of the three
+ * input rows' accumulators, the activation (max(lo, v) returns v when v
+ * is NaN), then the store (masked past the row's end). */
+__attribute__((target("avx512f"), always_inline)) static inline void
+dw_store_sum3(float *orow, int64_t x, int64_t width, const __m512 acc[3],
+              int act, __m512 lo, __m512 hi) {
+  __m512 v = _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), acc[2]);
+  if (act)
+    v = _mm512_max_ps(lo, v);
+  if (act == 2)
+    v = _mm512_min_ps(hi, v);
+  if (x + 16 <= width)
+    _mm512_storeu_ps(orow + x, v);
+  else
+    _mm512_mask_storeu_ps(orow + x, dw_inside(x, width), v);
+}
+
 /* Stride 1 with one column of padding each side (ow = w): each input row
  * is loaded once per chunk, 16 columns aligned with the output's, and
  * the taps left and right of it are shifted in from the neighbouring
@@ -397,15 +414,7 @@ dw3x3s1p1_plane_avx512(const struct dw_job *j, const float *in,
         prev[ky] = cur[ky];
         cur[ky] = next;
       }
-      __m512 v = _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), acc[2]);
-      if (act) /* max(lo, v) returns v when v is NaN */
-        v = _mm512_max_ps(lo, v);
-      if (act == 2)
-        v = _mm512_min_ps(hi, v);
-      if (x + 16 <= w)
-        _mm512_storeu_ps(orow + x, v);
-      else
-        _mm512_mask_storeu_ps(orow + x, dw_inside(x, w), v);
+      dw_store_sum3(orow, x, w, acc, act, lo, hi);
     }
   }
 }
@@ -478,15 +487,7 @@ dw3x3s2p1_plane_avx512(const struct dw_job *j, const float *in,
         ev[ky] = en;
         od[ky] = _mm512_permutex2var_ps(a, odd, b);
       }
-      __m512 v = _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), acc[2]);
-      if (act) /* max(lo, v) returns v when v is NaN */
-        v = _mm512_max_ps(lo, v);
-      if (act == 2)
-        v = _mm512_min_ps(hi, v);
-      if (x + 16 <= ow)
-        _mm512_storeu_ps(orow + x, v);
-      else
-        _mm512_mask_storeu_ps(orow + x, dw_inside(x, ow), v);
+      dw_store_sum3(orow, x, ow, acc, act, lo, hi);
     }
   }
 }
