@@ -35,6 +35,12 @@
 #define KC KILN_SGEMM_KC
 #define MC KILN_SGEMM_MC /* multiple of MR */
 #define NC KILN_SGEMM_NC /* multiple of NR */
+/* K blocks at least this long take the far-prefetching kernels. */
+#define KILN_FAR_KC 128
+/* Products of at most this many rows read B's full panels in place. */
+#ifndef KILN_SGEMM_DIRECT_B_M
+#define KILN_SGEMM_DIRECT_B_M 32
+#endif
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
@@ -519,11 +525,6 @@ kernel_avx512_mr(int64_t kc, const float *pa, const float *pb, int64_t ldb,
  * activations) are prefetched 128 steps ahead on their first pass, which
  * reads them from DRAM (the `fara` kernels): mobilenet_v2's 7x7 layers
  * stream 1.6 MB of weights per product. */
-#define KILN_FAR_KC 128
-/* Products of at most this many rows read B's full panels in place. */
-#ifndef KILN_SGEMM_DIRECT_B_M
-#define KILN_SGEMM_DIRECT_B_M 32
-#endif
 #define KILN_KERNEL_AVX512(name, MR, PF, PFA)                                  \
   __attribute__((target("avx512f"))) static void name(                         \
       int64_t kc, const float *pa, const float *pb, float *c, int64_t ldc,     \
