@@ -191,6 +191,10 @@ struct KilnLowerDepthwise
     if (loads.size() != 2)
       return false;
     Value input = loads[0], weight = loads[1];
+    // (Told apart by their order in the body; the same type would leave
+    // only the order to go by, so such nests keep their loops.)
+    if (input.getType() == weight.getType())
+      return false;
     Value out = g.getDpsInitOperand(0)->get();
     auto outType = dyn_cast<MemRefType>(out.getType());
     auto inType = dyn_cast<MemRefType>(input.getType());
