@@ -539,7 +539,28 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
     // model in place (18.2 -> 17.7 ms). Beyond 256 positions the scratch
     // product grows and nothing was measured.
     bool transposed = false;
-    if (conv && packNR == KILN_SGEMM_NR) {
+    // A 1x1, stride-1 convolution (B: its input, rows of n positions) with
+    // few positions runs the same way, positions as 7- to 14-row tiles
+    // (kiln_sgemm_pointwise_mr) that the runtime transposes into C, when
+    // that pads at least 10% less than B's panels (49 positions: none
+    // instead of 15; mobilenet_v2's 1280x49x320 204 -> 160 us).
+    static constexpr int64_t kUnitGeometry[4] = {1, 1, 1, 1};
+    bool pointwiseRows = false;
+    if (!conv && im2colInPlace && packNR == KILN_SGEMM_NR && prepackWeights &&
+        !p.swapped && loops.empty() && p.m.extent > 1 &&
+        macs > KILN_SGEMM_TINY && p.n.b == 1 && p.n.extent <= 256 &&
+        (!biasInit || biasK[1] == 0) && constantGlobal(a, getOperation())) {
+      int64_t n = p.n.extent, mr = kiln_sgemm_pointwise_mr(n);
+      int64_t rows = (n + mr - 1) / mr * mr;
+      int64_t cols = n / 32 * 32 + (n % 32 == 0 ? 0 : n % 32 <= 16 ? 16 : 32);
+      if (10 * rows <= 9 * cols) {
+        conv = Im2col{nullptr, bm, {bBatchStride, p.k.b, n, 1},
+                      1, p.k.extent, 1, 1, 1, n, kUnitGeometry};
+        pointwiseRows = transposed = true;
+        packMR = KILN_SGEMM_NR;
+      }
+    }
+    if (conv && !pointwiseRows && packNR == KILN_SGEMM_NR) {
       auto up = [](int64_t v, int64_t t) { return (v + t - 1) / t * t; };
       auto rows = [&](int64_t v) { return up(v, kiln_sgemm_avx512_mr(v)); };
       int64_t m = p.m.extent, n = p.n.extent;
@@ -643,9 +664,13 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
       func::CallOp::create(b, loc,
                            declareRuntime(module, kSgemmConvName, 37), args);
       g.erase();
-      conv->copy.erase();
+      if (conv->copy)
+        conv->copy.erase();
       eraseFused();
-      numIm2colInPlace++;
+      if (pointwiseRows)
+        numPointwiseRows++;
+      else
+        numIm2colInPlace++;
       return;
     }
     SmallVector<Value> args = {

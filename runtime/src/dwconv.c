@@ -514,37 +514,6 @@ dw3x3s2_plane_avx512(const struct dw_job *j, const struct dw_tap *taps,
 #define DW_CB_MAX KILN_DWCONV_BLOCK_POSITIONS
 #define DW_CB_TAPS 25
 
-__attribute__((target("avx512f"), always_inline)) static inline void
-dw_transpose16(__m512 r[16]) {
-  __m512 t[16];
-  for (int i = 0; i < 8; ++i) {
-    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-  }
-  /* r[4i + k], 128-bit lane L: rows 4i..4i+3 of column 4L + k. */
-  for (int i = 0; i < 4; ++i) {
-    __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 2]);
-    __m512d c = _mm512_castps_pd(t[4 * i + 1]),
-            d = _mm512_castps_pd(t[4 * i + 3]);
-    r[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
-    r[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
-    r[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(c, d));
-    r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(c, d));
-  }
-  for (int k = 0; k < 4; ++k) {
-    __m512 a = _mm512_shuffle_f32x4(r[k], r[4 + k], 0x44),
-           b = _mm512_shuffle_f32x4(r[k], r[4 + k], 0xee),
-           c = _mm512_shuffle_f32x4(r[8 + k], r[12 + k], 0x44),
-           d = _mm512_shuffle_f32x4(r[8 + k], r[12 + k], 0xee);
-    t[k] = _mm512_shuffle_f32x4(a, c, 0x88);
-    t[4 + k] = _mm512_shuffle_f32x4(a, c, 0xdd);
-    t[8 + k] = _mm512_shuffle_f32x4(b, d, 0x88);
-    t[12 + k] = _mm512_shuffle_f32x4(b, d, 0xdd);
-  }
-  for (int i = 0; i < 16; ++i)
-    r[i] = t[i];
-}
-
 /* K: the filter's size when it is K x K at dilation 1 (its taps unrolled,
  * the weights in registers), else 0. */
 __attribute__((target("avx512f"), always_inline)) static inline void
@@ -602,7 +571,7 @@ dw_cblock_body(const struct dw_job *j, int64_t b, int64_t c0, float *tin,
       for (int r = 0; r < 16; ++r)
         v[r] = r < nc ? _mm512_maskz_loadu_ps(pm, src + r * in_cs + p0)
                       : _mm512_setzero_ps();
-      dw_transpose16(v);
+      kiln_transpose16_avx512(v);
       for (int q = 0; q < 16 && p0 + q < np; ++q)
         _mm512_store_ps(tin + (p0 + q) * 16, v[q]);
     }
@@ -662,7 +631,7 @@ dw_cblock_body(const struct dw_job *j, int64_t b, int64_t c0, float *tin,
       for (int q = 0; q < 16; ++q)
         v[q] = p0 + q < no ? _mm512_load_ps(tout + (p0 + q) * 16)
                            : _mm512_setzero_ps();
-      dw_transpose16(v);
+      kiln_transpose16_avx512(v);
       for (int r = 0; r < nc; ++r)
         _mm512_mask_storeu_ps(dst + r * out_cs + p0, pm, v[r]);
     }

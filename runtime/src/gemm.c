@@ -20,6 +20,7 @@
 #include "kiln/runtime.h"
 #include "runtime_internal.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -1226,7 +1227,8 @@ static void conv_transposed(int64_t m, int64_t n, int64_t k, const float *w,
                             int64_t w_rs, int64_t w_cs, int w_packed,
                             const struct conv_src *cv, int conv_fast,
                             float *c, int64_t c_rs, char *pack,
-                            int64_t parts, const struct epilogue *epi);
+                            int64_t parts, const struct epilogue *epi,
+                            int64_t pack_bytes);
 static void sgemm_small(int64_t m, int64_t n, int64_t k, const float *ab,
                         int64_t a_rs, int64_t a_cs, const float *bb,
                         int64_t b_rs, int64_t b_cs, float *cb, int64_t c_rs,
@@ -1284,7 +1286,7 @@ static void sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
     }
     if (conv_t) {
       conv_transposed(m, n, k, ab, a_rs, a_cs, a_packed, &cv, conv_fast, cb,
-                      c_rs, pack, parts, eb);
+                      c_rs, pack, parts, eb, kiln_sgemm_conv_pack_bytes(m, n, k, 1, 1));
       continue;
     }
     struct gemm_job job = {m, n, k, ab, a_rs, a_cs, bb, b_rs, b_cs, cb, c_rs,
@@ -1419,6 +1421,138 @@ transposed_add_avx512(int64_t m, int64_t n, const float *S, float *c,
 }
 #endif
 
+#ifdef KILN_HAVE_AVX2_KERNEL
+/* A 1x1, stride-1 convolution with few positions (7x7), computed with
+ * positions as the tile's rows and the result transposed into C tile by
+ * tile: A'(pos, p) = in[p * cs + pos], packed once into panels of MR
+ * positions (MR = 7 for 49: no padding), B'(p, ch) = W(ch, p) the weight
+ * in compile-time panels of 32 channels. Each MR x 32 tile is transposed
+ * in registers and gets bias, residual and activation before its store
+ * (MR positions into each of 32 rows of C). */
+__attribute__((target("avx512f"), always_inline)) static inline void
+pointwise_tile(int64_t k, const float *pa, const float *pb, float *c,
+               int64_t c_rs, int64_t i0, int64_t j0, int64_t m, int64_t n,
+               const struct epilogue *epi, const int MR) {
+  float tile[14 * NR32] __attribute__((aligned(64)));
+  /* K in blocks of even length, as gemm_serial's (the sums round alike). */
+  int64_t kblocks = (k + KC - 1) / KC, kcb = (k + kblocks - 1) / kblocks;
+  for (int64_t pc = 0; pc < k; pc += kcb) {
+    int64_t kc = k - pc < kcb ? k - pc : kcb;
+    struct tile_epi te = {pc > 0, NULL, 0, NULL, NULL, 0, 0, 0.0f, 0.0f};
+    kernel_avx512_mr(kc, pa + pc * MR, pb + pc * NR32, NR32, tile, NR32, MR,
+                     NR32, MR, 64, 8, &te);
+  }
+  int rows = n - i0 < MR ? (int)(n - i0) : MR;
+  __mmask16 pm = (__mmask16)((1u << rows) - 1u);
+  int act = epi ? epi->act : 0;
+  __m512 lo = _mm512_set1_ps(act == 1 ? 0.0f : act ? epi->lo : -INFINITY);
+  __m512 hi = _mm512_set1_ps(act == 2 ? epi->hi : INFINITY);
+  for (int h = 0; h < 2; ++h) {
+    __m512 v[16];
+    for (int r = 0; r < 16; ++r)
+      v[r] = r < MR ? _mm512_load_ps(tile + r * NR32 + 16 * h)
+                    : _mm512_setzero_ps();
+    kiln_transpose16_avx512(v);
+    for (int q = 0; q < 16; ++q) {
+      int64_t ch = j0 + 16 * h + q;
+      if (ch >= m)
+        break;
+      float *row = c + ch * c_rs + i0;
+      __m512 x = v[q];
+      if (epi && epi->bias)
+        x = _mm512_add_ps(x, _mm512_set1_ps(epi->bias[ch * epi->brs]));
+      else
+        x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(pm, row));
+      if (epi && epi->resid)
+        x = _mm512_add_ps(
+            x, _mm512_maskz_loadu_ps(pm, epi->resid + ch * epi->rrs + i0));
+      x = _mm512_min_ps(hi, _mm512_max_ps(lo, x));
+      _mm512_mask_storeu_ps(row, pm, x);
+    }
+  }
+}
+
+struct pointwise_job {
+  int64_t m, n, k;
+  const float *w; /* 32-channel panels */
+  const float *pa; /* packed positions */
+  float *c;
+  int64_t c_rs;
+  const struct epilogue *epi;
+  int mr;
+  int64_t panels, parts;
+};
+
+__attribute__((target("avx512f"))) static void pointwise_part(void *ctx,
+                                                              int64_t part) {
+  const struct pointwise_job *j = ctx;
+  int64_t begin = j->panels * part / j->parts;
+  int64_t end = j->panels * (part + 1) / j->parts;
+  for (int64_t jp = begin; jp < end; ++jp) {
+    const float *pb = j->w + jp * j->k * NR32;
+    for (int64_t i0 = 0; i0 < j->n; i0 += j->mr) {
+      const float *pa = j->pa + (i0 / j->mr) * j->k * j->mr;
+      switch (j->mr) {
+      case 7:
+        pointwise_tile(j->k, pa, pb, j->c, j->c_rs, i0, jp * NR32, j->m, j->n,
+                       j->epi, 7);
+        break;
+      case 8:
+        pointwise_tile(j->k, pa, pb, j->c, j->c_rs, i0, jp * NR32, j->m, j->n,
+                       j->epi, 8);
+        break;
+      case 12:
+        pointwise_tile(j->k, pa, pb, j->c, j->c_rs, i0, jp * NR32, j->m, j->n,
+                       j->epi, 12);
+        break;
+      default:
+        pointwise_tile(j->k, pa, pb, j->c, j->c_rs, i0, jp * NR32, j->m, j->n,
+                       j->epi, 14);
+        break;
+      }
+    }
+  }
+}
+
+/* Whether pointwise_rows applies, and its tile height. */
+static int pointwise_rows_mr(int64_t m, int64_t n, int64_t k,
+                             const struct conv_src *cv, int w_packed,
+                             const struct epilogue *epi, int64_t pack_bytes) {
+  if (the_kernel().nr != NR32 || w_packed != NR32 || cv->kh != 1 ||
+      cv->kw != 1 || cv->sw != 1 || cv->ws != 1 ||
+      (n > cv->ow && cv->sh * cv->hs != cv->ow) || (epi && epi->bias && epi->bcs))
+    return 0;
+  int mr = kiln_sgemm_pointwise_mr(n);
+  int64_t up = (n + mr - 1) / mr * mr;
+  if ((up * k + 16) * 4 > pack_bytes)
+    return 0;
+  (void)m;
+  return mr;
+}
+
+__attribute__((target("avx512f"))) static void
+pointwise_rows(int64_t m, int64_t n, int64_t k, const float *w,
+               const struct conv_src *cv, float *c, int64_t c_rs, char *pack,
+               int64_t parts, const struct epilogue *epi, int mr) {
+  float *pa = (float *)(((uintptr_t)pack + 63) & ~(uintptr_t)63);
+  /* Panels of mr positions: pa[t][p * mr + r] = in[p * cs + t * mr + r]. */
+  for (int64_t i0 = 0; i0 < n; i0 += mr) {
+    int rows = n - i0 < mr ? (int)(n - i0) : mr;
+    __mmask16 rm = (__mmask16)((1u << rows) - 1u);
+    float *dst = pa + (i0 / mr) * k * mr;
+    for (int64_t p = 0; p < k; ++p)
+      _mm512_mask_storeu_ps(dst + p * mr, (__mmask16)((1u << mr) - 1u),
+                            _mm512_maskz_loadu_ps(rm, cv->in + p * cv->cs + i0));
+  }
+  int64_t panels = (m + NR32 - 1) / NR32;
+  int64_t use = parts < panels ? parts : panels;
+  if (2.0 * m * n * k < 4e6)
+    use = 1;
+  struct pointwise_job job = {m, n, k, w, pa, c, c_rs, epi, mr, panels, use};
+  kiln_pool_run(use, pointwise_part, &job);
+}
+#endif
+
 /* A convolution as C^T = A' B': A'(pos, p) its windows (packed at run
  * time in 8- or 12-row panels), B'(p, ch) = W(ch, p) the weight (in
  * compile-time panels of w_packed columns, else W(i, p) = w[i * w_rs +
@@ -1429,7 +1563,15 @@ static void conv_transposed(int64_t m, int64_t n, int64_t k, const float *w,
                             int64_t w_rs, int64_t w_cs, int w_packed,
                             const struct conv_src *cv, int conv_fast,
                             float *c, int64_t c_rs, char *pack,
-                            int64_t parts, const struct epilogue *epi) {
+                            int64_t parts, const struct epilogue *epi,
+                            int64_t pack_bytes) {
+#ifdef KILN_HAVE_AVX2_KERNEL
+  int pmr = pointwise_rows_mr(m, n, k, cv, w_packed, epi, pack_bytes);
+  if (pmr) {
+    pointwise_rows(m, n, k, w, cv, c, c_rs, pack, parts, epi, pmr);
+    return;
+  }
+#endif
   float *S = (float *)(((uintptr_t)pack + 63) & ~(uintptr_t)63);
   char *tpack = (char *)(S + (n * m + 15) / 16 * 16);
   memset(S, 0, (size_t)(n * m) * sizeof(float));

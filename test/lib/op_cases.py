@@ -856,6 +856,20 @@ def conv2d_depthwise_shared_input():
 
 
 @case("conv")
+def conv2d_pointwise_7x7_residual():
+    # A 1x1 convolution at 7x7, batch 2: positions as 7-row tiles
+    # transposed into C (kiln_sgemm_conv), bias, residual and relu in it.
+    class M(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.pw = torch.nn.Conv2d(40, 40, 1)
+
+        def forward(self, x):
+            return torch.relu(self.pw(x) + x)
+    return M(), (randn(2, 40, 7, 7),)
+
+
+@case("conv")
 def conv2d_depthwise_multiplier():
     # Two filters per channel: not depthwise in kiln_dwconv2d's sense; the
     # direct loop nest stays.

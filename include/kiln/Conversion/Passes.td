@@ -76,7 +76,10 @@ def KilnLowerGemm : Pass<"kiln-lower-gemm", "ModuleOp"> {
     panels the micro-kernel reads, as a new global. When B is a
     convolution's im2col matrix (a copy tagged `kiln.im2col` that nothing
     else reads), the call is `kiln_sgemm_conv`, which packs the windows
-    straight from the padded input, and the copy is erased. A generic
+    straight from the padded input, and the copy is erased. A 1x1,
+    stride-1 convolution with at most 256 positions that tiles of 7 to 14
+    rows pad less than 32-wide panels (7x7) is a kiln_sgemm_conv call too,
+    transposed (positions as the tile's rows). A generic
     tagged `kiln.bias_init` that fills C just before the product, and one
     tagged `kiln.epilogue` (act(C + residual), act none, relu or a clamp)
     just after, are applied by the runtime to each micro-tile
@@ -112,6 +115,8 @@ def KilnLowerGemm : Pass<"kiln-lower-gemm", "ModuleOp"> {
               "Epilogues applied inside the call">,
     Statistic<"numIm2colInPlace", "num-im2col-in-place",
               "Convolutions whose windows are packed from the input in place">,
+    Statistic<"numPointwiseRows", "num-pointwise-rows",
+              "1x1 convolutions with positions as tile rows (kiln_sgemm_conv)">,
     Statistic<"numCalls", "num-calls", "Contractions turned into kiln_sgemm calls">,
     Statistic<"numKept", "num-kept", "Tagged contractions left as loops">
   ];

@@ -284,6 +284,23 @@ static inline int64_t kiln_sgemm_pack_bytes(int64_t m, int64_t n, int64_t k) {
   return (mc * kc + kc * nc) * 4 + 128; /* + alignment of both panels */
 }
 
+/* Tile height kiln_sgemm_conv uses for a transposed 1x1, stride-1
+ * convolution (positions as rows) of n positions: the one of 14, 12, 8
+ * and 7 rows that pads n least (49 positions: 7). */
+static inline int kiln_sgemm_pointwise_mr(int64_t n) {
+  static const int heights[4] = {14, 12, 8, 7};
+  int best = 14;
+  int64_t best_up = (n + 13) / 14 * 14;
+  for (int i = 1; i < 4; ++i) {
+    int64_t up = (n + heights[i] - 1) / heights[i] * heights[i];
+    if (up < best_up) {
+      best = heights[i];
+      best_up = up;
+    }
+  }
+  return best;
+}
+
 /* Packing bytes kiln_sgemm_conv needs for `threads` threads: as
  * kiln_sgemm's, or transposed the n x m scratch product plus the packing
  * of the transposed product. */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static float value(unsigned *state) {
   *state = *state * 1103515245u + 12345u;
@@ -73,6 +74,61 @@ static double run(struct shape s, int threads, int packed_mr, int transposed) {
   return worst;
 }
 
+/* A 1x1, stride-1 convolution as the compiler passes one (positions in one
+ * row of n, no gaps), transposed with the weight in 32-wide panels, with
+ * bias, residual and relu6: the positions-as-rows path (7- to 14-row
+ * tiles transposed into C). */
+static double run_pointwise(int64_t m, int64_t n, int64_t k, int threads,
+                            int with_bias, int with_resid, int act) {
+  size_t csz = m * n;
+  float *in = malloc(k * n * 4), *a = malloc(m * k * 4), *c = malloc(csz * 4);
+  float *bias = malloc(m * 4), *resid = malloc(csz * 4);
+  unsigned st = 5;
+  for (int64_t i = 0; i < k * n; ++i) in[i] = value(&st);
+  for (int64_t i = 0; i < m * k; ++i) a[i] = value(&st);
+  for (size_t i = 0; i < csz; ++i) { c[i] = value(&st); resid[i] = value(&st); }
+  for (int64_t i = 0; i < m; ++i) bias[i] = value(&st);
+  double *ref = malloc(csz * sizeof(double));
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double acc = with_bias ? bias[i] : c[i * n + j];
+      for (int64_t p = 0; p < k; ++p)
+        acc += (double)a[i * k + p] * in[p * n + j];
+      if (with_resid)
+        acc += resid[i * n + j];
+      if (act)
+        acc = acc > 0 ? acc : 0;
+      if (act == 2)
+        acc = acc < 6 ? acc : 6;
+      ref[i * n + j] = acc;
+    }
+  int64_t panels = (m + 31) / 32;
+  float *ap = calloc(panels * k * 32 + 1, 4);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t p = 0; p < k; ++p)
+      ap[(i / 32) * k * 32 + p * 32 + i % 32] = a[i * k + p];
+  int64_t pack = kiln_sgemm_conv_pack_bytes(m, n, k, threads, 1);
+  char *space = malloc(pack + 1);
+  float six = 6.0f;
+  uint32_t six_bits;
+  memcpy(&six_bits, &six, 4);
+  kiln_sgemm_conv(1, m, n, k, (intptr_t)ap, 0, k, 1, (intptr_t)in, 0, n, n,
+                  1, 1, 1, n, 1, 1, 1, 1, (intptr_t)c, m * n, n,
+                  (intptr_t)space, threads, 32, 1,
+                  with_bias ? (intptr_t)bias : 0, 0, 1, 0,
+                  with_resid ? (intptr_t)resid : 0, 0, n, act, 0,
+                  act == 2 ? six_bits : 0);
+  double worst = 0;
+  for (size_t i = 0; i < csz; ++i) {
+    double err = fabs(c[i] - ref[i]) / sqrt((double)k);
+    if (!(err <= worst))
+      worst = isnan(err) ? INFINITY : err;
+  }
+  free(in); free(a); free(c); free(bias); free(resid); free(ref); free(ap);
+  free(space);
+  return worst;
+}
+
 int main(void) {
   static const struct shape shapes[] = {
       /* batch f ci h w kh kw sh sw dh dw */
@@ -101,6 +157,25 @@ int main(void) {
           if (!(e < 1e-6))
             printf("shape %zu threads %d packed %d transposed %d: error %g\n",
                    i, t, packed, transposed, e);
+        }
+      }
+  static const int64_t pw[][3] = {
+      /* m n k */
+      {64, 49, 40}, {40, 49, 33}, {96, 196, 24}, {33, 50, 70},
+      {160, 49, 576}, {16, 36, 9}, {70, 13, 100}, {32, 7, 64},
+  };
+  for (size_t i = 0; i < sizeof pw / sizeof pw[0]; ++i)
+    for (int t = 1; t <= 2; ++t)
+      for (int v = 0; v < 4; ++v) {
+        /* none; bias; bias + residual + relu; C + relu6 */
+        int b = v == 1 || v == 2, r = v == 2, act = v == 2 ? 1 : v == 3 ? 2 : 0;
+        double e = run_pointwise(pw[i][0], pw[i][1], pw[i][2], t, b, r, act);
+        ++cases;
+        if (!(e <= worst)) {
+          worst = e;
+          if (!(e < 1e-6))
+            printf("pointwise %ldx%ldx%ld threads %d variant %d: error %g\n",
+                   (long)pw[i][0], (long)pw[i][1], (long)pw[i][2], t, v, e);
         }
       }
   printf("kernel: %s\n", kiln_sgemm_kernel_name());
