@@ -1486,11 +1486,14 @@ struct pointwise_job {
 __attribute__((target("avx512f"))) static void pointwise_part(void *ctx,
                                                               int64_t part) {
   const struct pointwise_job *j = ctx;
-  int64_t begin = j->panels * part / j->parts;
-  int64_t end = j->panels * (part + 1) / j->parts;
-  for (int64_t jp = begin; jp < end; ++jp) {
+  /* Parts take runs of (channel panel, position tile) pairs, panel by
+   * panel: 160 channels are 5 panels, 3 + 2 at 2 threads, but 35 pairs. */
+  int64_t tiles = (j->n + j->mr - 1) / j->mr, items = j->panels * tiles;
+  int64_t begin = items * part / j->parts, end = items * (part + 1) / j->parts;
+  for (int64_t it = begin; it < end; ++it) {
+    int64_t jp = it / tiles, i0 = it % tiles * j->mr;
     const float *pb = j->w + jp * j->k * NR32;
-    for (int64_t i0 = 0; i0 < j->n; i0 += j->mr) {
+    {
       const float *pa = j->pa + (i0 / j->mr) * j->k * j->mr;
       switch (j->mr) {
       case 7:
@@ -1545,7 +1548,8 @@ pointwise_rows(int64_t m, int64_t n, int64_t k, const float *w,
                             _mm512_maskz_loadu_ps(rm, cv->in + p * cv->cs + i0));
   }
   int64_t panels = (m + NR32 - 1) / NR32;
-  int64_t use = parts < panels ? parts : panels;
+  int64_t items = panels * ((n + mr - 1) / mr);
+  int64_t use = parts < items ? parts : items;
   if (2.0 * m * n * k < 4e6)
     use = 1;
   struct pointwise_job job = {m, n, k, w, pa, c, c_rs, epi, mr, panels, use};
