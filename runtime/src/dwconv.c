@@ -30,6 +30,7 @@ struct dw_job {
   int64_t band; /* channel blocks: output rows per band */
   char *scratch; /* their buffers, 64-byte aligned, per part */
   int64_t tout_at; /* the output buffer's offset (floats) after the input's */
+  int64_t cb_wp; /* positions a row of the blocks' padded input */
 };
 
 /* The taps of kernel row ky that fall inside the input for output row y:
@@ -539,7 +540,7 @@ dw_cblock_body(const struct dw_job *j, int64_t b, int64_t c0, float *tin,
   for (int64_t t = 0; t < taps; ++t) {
     wv[t] = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), cm, widx,
                                      j->wt + c0 * taps + t, 4);
-    off[t] = ((t / kw) * dh * w + (t % kw) * dw) * 16;
+    off[t] = ((t / kw) * dh * j->cb_wp + (t % kw) * dw) * 16;
   }
   __m512 b0 = j->bias ? _mm512_maskz_loadu_ps(cm, j->bias + c0)
                       : _mm512_setzero_ps();
@@ -549,75 +550,55 @@ dw_cblock_body(const struct dw_job *j, int64_t b, int64_t c0, float *tin,
   __m512 lo = _mm512_set1_ps(act ? j->lo : -INFINITY),
          hi = _mm512_set1_ps(act == 2 ? j->hi : INFINITY);
   __m512 v[16];
-  /* Output columns [x_lo, x_hi) read only input columns inside [0, w). */
-  int64_t x_lo = 0, x_hi = ow;
-  while (x_lo < x_hi && x_lo * sw - pw < 0)
-    ++x_lo;
-  while (x_hi > x_lo && (x_hi - 1) * sw - pw + (kw - 1) * dw >= w)
-    --x_hi;
-  /* Bands of `band` output rows (the whole plane when it fits) and the
-   * input rows they read. */
+  /* tin holds the band's input rows with their padding as zeros: rows
+   * above and below the plane, padL columns left and padR right, wp
+   * positions a row, so every output position reads its taps unchecked. */
+  const int64_t padL = pw, wp = j->cb_wp, padR = wp - w - pw;
+  (void)padR;
   for (int64_t y0 = 0; y0 < oh; y0 += band) {
     int64_t y1 = y0 + band < oh ? y0 + band : oh;
-    int64_t r0 = y0 * sh - ph, r1 = (y1 - 1) * sh - ph +
-                                          (kh - 1) * dh + 1;
-    r0 = r0 < 0 ? 0 : r0;
-    r1 = r1 > h ? h : r1;
-    /* tin: input rows [r0, r1) as [position][16 channels]. */
-    const float *src = in + r0 * w;
-    int64_t np = (r1 - r0) * w;
-    for (int64_t p0 = 0; p0 < np; p0 += 16) {
-      __mmask16 pm = dw_inside(p0, np);
-      for (int r = 0; r < 16; ++r)
-        v[r] = r < nc ? _mm512_maskz_loadu_ps(pm, src + r * in_cs + p0)
-                      : _mm512_setzero_ps();
-      kiln_transpose16_avx512(v);
-      for (int q = 0; q < 16 && p0 + q < np; ++q)
-        _mm512_store_ps(tin + (p0 + q) * 16, v[q]);
+    int64_t ra = y0 * sh - ph, rb = (y1 - 1) * sh - ph + (kh - 1) * dh + 1;
+    const __m512 zero = _mm512_setzero_ps();
+    for (int64_t ir = ra; ir < rb; ++ir) {
+      float *trow = tin + (ir - ra) * wp * 16;
+      if (ir < 0 || ir >= h) {
+        for (int64_t x = 0; x < wp; ++x)
+          _mm512_store_ps(trow + x * 16, zero);
+        continue;
+      }
+      for (int64_t x = 0; x < padL; ++x)
+        _mm512_store_ps(trow + x * 16, zero);
+      for (int64_t x = padL + w; x < wp; ++x)
+        _mm512_store_ps(trow + x * 16, zero);
+      /* The row's positions, 16 at a time (transposes a row: stores in
+       * place beat fewer transposes across rows with scattered stores). */
+      const float *src = in + ir * w;
+      for (int64_t x0 = 0; x0 < w; x0 += 16) {
+        __mmask16 xm = dw_inside(x0, w);
+        for (int r = 0; r < 16; ++r)
+          v[r] = r < nc ? _mm512_maskz_loadu_ps(xm, src + r * in_cs + x0)
+                        : zero;
+        kiln_transpose16_avx512(v);
+        for (int q = 0; q < 16 && x0 + q < w; ++q)
+          _mm512_store_ps(trow + (padL + x0 + q) * 16, v[q]);
+      }
     }
     for (int64_t oy = y0; oy < y1; ++oy) {
-      int64_t iy0 = oy * sh - ph;
-      int rows_in = iy0 >= 0 && iy0 + (kh - 1) * dh < h;
-      const float *trow = tin + (iy0 - r0) * w * 16; /* band row iy0 */
+      const float *trow = tin + (oy - y0) * sh * wp * 16;
       float *orow = tout + (oy - y0) * ow * 16;
-      /* Interior positions [xa, xb) (every tap inside) run without checks;
-       * the others loop over the taps inside. */
-      int64_t xa = rows_in ? x_lo : ow, xb = rows_in ? x_hi : ow;
-      for (int64_t ox = xa; ox < xb; ++ox) {
-        const float *base = trow + (ox * sw - pw) * 16;
+      for (int64_t ox = 0; ox < ow; ++ox) {
+        const float *base = trow + ox * sw * 16;
         __m512 acc = b0;
         if (K) {
 #pragma GCC unroll 5
           for (int ky = 0; ky < K; ++ky)
 #pragma GCC unroll 5
             for (int kx = 0; kx < K; ++kx)
-              acc = _mm512_fmadd_ps(_mm512_load_ps(base + (ky * w + kx) * 16),
+              acc = _mm512_fmadd_ps(_mm512_load_ps(base + (ky * wp + kx) * 16),
                                     wv[ky * K + kx], acc);
         } else {
           for (int64_t t = 0; t < taps; ++t)
             acc = _mm512_fmadd_ps(_mm512_load_ps(base + off[t]), wv[t], acc);
-        }
-        acc = _mm512_min_ps(hi, _mm512_max_ps(lo, acc));
-        _mm512_store_ps(orow + ox * 16, acc);
-      }
-      for (int64_t ox = 0; ox < ow; ++ox) {
-        if (ox == xa)
-          ox = xb;
-        if (ox >= ow)
-          break;
-        int64_t ix0 = ox * sw - pw;
-        __m512 acc = b0;
-        int64_t ky0, ky1, kx0 = 0, kx1 = kw;
-        dw_rows(j, oy, &ky0, &ky1);
-        while (kx0 < kx1 && ix0 + kx0 * dw < 0)
-          ++kx0;
-        while (kx1 > kx0 && ix0 + (kx1 - 1) * dw >= w)
-          --kx1;
-        for (int64_t ky = ky0; ky < ky1; ++ky) {
-          const float *r = trow + (ky * dh * w + ix0) * 16;
-          for (int64_t kx = kx0; kx < kx1; ++kx)
-            acc = _mm512_fmadd_ps(_mm512_load_ps(r + kx * dw * 16),
-                                  wv[ky * kw + kx], acc);
         }
         acc = _mm512_min_ps(hi, _mm512_max_ps(lo, acc));
         _mm512_store_ps(orow + ox * 16, acc);
@@ -742,6 +723,7 @@ void kiln_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
                      0,
                      0,
                      (char *)((scratch + 63) & ~(intptr_t)63),
+                     0,
                      0};
   uint32_t lo = (uint32_t)lo_bits, hi = (uint32_t)hi_bits;
   memcpy(&j.lo, &lo, sizeof lo);
@@ -789,6 +771,10 @@ void kiln_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
    * stride 2: 26.5 -> 12.6; 5x5 taps, 480 at 14x14: 176 -> 62. */
   /* Output rows per band: its input rows and its outputs fit the
    * blocks' buffers. */
+  /* The blocks' input rows with their padding: pw columns left, as many
+   * right as the last output's taps reach past the plane. */
+  int64_t pad_r = (ow - 1) * sw + (kw - 1) * dw - pw - (w - 1);
+  j.cb_wp = pw + w + (pad_r > 0 ? pad_r : 0);
   int64_t band = 0;
   /* The smallest buffers the band fits (they then stay in L1), up to
    * all of them for wide rows. */
@@ -797,7 +783,7 @@ void kiln_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
     band = ow > 0 && ow <= cap ? cap / ow : 0;
     if (band > oh)
       band = oh;
-    while (band > 0 && ((band - 1) * sh + (kh - 1) * dh + 1) * w > cap)
+    while (band > 0 && ((band - 1) * sh + (kh - 1) * dh + 1) * j.cb_wp > cap)
       --band;
   }
   /* The output buffer right after the input's positions, one cache line
