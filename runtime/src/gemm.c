@@ -1382,6 +1382,32 @@ static void run_job(struct gemm_job *job, int64_t parts) {
 }
 
 #ifdef KILN_HAVE_AVX2_KERNEL
+/* One row of C from a transposed product: row = c + ch * c_rs + i0 gets
+ * act((bias[ch] or row) + v + resid row) in the lanes of mk; act is the
+ * clamp to [lo, hi] (epi_clamp_bounds). */
+__attribute__((target("avx512f"), always_inline)) static inline void
+epi_store_row_avx512(const struct epilogue *epi, float *row, int64_t ch,
+                     int64_t i0, __mmask16 mk, __m512 v, __m512 lo,
+                     __m512 hi) {
+  if (epi && epi->bias)
+    v = _mm512_add_ps(v, _mm512_set1_ps(epi->bias[ch * epi->brs]));
+  else
+    v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mk, row));
+  if (epi && epi->resid)
+    v = _mm512_add_ps(
+        v, _mm512_maskz_loadu_ps(mk, epi->resid + ch * epi->rrs + i0));
+  /* max(lo, v) returns v when v is NaN, as does min(hi, v) */
+  _mm512_mask_storeu_ps(row, mk, _mm512_min_ps(hi, _mm512_max_ps(lo, v)));
+}
+
+/* The activation as a clamp: [0, inf] for relu, [lo, hi], or none. */
+static void epi_clamp_bounds(const struct epilogue *epi, float *lo,
+                             float *hi) {
+  int act = epi ? epi->act : 0;
+  *lo = act == 1 ? 0.0f : act == 2 ? epi->lo : -INFINITY;
+  *hi = act == 2 ? epi->hi : INFINITY;
+}
+
 /* C[j][i] = act((bias[j] or C[j][i]) + S[i][j] + resid[j][i]) for the
  * transposed product S [n][m]: 16 positions of a channel row at a time,
  * gathered from S (stride m) with the whole epilogue applied before the
@@ -1393,29 +1419,17 @@ transposed_add_avx512(int64_t m, int64_t n, const float *S, float *c,
   const __m512i lanes = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6,
                                          5, 4, 3, 2, 1, 0);
   const __m512i idx = _mm512_mullo_epi32(lanes, _mm512_set1_epi32((int)m));
-  int act = epi ? epi->act : 0;
-  __m512 lo = _mm512_set1_ps(act == 1 ? 0.0f : epi ? epi->lo : 0.0f);
-  __m512 hi = _mm512_set1_ps(epi ? epi->hi : 0.0f);
+  float lo_f, hi_f;
+  epi_clamp_bounds(epi, &lo_f, &hi_f);
+  __m512 lo = _mm512_set1_ps(lo_f), hi = _mm512_set1_ps(hi_f);
   for (int64_t i0 = 0; i0 < n; i0 += 16) {
     __mmask16 mk = n - i0 >= 16 ? (__mmask16)0xffff
                                 : (__mmask16)((1u << (n - i0)) - 1);
     const float *s0 = S + i0 * m;
     for (int64_t j = 0; j < m; ++j) {
-      float *row = c + j * c_rs + i0;
       __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mk, idx,
                                           s0 + j, 4);
-      if (epi && epi->bias)
-        v = _mm512_add_ps(v, _mm512_set1_ps(epi->bias[j * epi->brs]));
-      else
-        v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mk, row));
-      if (epi && epi->resid)
-        v = _mm512_add_ps(
-            v, _mm512_maskz_loadu_ps(mk, epi->resid + j * epi->rrs + i0));
-      if (act) /* max(lo, v) returns v when v is NaN */
-        v = _mm512_max_ps(lo, v);
-      if (act == 2)
-        v = _mm512_min_ps(hi, v);
-      _mm512_mask_storeu_ps(row, mk, v);
+      epi_store_row_avx512(epi, c + j * c_rs + i0, j, i0, mk, v, lo, hi);
     }
   }
 }
@@ -1444,9 +1458,9 @@ pointwise_tile(int64_t k, const float *pa, const float *pb, float *c,
   }
   int rows = n - i0 < MR ? (int)(n - i0) : MR;
   __mmask16 pm = (__mmask16)((1u << rows) - 1u);
-  int act = epi ? epi->act : 0;
-  __m512 lo = _mm512_set1_ps(act == 1 ? 0.0f : act ? epi->lo : -INFINITY);
-  __m512 hi = _mm512_set1_ps(act == 2 ? epi->hi : INFINITY);
+  float lo_f, hi_f;
+  epi_clamp_bounds(epi, &lo_f, &hi_f);
+  __m512 lo = _mm512_set1_ps(lo_f), hi = _mm512_set1_ps(hi_f);
   for (int h = 0; h < 2; ++h) {
     __m512 v[16];
     for (int r = 0; r < 16; ++r)
@@ -1457,17 +1471,7 @@ pointwise_tile(int64_t k, const float *pa, const float *pb, float *c,
       int64_t ch = j0 + 16 * h + q;
       if (ch >= m)
         break;
-      float *row = c + ch * c_rs + i0;
-      __m512 x = v[q];
-      if (epi && epi->bias)
-        x = _mm512_add_ps(x, _mm512_set1_ps(epi->bias[ch * epi->brs]));
-      else
-        x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(pm, row));
-      if (epi && epi->resid)
-        x = _mm512_add_ps(
-            x, _mm512_maskz_loadu_ps(pm, epi->resid + ch * epi->rrs + i0));
-      x = _mm512_min_ps(hi, _mm512_max_ps(lo, x));
-      _mm512_mask_storeu_ps(row, pm, x);
+      epi_store_row_avx512(epi, c + ch * c_rs + i0, ch, i0, pm, v[q], lo, hi);
     }
   }
 }
