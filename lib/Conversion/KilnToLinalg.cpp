@@ -946,21 +946,15 @@ FailureOr<Value> lowerDirectConv2d(OpBuilder &b, Conv2dOp op,
   auto inType = cast<RankedTensorType>(op.getInput().getType());
   bool depthwise = element.isF32() && cg == 1 && g == f &&
                    g == inType.getDimSize(1);
-  std::optional<int64_t> act = 0;
-  float lo = 0, hi = 0;
-  if (epilogue) {
-    auto residual =
-        epilogueKind ? epilogueKind.getAs<IntegerAttr>("residual") : nullptr;
-    act = residual && residual.getInt() < 0
-              ? std::optional<int64_t>(
-                    epilogueKind.getAs<IntegerAttr>("act").getInt())
-              : std::nullopt;
-    if (act) {
-      lo = epilogueKind.getAs<FloatAttr>("lo").getValueAsDouble();
-      hi = epilogueKind.getAs<FloatAttr>("hi").getValueAsDouble();
-    }
-  }
-  if (depthwise && act)
+  // The call applies no epilogue, or an activation alone (classifyEpilogue
+  // found no residual).
+  bool callable =
+      !epilogue || (epilogueKind &&
+                    epilogueKind.getAs<IntegerAttr>("residual").getInt() < 0);
+  if (depthwise && callable) {
+    Attribute act = epilogue ? epilogueKind.get("act") : b.getI64IntegerAttr(0);
+    Attribute lo = epilogue ? epilogueKind.get("lo") : b.getF32FloatAttr(0);
+    Attribute hi = epilogue ? epilogueKind.get("hi") : b.getF32FloatAttr(0);
     generic->setAttr(
         kDepthwiseTag,
         b.getDictionaryAttr(
@@ -969,10 +963,10 @@ FailureOr<Value> lowerDirectConv2d(OpBuilder &b, Conv2dOp op,
              b.getNamedAttr("padding",
                             b.getDenseI64ArrayAttr(op.getPadding())),
              b.getNamedAttr("kernel", b.getDenseI64ArrayAttr({kh, kw})),
-             b.getNamedAttr("act", b.getI64IntegerAttr(*act)),
-             b.getNamedAttr("lo", b.getF32FloatAttr(lo)),
-             b.getNamedAttr("hi", b.getF32FloatAttr(hi)),
+             b.getNamedAttr("act", act), b.getNamedAttr("lo", lo),
+             b.getNamedAttr("hi", hi),
              b.getNamedAttr("bias", b.getBoolAttr(bias != nullptr))}));
+  }
   return generic.getResult(0);
 }
 

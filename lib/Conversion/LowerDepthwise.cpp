@@ -26,8 +26,6 @@
 
 #include "kiln/runtime.h"
 
-#include <thread>
-
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNLOWERDEPTHWISE
 #include "kiln/Conversion/Passes.h.inc"
@@ -295,9 +293,7 @@ struct KilnLowerDepthwise
         work.push_back({g, *d});
     });
     // Scratch is sized for this many threads (the call uses at most that).
-    int64_t numThreads =
-        threads > 0 ? static_cast<int64_t>(threads)
-                    : std::max<int64_t>(1, std::thread::hardware_concurrency());
+    int64_t numThreads = resolveThreads(threads);
     for (auto &[g, d] : work) {
       if (lower(g, d, numThreads))
         numCalls++;

@@ -40,7 +40,6 @@
 
 #include "llvm/ADT/SetVector.h"
 
-#include <thread>
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNLOWERGEMM
@@ -693,9 +692,7 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    int64_t numThreads = threads > 0
-                             ? static_cast<int64_t>(threads)
-                             : std::max<int64_t>(1, std::thread::hardware_concurrency());
+    int64_t numThreads = resolveThreads(threads);
     SmallVector<std::pair<linalg::GenericOp, Plan>> work;
     module.walk([&](linalg::GenericOp g) {
       if (!g->hasAttr(kGemmTag) || !g.hasPureBufferSemantics())

@@ -4,7 +4,9 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
+#include <algorithm>
 #include <cstring>
+#include <thread>
 
 using namespace mlir;
 
@@ -69,4 +71,9 @@ int64_t kiln::floatBits(float v) {
   uint32_t bits;
   std::memcpy(&bits, &v, sizeof bits);
   return bits;
+}
+
+int64_t kiln::resolveThreads(int64_t threads) {
+  return threads > 0 ? threads
+                     : std::max<int64_t>(1, std::thread::hardware_concurrency());
 }

@@ -36,6 +36,9 @@ Value viewRoot(Value v);
 bool touches(Operation *op, Value root);
 /// The bit pattern of a float, as the runtime's lo/hi arguments take it.
 int64_t floatBits(float v);
+/// The threads a call's scratch space is sized for: `threads`, or the
+/// compiling machine's cores for 0 (at least 1).
+int64_t resolveThreads(int64_t threads);
 
 } // namespace mlir::kiln
 

@@ -1,14 +1,18 @@
 /* Kiln runtime: depthwise 2-D convolution for generated code.
  *
  * One filter per channel (mobilenet's 3x3 layers). Zero padding is read in
- * place: taps that fall outside the input are skipped (rows) or masked
- * (columns), so no padded copy of the input is ever written. Each channel
- * plane is computed row by row: with AVX-512, up to eight 16-wide chunks
- * of an output row stay in registers while every tap's weight is
- * broadcast once and fused into all of them; stride 2 loads 32 input
- * columns and keeps the even ones (one permute). The bias and a relu or
- * clamp are applied before the row is stored. Planes are split across the
- * runtime's thread pool. */
+ * place, so no padded copy of the input is ever written. With AVX-512:
+ *   - 16-channel blocks (gapless planes up to 32 columns, at stride 2 up to
+ *     64, any kernel but 3x3 with padding 1): channels in the lanes, the
+ *     input transposed in bands with its padding as zeros;
+ *   - 3x3 rows with padding 1 (wider planes): one load per input row and
+ *     16-column chunk, the side taps shifted in from the neighbouring
+ *     registers (stride 2: even and odd lanes of 32 loaded columns);
+ *   - masked rows for the rest (strided views): up to eight chunks of an
+ *     output row in registers, each tap's weight broadcast once.
+ * Otherwise portable loops (built for AVX2 too). The bias and a relu or
+ * clamp are applied before each store. Planes (or blocks) are split
+ * across the runtime's thread pool. */
 #include "kiln/runtime.h"
 #include "runtime_internal.h"
 
@@ -25,8 +29,8 @@ struct dw_job {
   int64_t out_bs, out_cs, out_hs;
   int act;
   float lo, hi;
-  int wide; /* AVX-512: 1 the general rows, 2 the 3x3 loops, 4 channel
-               blocks; -1 the portable loops built for AVX2 */
+  int wide; /* AVX-512: 1 masked rows, 2 the 3x3 shifted-register rows,
+               4 channel blocks; -1 the portable loops built for AVX2 */
   int64_t band; /* channel blocks: output rows per band */
   char *scratch; /* their buffers, 64-byte aligned, per part */
   int64_t tout_at; /* the output buffer's offset (floats) after the input's */
@@ -173,7 +177,6 @@ dw_plane_avx2(const struct dw_job *j, const float *in, const float *wt,
 struct dw_tap {
   int64_t x0;
   __mmask16 m0, m1;
-  int full; /* (tap 0) every load of the chunk and its store are whole */
 };
 
 /* Lanes i of a 16-wide load at column x0 that fall inside [0, w). */
@@ -251,103 +254,6 @@ dw_plane_avx512(const struct dw_job *j, const struct dw_tap *taps,
     }
   }
 }
-/* The common 3x3, dilation-1 filter, stride 1 or 2 (constants here): the
- * nine weights stay in registers, and each output row is computed chunk
- * by chunk from its (up to) three input rows, read in order. Chunks whose
- * loads and store all fall inside (`full`) go without masks; a single
- * chunk (rows of at most 16) keeps its masks in registers across rows.
- * Stride 2 loads 32 columns from each of two starts and keeps the even
- * and odd lanes. One accumulator per input row keeps the dependency
- * chains short. */
-struct dw3x3_regs {
-  __m512 w[9], bias, lo, hi;
-  __m512i even, odd;
-  int act;
-};
-
-__attribute__((target("avx512f"), always_inline)) static inline void
-dw3x3_chunk(const struct dw3x3_regs *r, const float *const rows[3],
-            const int valid[3], const struct dw_tap *t, float *o,
-            __mmask16 om, const int sw, const int masked) {
-  __m512 acc[3] = {r->bias, _mm512_setzero_ps(), _mm512_setzero_ps()};
-  __mmask16 m00 = t[0].m0, m01 = t[0].m1, m10 = t[1].m0, m20 = t[2].m0,
-            m21 = t[2].m1;
-  int64_t x0 = t[0].x0;
-  for (int ky = 0; ky < 3; ++ky) {
-    if (!valid[ky])
-      continue;
-    const float *row = rows[ky] + x0;
-    __m512 t0, t1, t2;
-#define DW_LOAD(m, p) (masked ? _mm512_maskz_loadu_ps(m, p) : _mm512_loadu_ps(p))
-    if (sw == 1) { /* tap kx reads columns x0 + kx + i */
-      t0 = DW_LOAD(m00, row);
-      t1 = DW_LOAD(m10, row + 1);
-      t2 = DW_LOAD(m20, row + 2);
-    } else { /* taps 0 and 1: even and odd lanes from x0; 2: even from x0+2 */
-      __m512 a = DW_LOAD(m00, row), b = DW_LOAD(m01, row + 16),
-             c = DW_LOAD(m20, row + 2), d = DW_LOAD(m21, row + 18);
-      t0 = _mm512_permutex2var_ps(a, r->even, b);
-      t1 = _mm512_permutex2var_ps(a, r->odd, b);
-      t2 = _mm512_permutex2var_ps(c, r->even, d);
-    }
-#undef DW_LOAD
-    acc[ky] = _mm512_fmadd_ps(t0, r->w[3 * ky], acc[ky]);
-    acc[ky] = _mm512_fmadd_ps(t1, r->w[3 * ky + 1], acc[ky]);
-    acc[ky] = _mm512_fmadd_ps(t2, r->w[3 * ky + 2], acc[ky]);
-  }
-  __m512 v = _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), acc[2]);
-  if (r->act) /* max(lo, v) returns v when v is NaN */
-    v = _mm512_max_ps(r->lo, v);
-  if (r->act == 2)
-    v = _mm512_min_ps(r->hi, v);
-  if (masked)
-    _mm512_mask_storeu_ps(o, om, v);
-  else
-    _mm512_storeu_ps(o, v);
-}
-
-__attribute__((target("avx512f"), always_inline)) static inline void
-dw3x3_plane_avx512(const struct dw_job *j, const struct dw_tap *taps,
-                   const float *in, const float *wt, float bias, float *out,
-                   const int sw) {
-  struct dw3x3_regs r;
-  for (int t = 0; t < 9; ++t)
-    r.w[t] = _mm512_set1_ps(wt[t]);
-  r.bias = _mm512_set1_ps(bias);
-  r.lo = _mm512_set1_ps(j->lo);
-  r.hi = _mm512_set1_ps(j->hi);
-  r.even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6,
-                            4, 2, 0);
-  r.odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7,
-                           5, 3, 1);
-  r.act = j->act;
-  const int64_t h = j->h, in_hs = j->in_hs, ow = j->ow;
-  const __mmask16 last = (__mmask16)((1u << (ow - (ow - 1) / 16 * 16)) - 1);
-  for (int64_t y = 0; y < j->oh; ++y) {
-    int64_t iy = y * j->sh - j->ph;
-    float *orow = out + y * j->out_hs;
-    const float *rows[3];
-    int valid[3];
-    for (int ky = 0; ky < 3; ++ky) {
-      valid[ky] = iy + ky >= 0 && iy + ky < h;
-      rows[ky] = in + (iy + ky) * in_hs;
-    }
-    if (ow <= 16) {
-      /* One chunk: its masks are the same in every row. */
-      dw3x3_chunk(&r, rows, valid, taps, orow, last, sw, 1);
-      continue;
-    }
-    const struct dw_tap *t = taps;
-    for (int64_t x = 0; x < ow; x += 16, t += 3) {
-      if (t->full)
-        dw3x3_chunk(&r, rows, valid, t, orow + x, 0xffff, sw, 0);
-      else
-        dw3x3_chunk(&r, rows, valid, t, orow + x,
-                    ow - x >= 16 ? (__mmask16)0xffff : last, sw, 1);
-    }
-  }
-}
-
 /* Columns [x, x + 16) of an output row of `width`: the sum of the three
  * input rows' accumulators, the activation (max(lo, v) returns v when v
  * is NaN), then the store (masked past the row's end). */
@@ -372,9 +278,9 @@ dw_store_sum3(float *orow, int64_t x, int64_t width, const __m512 acc[3],
 __attribute__((target("avx512f"))) static void
 dw3x3s1p1_plane_avx512(const struct dw_job *j, const float *in,
                        const float *wt, float bias, float *out) {
-  struct dw3x3_regs r;
+  __m512 wv[9];
   for (int t = 0; t < 9; ++t)
-    r.w[t] = _mm512_set1_ps(wt[t]);
+    wv[t] = _mm512_set1_ps(wt[t]);
   const __m512 b0 = _mm512_set1_ps(bias), lo = _mm512_set1_ps(j->lo),
                hi = _mm512_set1_ps(j->hi);
   const int act = j->act;
@@ -408,10 +314,10 @@ dw3x3s1p1_plane_avx512(const struct dw_job *j, const float *in,
             _mm512_alignr_epi32(cur[ky], prev[ky], 15));
         __m512 t2 =
             _mm512_castsi512_ps(_mm512_alignr_epi32(next, cur[ky], 1));
-        acc[ky] = _mm512_fmadd_ps(t0, r.w[3 * ky], acc[ky]);
+        acc[ky] = _mm512_fmadd_ps(t0, wv[3 * ky], acc[ky]);
         acc[ky] = _mm512_fmadd_ps(_mm512_castsi512_ps(cur[ky]),
-                                  r.w[3 * ky + 1], acc[ky]);
-        acc[ky] = _mm512_fmadd_ps(t2, r.w[3 * ky + 2], acc[ky]);
+                                  wv[3 * ky + 1], acc[ky]);
+        acc[ky] = _mm512_fmadd_ps(t2, wv[3 * ky + 2], acc[ky]);
         prev[ky] = cur[ky];
         cur[ky] = next;
       }
@@ -493,24 +399,12 @@ dw3x3s2p1_plane_avx512(const struct dw_job *j, const float *in,
   }
 }
 
-__attribute__((target("avx512f"))) static void
-dw3x3s1_plane_avx512(const struct dw_job *j, const struct dw_tap *taps,
-                     const float *in, const float *wt, float bias, float *out) {
-  dw3x3_plane_avx512(j, taps, in, wt, bias, out, 1);
-}
-
-__attribute__((target("avx512f"))) static void
-dw3x3s2_plane_avx512(const struct dw_job *j, const struct dw_tap *taps,
-                     const float *in, const float *wt, float bias, float *out) {
-  dw3x3_plane_avx512(j, taps, in, wt, bias, out, 2);
-}
-/* Small planes (at most DW_CB_MAX positions, rows stored without gaps):
- * 16 channels at a time with the channels in the lanes, as a channel-
- * blocked layout would hold them. The block's input planes are transposed
- * into [position][16 channels] (16x16 register transposes), each output
- * position sums its taps with one broadcast-free FMA each (no masks: taps
- * outside the plane are skipped at the border positions), and the result
- * is transposed back. A 7x7 plane then costs 49 vectors for 16 channels
+/* Gapless planes, 16 channels at a time with the channels in the lanes, as
+ * a channel-blocked layout would hold them. A band of the block's input
+ * rows is transposed into [position][16 channels] (16x16 register
+ * transposes) with its padding as zeros, each output position sums its
+ * taps with one broadcast-free FMA each, unchecked, and the band's outputs
+ * are transposed back. A 7x7 plane then costs 49 vectors for 16 channels
  * instead of 4 per channel. */
 #define DW_CB_MAX KILN_DWCONV_BLOCK_POSITIONS
 #define DW_CB_TAPS 25
@@ -660,14 +554,10 @@ static void dw_run_part(void *ctx, int64_t part) {
     float *out = j->out + b * j->out_bs + c * j->out_cs;
 #ifdef KILN_HAVE_DW_AVX512
     if (j->wide == 2) {
-      if (j->sw == 1 && j->pw == 1)
+      if (j->sw == 1)
         dw3x3s1p1_plane_avx512(j, in, wt, bias, out);
-      else if (j->sw == 2 && j->pw == 1)
-        dw3x3s2p1_plane_avx512(j, in, wt, bias, out);
-      else if (j->sw == 1)
-        dw3x3s1_plane_avx512(j, p->taps, in, wt, bias, out);
       else
-        dw3x3s2_plane_avx512(j, p->taps, in, wt, bias, out);
+        dw3x3s2p1_plane_avx512(j, in, wt, bias, out);
       continue;
     }
     if (j->wide == 1) {
@@ -732,76 +622,62 @@ void kiln_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
     j.lo = 0.0f;
   struct dw_part part = {&j, NULL, 1};
 #ifdef KILN_HAVE_DW_AVX512
-  /* The mask table: built once, read by every plane. */
   struct dw_tap taps[DW_MAX_CHUNKS * DW_MAX_KW];
-  int64_t nq = (ow + 15) / 16;
   const char *kernel = kiln_sgemm_kernel_name();
+  int avx512 = !strcmp(kernel, "avx512");
   if (strcmp(kernel, "generic")) /* AVX2 and FMA at least */
     j.wide = -1;
-  if ((sw == 1 || sw == 2) && nq <= DW_MAX_CHUNKS && kw <= DW_MAX_KW &&
-      !strcmp(kernel, "avx512")) {
-    /* 3x3, dilation 1, the same stride both ways: the dedicated loop. */
-    j.wide = kh == 3 && kw == 3 && dh == 1 && dw == 1 && sh == sw ? 2 : 1;
+  /* 3x3, dilation 1, padding 1, stride 1 or 2 both ways: the rows' loops
+   * with shifted registers. */
+  int rows3 = avx512 && kh == 3 && kw == 3 && dh == 1 && dw == 1 && sh == sw &&
+              (sw == 1 || sw == 2) && pw == 1;
+  /* Gapless planes can go in 16-channel blocks, in bands of output rows
+   * whose input rows (with their padding: pw columns left, as many right
+   * as the last output's taps reach past the plane) and outputs fit the
+   * scratch buffers, in the smallest buffers that hold a band (then in
+   * L1), up to all of them for wide rows. */
+  int64_t pad_r = (ow - 1) * sw + (kw - 1) * dw - pw - (w - 1);
+  j.cb_wp = pw + w + (pad_r > 0 ? pad_r : 0);
+  int64_t band = 0, cap = DW_CB_MAX / 4;
+  if (avx512 && scratch && threads > 0 && kh * kw <= DW_CB_TAPS &&
+      in_hs == w && out_hs == ow)
+    for (; cap <= DW_CB_MAX && band == 0; cap *= 2) {
+      band = ow <= cap ? cap / ow : 0;
+      if (band > oh)
+        band = oh;
+      while (band > 0 && ((band - 1) * sh + (kh - 1) * dh + 1) * j.cb_wp > cap)
+        --band;
+    }
+  /* Blocks beat the rows' loops up to 32 columns, at stride 2 up to 64,
+   * and for anything the shifted-register loops do not take (measured, 1
+   * thread: 960 channels at 7x7 24.4 -> 18.6 us; 192 at 28x28 41.5 ->
+   * 33.5, at stride 2 19.2 -> 12.4; 5x5 taps at 56x56 520 -> 262). 3x3 at
+   * 56 and 112 columns, stride 1, they lose (90 vs 110 us at 56x56). */
+  if (band >= 1 && (!rows3 || w <= 32 || (sw == 2 && w <= 64))) {
+    j.wide = 4;
+    j.band = band;
+    j.planes = batch * ((channels + 15) / 16);
+    /* The output buffer right after the input's positions, one cache
+     * line off, not DW_CB_MAX positions on: buffers a multiple of 4 KB
+     * apart evict each other's lines from L1 (5x5 taps at 56x56: 313 ->
+     * 250 us). */
+    j.tout_at = cap / 2 * 16 + 16;
+  } else if (rows3) {
+    j.wide = 2;
+  } else if (avx512 && (sw == 1 || sw == 2) &&
+             (ow + 15) / 16 <= DW_MAX_CHUNKS && kw <= DW_MAX_KW) {
+    /* The masked rows' table: built once, read by every plane. */
+    j.wide = 1;
+    int64_t nq = (ow + 15) / 16;
     for (int64_t q = 0; q < nq; ++q)
       for (int64_t kx = 0; kx < kw; ++kx) {
         struct dw_tap *t = &taps[q * kw + kx];
         t->x0 = q * 16 * sw + kx * dw - pw;
-        if (sw == 1) {
-          t->m0 = dw_inside(t->x0, w);
-          t->m1 = 0;
-        } else {
-          /* Lane i keeps column x0 + 2i: the even lanes of 32 loaded. */
-          t->m0 = dw_inside(t->x0, w);
-          t->m1 = dw_inside(t->x0 + 16, w);
-        }
+        /* Stride 2: lane i keeps column x0 + 2i, the even lanes of 32. */
+        t->m0 = dw_inside(t->x0, w);
+        t->m1 = sw == 2 ? dw_inside(t->x0 + 16, w) : 0;
       }
-    for (int64_t q = 0; q < nq; ++q) {
-      int full = q * 16 + 16 <= ow;
-      for (int64_t kx = 0; kx < kw; ++kx) {
-        const struct dw_tap *t = &taps[q * kw + kx];
-        full = full && t->m0 == 0xffff && (sw == 1 || t->m1 == 0xffff);
-      }
-      taps[q * kw].full = full;
-    }
     part.taps = taps;
-  }
-  /* Gapless planes: 16-channel blocks, in bands of output rows whose
-   * input and output fit the scratch buffers. Measured, 1 thread: 960
-   * channels at 7x7, 3x3: 24.4 -> 18.6 us (the rows' loop); 576 at 14x14,
-   * stride 2: 26.5 -> 12.6; 5x5 taps, 480 at 14x14: 176 -> 62. */
-  /* Output rows per band: its input rows and its outputs fit the
-   * blocks' buffers. */
-  /* The blocks' input rows with their padding: pw columns left, as many
-   * right as the last output's taps reach past the plane. */
-  int64_t pad_r = (ow - 1) * sw + (kw - 1) * dw - pw - (w - 1);
-  j.cb_wp = pw + w + (pad_r > 0 ? pad_r : 0);
-  int64_t band = 0;
-  /* The smallest buffers the band fits (they then stay in L1), up to
-   * all of them for wide rows. */
-  int64_t cap = DW_CB_MAX / 4;
-  for (; cap <= DW_CB_MAX && band == 0; cap *= 2) {
-    band = ow > 0 && ow <= cap ? cap / ow : 0;
-    if (band > oh)
-      band = oh;
-    while (band > 0 && ((band - 1) * sh + (kh - 1) * dh + 1) * j.cb_wp > cap)
-      --band;
-  }
-  /* The output buffer right after the input's positions, one cache line
-   * off, not DW_CB_MAX positions on: buffers a multiple of 4 KB apart
-   * evict each other's lines from L1 (5x5 taps at 56x56: 313 -> 250 us). */
-  j.tout_at = cap / 2 * 16 + 16;
-  /* Blocks beat the rows' loops up to 32 columns, at stride 2 up to 64,
-   * and for any kernel but 3x3 (measured, 1 thread: 192 channels at 28x28
-   * 41.5 -> 33.5 us, at stride 2 19.2 -> 12.4; 144 at 56x56 stride 2 51 ->
-   * 48; 5x5 taps at 56x56 520 -> 262). 3x3 at 56 and 112 columns, stride
-   * 1, they lose (90 vs 110 us at 56x56). */
-  int blocks_win = j.wide == 1 || w <= 32 || (sw == 2 && w <= 64);
-  if (!strcmp(kernel, "avx512") && scratch && threads > 0 && band >= 1 &&
-      blocks_win &&
-      kh * kw <= DW_CB_TAPS && in_hs == w && out_hs == ow) {
-    j.wide = 4;
-    j.band = band;
-    j.planes = batch * ((channels + 15) / 16);
   }
 #endif
   /* Parts of at least 4096 multiply-adds: smaller ones cost more to hand

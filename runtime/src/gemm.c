@@ -1522,9 +1522,9 @@ __attribute__((target("avx512f"))) static void pointwise_part(void *ctx,
 }
 
 /* Whether pointwise_rows applies, and its tile height. */
-static int pointwise_rows_mr(int64_t m, int64_t n, int64_t k,
-                             const struct conv_src *cv, int w_packed,
-                             const struct epilogue *epi, int64_t pack_bytes) {
+static int pointwise_rows_mr(int64_t n, int64_t k, const struct conv_src *cv,
+                             int w_packed, const struct epilogue *epi,
+                             int64_t pack_bytes) {
   if (the_kernel().nr != NR32 || w_packed != NR32 || cv->kh != 1 ||
       cv->kw != 1 || cv->sw != 1 || cv->ws != 1 ||
       (n > cv->ow && cv->sh * cv->hs != cv->ow) || (epi && epi->bias && epi->bcs))
@@ -1533,7 +1533,6 @@ static int pointwise_rows_mr(int64_t m, int64_t n, int64_t k,
   int64_t up = (n + mr - 1) / mr * mr;
   if ((up * k + 16) * 4 > pack_bytes)
     return 0;
-  (void)m;
   return mr;
 }
 
@@ -1574,7 +1573,7 @@ static void conv_transposed(int64_t m, int64_t n, int64_t k, const float *w,
                             int64_t parts, const struct epilogue *epi,
                             int64_t pack_bytes) {
 #ifdef KILN_HAVE_AVX2_KERNEL
-  int pmr = pointwise_rows_mr(m, n, k, cv, w_packed, epi, pack_bytes);
+  int pmr = pointwise_rows_mr(n, k, cv, w_packed, epi, pack_bytes);
   if (pmr) {
     pointwise_rows(m, n, k, w, cv, c, c_rs, pack, parts, epi, pmr);
     return;
