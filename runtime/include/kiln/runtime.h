@@ -234,10 +234,10 @@ void kiln_sgemm_epi(int64_t batch, int64_t m, int64_t n, int64_t k,
  * kiln_sgemm_epi. `threads` as for kiln_sgemm; `scratch` holds
  * kiln_dwconv2d_scratch_bytes(threads) bytes (threads >= 1), or is 0.
  * With AVX-512: gapless planes in 16-channel blocks (channels in the
- * lanes; small planes, any kernel but 3x3, stride 2 up to 32 columns),
- * else rows of 16-column chunks for strides 1 and 2 (up to 1024 columns,
- * kw <= 16); portable C (built for AVX2 too) otherwise. Planes (or
- * blocks) are split over the thread pool. */
+ * lanes; up to 32 columns, at stride 2 up to 64, any kernel but 3x3 with
+ * padding 1), else rows of 16-column chunks for strides 1 and 2 (up to
+ * 1024 columns, kw <= 16); portable C (built for AVX2 too) otherwise.
+ * Planes (or blocks) are split over the thread pool. */
 void kiln_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
                    intptr_t in, int64_t in_bs, int64_t in_cs, int64_t in_hs,
                    intptr_t weight, int64_t kh, int64_t kw, intptr_t bias,
