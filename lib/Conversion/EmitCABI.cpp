@@ -16,7 +16,7 @@
 //===----------------------------------------------------------------------===//
 #include "kiln/Conversion/Passes.h"
 
-#include "dialects/Kiln/KilnDialect.h"
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 #include "kiln/Support/ABI.h"
 #include "kiln/runtime.h"
 

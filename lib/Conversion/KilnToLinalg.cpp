@@ -9,7 +9,7 @@
 #include "kiln/Conversion/Passes.h"
 #include "kiln/Conversion/Tags.h"
 
-#include "dialects/Kiln/KilnOps.h"
+#include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"

@@ -1,7 +1,7 @@
 //===- PrepareABI.cpp - Check the model function, record its C signature --===//
 #include "kiln/Conversion/Passes.h"
 
-#include "dialects/Kiln/KilnDialect.h"
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 #include "kiln/Support/ABI.h"
 #include "kiln/runtime.h"
 

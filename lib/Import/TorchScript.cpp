@@ -10,7 +10,7 @@
 
 #include "Importer.h"
 
-#include "dialects/Kiln/KilnOps.h"
+#include "kiln/Dialect/Kiln/IR/KilnOps.h"
 #include "kiln/Support/ABI.h"
 #include "kiln/Support/Diagnostics.h"
 

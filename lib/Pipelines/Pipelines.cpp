@@ -6,7 +6,7 @@
 #include "kiln/Target/CUDA/Passes.h"
 #include "kiln/Transforms/Passes.h"
 
-#include "dialects/Kiln/KilnDialect.h"
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/InitAllDialects.h"

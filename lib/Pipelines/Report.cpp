@@ -3,8 +3,8 @@
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
-#include "dialects/Kiln/KilnDialect.h"
-#include "dialects/Kiln/KilnOps.h"
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringMap.h"

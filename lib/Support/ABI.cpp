@@ -1,7 +1,7 @@
 //===- ABI.cpp - The C ABI of compiled models, seen from the compiler -----===//
 #include "kiln/Support/ABI.h"
 
-#include "dialects/Kiln/KilnDialect.h"
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 #include "kiln/runtime.h"
 
 #include "mlir/IR/Builders.h"

@@ -1,7 +1,7 @@
 //===- ConstantData.cpp - Compile-time tensor values for folding ----------===//
 #include "kiln/Transforms/ConstantData.h"
 
-#include "dialects/Kiln/KilnOps.h"
+#include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectResourceBlobManager.h"

@@ -1,7 +1,7 @@
 //===- Decompose.cpp - Composite kiln ops into primitive ones -------------===//
 #include "kiln/Transforms/Passes.h"
 
-#include "dialects/Kiln/KilnOps.h"
+#include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"

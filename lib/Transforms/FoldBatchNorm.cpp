@@ -16,7 +16,7 @@
 #include "kiln/Transforms/ConstantData.h"
 #include "kiln/Transforms/Passes.h"
 
-#include "dialects/Kiln/KilnOps.h"
+#include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNFOLDBATCHNORM

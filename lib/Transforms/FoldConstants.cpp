@@ -10,7 +10,7 @@
 #include "kiln/Transforms/ConstantData.h"
 #include "kiln/Transforms/Passes.h"
 
-#include "dialects/Kiln/KilnOps.h"
+#include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 

@@ -1,7 +1,7 @@
 //===- FuseElementwise.cpp - Group elementwise chains into kiln.fused -----===//
 #include "kiln/Transforms/Passes.h"
 
-#include "dialects/Kiln/KilnOps.h"
+#include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/SetVector.h"

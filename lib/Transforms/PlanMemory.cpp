@@ -17,7 +17,7 @@
 //===----------------------------------------------------------------------===//
 #include "kiln/Transforms/Passes.h"
 
-#include "dialects/Kiln/KilnDialect.h"
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 
 #include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"

@@ -1,7 +1,7 @@
 //===- RemoveNoOps.cpp - Drop ops that do not change their operand --------===//
 #include "kiln/Transforms/Passes.h"
 
-#include "dialects/Kiln/KilnOps.h"
+#include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
 #include "mlir/IR/PatternMatch.h"
 

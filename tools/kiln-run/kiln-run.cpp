@@ -2,7 +2,7 @@
 #include "../ToolCommon.h"
 
 #include "kiln/Pipelines/Pipelines.h"
-#include "dialects/Kiln/KilnOps.h"
+#include "kiln/Dialect/Kiln/IR/KilnOps.h"
 #include "kiln/Support/ABI.h"
 #include "kiln/Support/Npy.h"
 #include "kiln/Target/CPU.h"

@@ -17,7 +17,7 @@
 //===----------------------------------------------------------------------===//
 #include "kiln/Target/CUDA/Passes.h"
 
-#include "dialects/Kiln/KilnDialect.h"
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 #include "kiln/Support/ABI.h"
 #include "kiln/runtime.h"
 

@@ -1,17 +1,17 @@
 //===- KilnDialect.cpp - The kiln dialect ---------------------------------===//
-#include "dialects/Kiln/KilnDialect.h"
-#include "dialects/Kiln/KilnOps.h"
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
 using namespace mlir;
 using namespace mlir::kiln;
 
-#include "dialects/Kiln/KilnDialect.cpp.inc"
-#include "dialects/Kiln/KilnEnums.cpp.inc"
+#include "kiln/Dialect/Kiln/IR/KilnDialect.cpp.inc"
+#include "kiln/Dialect/Kiln/IR/KilnEnums.cpp.inc"
 
 void KilnDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
-#include "dialects/Kiln/KilnOps.cpp.inc"
+#include "kiln/Dialect/Kiln/IR/KilnOps.cpp.inc"
       >();
 }
 

@@ -1,10 +1,10 @@
 //===- KilnDialect.h - The kiln dialect -----------------------------------===//
-#ifndef KILN_DIALECTS_KILN_KILNDIALECT_H
-#define KILN_DIALECTS_KILN_KILNDIALECT_H
+#ifndef KILN_DIALECT_KILN_IR_KILNDIALECT_H
+#define KILN_DIALECT_KILN_IR_KILNDIALECT_H
 
 #include "mlir/IR/Dialect.h"
 
-#include "dialects/Kiln/KilnDialect.h.inc"
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h.inc"
 
 namespace mlir::kiln {
 /// Attribute names of the conventions between the importer and the ABI
@@ -21,4 +21,4 @@ constexpr llvm::StringLiteral kWorkspaceLowerBoundAttrName =
     "kiln.workspace_lower_bound";
 } // namespace mlir::kiln
 
-#endif // KILN_DIALECTS_KILN_KILNDIALECT_H
+#endif // KILN_DIALECT_KILN_IR_KILNDIALECT_H

@@ -1,6 +1,8 @@
 //===- KilnDialect.td - The kiln dialect and its base op class -*- tablegen -*-===//
 //
-// The dialect only; ops live in KilnOps.td.
+// The dialect, the base class of its ops and the type constraints and trait
+// every op family shares; the ops live in Kiln<Family>Ops.td, gathered by
+// KilnOps.td.
 //
 //===----------------------------------------------------------------------===//
 
@@ -8,6 +10,10 @@
 #define KILN_DIALECT_TD
 
 include "mlir/IR/OpBase.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def Kiln_Dialect : Dialect {
   let name = "kiln";
@@ -25,5 +31,15 @@ def Kiln_Dialect : Dialect {
 
 class Kiln_Op<string mnemonic, list<Trait> traits = []>
     : Op<Kiln_Dialect, mnemonic, traits>;
+
+def Kiln_Tensor : RankedTensorOf<[AnyFloat, AnySignlessInteger]>;
+
+def Kiln_FloatTensor : RankedTensorOf<[AnyFloat]>;
+
+// Marks ops that compute each output element from the operand elements at the
+// same (broadcast) index; fusion groups chains of them.
+def Kiln_ElementwiseTrait : NativeOpTrait<"KilnElementwise"> {
+  let cppNamespace = "::mlir::kiln";
+}
 
 #endif // KILN_DIALECT_TD

@@ -1,33 +1,21 @@
-//===- KilnOps.h - Ops of the kiln dialect and their shape rules ----------===//
-#ifndef KILN_DIALECTS_KILN_KILNOPS_H
-#define KILN_DIALECTS_KILN_KILNOPS_H
+//===- ShapeRules.h - Result shapes of kiln ops ---------------------------===//
+//
+// Shape rules shared by the ops' InferTypeOpInterface and verifiers and by the
+// importer, which checks before it builds. Errors go to `loc` when it is given.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_DIALECT_KILN_IR_SHAPERULES_H
+#define KILN_DIALECT_KILN_IR_SHAPERULES_H
 
-#include "dialects/Kiln/KilnDialect.h"
+#include "mlir/IR/Location.h"
+#include "mlir/IR/Types.h"
+#include "mlir/IR/TypeRange.h"
+#include "mlir/Support/LLVM.h"
 
-#include "mlir/Bytecode/BytecodeOpInterface.h"
-#include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/BuiltinTypes.h"
-#include "mlir/IR/OpDefinition.h"
-#include "mlir/IR/OpImplementation.h"
-#include "mlir/Interfaces/InferTypeOpInterface.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
-
-#include "dialects/Kiln/KilnEnums.h.inc"
+#include <optional>
+#include <string>
 
 namespace mlir::kiln {
-
-/// Marks ops whose output element at index i depends only on the operand
-/// elements at the broadcast of i: the ops --kiln-fuse-elementwise groups.
-template <typename ConcreteType>
-class KilnElementwise
-    : public OpTrait::TraitBase<ConcreteType, KilnElementwise> {};
-
-/// Returns true for ops with the KilnElementwise trait.
-bool isElementwise(Operation *op);
-
-/// Returns true for the ops an epilogue can be fused into: conv2d, linear
-/// and matmul (the anchors of kiln.fused).
-bool isContraction(Operation *op);
 
 /// Formats a tensor type's shape and element type as "3x4xf32".
 std::string formatType(Type type);
@@ -37,8 +25,6 @@ std::string formatType(Type type);
 FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> lhs,
                                                 ArrayRef<int64_t> rhs);
 
-// Shape rules shared by the ops' InferTypeOpInterface and by the importer,
-// which checks before it builds. Errors go to `loc` when it is given.
 LogicalResult inferBroadcastType(std::optional<Location> loc, StringRef opName,
                                  Type lhs, Type rhs,
                                  SmallVectorImpl<Type> &results);
@@ -74,7 +60,4 @@ LogicalResult inferReduceType(std::optional<Location> loc, Type input,
 
 } // namespace mlir::kiln
 
-#define GET_OP_CLASSES
-#include "dialects/Kiln/KilnOps.h.inc"
-
-#endif // KILN_DIALECTS_KILN_KILNOPS_H
+#endif // KILN_DIALECT_KILN_IR_SHAPERULES_H

@@ -1,0 +1,183 @@
+//===- KilnElementwiseOps.td - Elementwise ops -------------*- tablegen -*-===//
+//
+// Ops whose output element at index i reads only the operands' elements at
+// (the broadcast of) i; --kiln-fuse-elementwise groups chains of them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_ELEMENTWISE_OPS_TD
+#define KILN_ELEMENTWISE_OPS_TD
+
+include "kiln/Dialect/Kiln/IR/KilnDialect.td"
+include "kiln/Dialect/Kiln/IR/KilnAttributes.td"
+
+class Kiln_UnaryElementwiseOp<string mnemonic, list<Trait> traits = []>
+    : Kiln_Op<mnemonic, !listconcat(traits, [Pure, Kiln_ElementwiseTrait,
+                                             SameOperandsAndResultType])> {
+  let arguments = (ins Kiln_FloatTensor:$input);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+// Binary ops broadcast their operands as PyTorch does; the result type is
+// inferred from the operand types.
+class Kiln_BinaryElementwiseOp<string mnemonic, list<Trait> traits = []>
+    : Kiln_Op<mnemonic, !listconcat(traits, [Pure, Kiln_ElementwiseTrait,
+        DeclareOpInterfaceMethods<InferTypeOpInterface>])> {
+  let arguments = (ins Kiln_Tensor:$lhs, Kiln_Tensor:$rhs);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)
+  }];
+  let hasFolder = 1;
+}
+
+// add/sub scale the right operand by `alpha` first (torch.add(a, b, alpha)).
+class Kiln_AlphaBinaryOp<string mnemonic>
+    : Kiln_BinaryElementwiseOp<mnemonic> {
+  let arguments = (ins Kiln_Tensor:$lhs, Kiln_Tensor:$rhs,
+                       DefaultValuedAttr<F64Attr, "1.0">:$alpha);
+  let hasVerifier = 1;
+}
+
+def Kiln_AddOp : Kiln_AlphaBinaryOp<"add"> {
+  let summary = "lhs + alpha * rhs, with broadcasting";
+}
+
+def Kiln_SubOp : Kiln_AlphaBinaryOp<"sub"> {
+  let summary = "lhs - alpha * rhs, with broadcasting";
+}
+
+def Kiln_MulOp : Kiln_BinaryElementwiseOp<"mul", [Commutative]> {
+  let summary = "lhs * rhs, with broadcasting";
+}
+
+def Kiln_DivOp : Kiln_BinaryElementwiseOp<"div"> {
+  let summary = "lhs / rhs (true division), with broadcasting";
+  let hasVerifier = 1;
+}
+
+def Kiln_TanhOp : Kiln_UnaryElementwiseOp<"tanh"> {
+  let summary = "Hyperbolic tangent";
+}
+
+def Kiln_SigmoidOp : Kiln_UnaryElementwiseOp<"sigmoid"> {
+  let summary = "1 / (1 + exp(-x))";
+}
+
+def Kiln_ReluOp : Kiln_UnaryElementwiseOp<"relu"> {
+  let summary = "max(x, 0)";
+  let hasFolder = 1;
+}
+
+def Kiln_NegOp : Kiln_UnaryElementwiseOp<"neg"> { let summary = "-x"; }
+
+def Kiln_AbsOp : Kiln_UnaryElementwiseOp<"abs"> { let summary = "|x|"; }
+
+def Kiln_ExpOp : Kiln_UnaryElementwiseOp<"exp"> { let summary = "e^x"; }
+
+def Kiln_LogOp : Kiln_UnaryElementwiseOp<"log"> { let summary = "ln x"; }
+
+def Kiln_SqrtOp : Kiln_UnaryElementwiseOp<"sqrt"> { let summary = "sqrt(x)"; }
+
+def Kiln_RsqrtOp : Kiln_UnaryElementwiseOp<"rsqrt"> {
+  let summary = "1 / sqrt(x)";
+}
+
+def Kiln_ErfOp : Kiln_UnaryElementwiseOp<"erf"> { let summary = "erf(x)"; }
+
+def Kiln_SiluOp : Kiln_UnaryElementwiseOp<"silu"> {
+  let summary = "x * sigmoid(x)";
+}
+
+def Kiln_HardswishOp : Kiln_UnaryElementwiseOp<"hardswish"> {
+  let summary = "x * relu6(x + 3) / 6";
+}
+
+def Kiln_HardsigmoidOp : Kiln_UnaryElementwiseOp<"hardsigmoid"> {
+  let summary = "relu6(x + 3) / 6";
+}
+
+// Unary ops with parameters; the parameters are attributes.
+class Kiln_ParamUnaryOp<string mnemonic, dag params>
+    : Kiln_UnaryElementwiseOp<mnemonic> {
+  let arguments = !con((ins Kiln_FloatTensor:$input), params);
+}
+
+def Kiln_GeluOp : Kiln_ParamUnaryOp<"gelu",
+    (ins DefaultValuedAttr<BoolAttr, "false">:$tanh_approximation)> {
+  let summary = "x * Phi(x), exactly (erf) or with the tanh approximation";
+}
+
+def Kiln_LeakyReluOp : Kiln_ParamUnaryOp<"leaky_relu",
+    (ins DefaultValuedAttr<F64Attr, "0.01">:$negative_slope)> {
+  let summary = "x if x > 0 else negative_slope * x";
+}
+
+def Kiln_EluOp : Kiln_ParamUnaryOp<"elu",
+    (ins DefaultValuedAttr<F64Attr, "1.0">:$alpha)> {
+  let summary = "x if x > 0 else alpha * (e^x - 1)";
+}
+
+def Kiln_SoftplusOp : Kiln_ParamUnaryOp<"softplus",
+    (ins DefaultValuedAttr<F64Attr, "1.0">:$beta,
+         DefaultValuedAttr<F64Attr, "20.0">:$threshold)> {
+  let summary = "log(1 + e^(beta x)) / beta, linear above threshold";
+}
+
+def Kiln_ClampOp : Kiln_ParamUnaryOp<"clamp",
+    (ins OptionalAttr<F64Attr>:$min, OptionalAttr<F64Attr>:$max)> {
+  let summary = "min(max(x, min), max); hardtanh and relu6 are clamps";
+}
+
+def Kiln_PowScalarOp : Kiln_ParamUnaryOp<"pow_scalar", (ins F64Attr:$exponent)> {
+  let summary = "x ^ exponent for a constant exponent";
+}
+
+def Kiln_MaximumOp : Kiln_BinaryElementwiseOp<"maximum", [Commutative]> {
+  let summary = "Elementwise max (NaN propagates)";
+}
+
+def Kiln_MinimumOp : Kiln_BinaryElementwiseOp<"minimum", [Commutative]> {
+  let summary = "Elementwise min (NaN propagates)";
+}
+
+def Kiln_CompareOp : Kiln_Op<"compare",
+    [Pure, Kiln_ElementwiseTrait,
+     DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "Elementwise comparison with broadcasting; an i1 tensor";
+  let arguments = (ins Kiln_ComparePredicate:$predicate, Kiln_Tensor:$lhs,
+                       Kiln_Tensor:$rhs);
+  let results = (outs RankedTensorOf<[I1]>:$output);
+  let assemblyFormat = [{
+    $predicate `,` $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)
+  }];
+}
+
+def Kiln_WhereOp : Kiln_Op<"where",
+    [Pure, Kiln_ElementwiseTrait,
+     DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "cond ? lhs : rhs, broadcasting all three (torch.where)";
+  let arguments = (ins RankedTensorOf<[I1]>:$condition, Kiln_Tensor:$lhs,
+                       Kiln_Tensor:$rhs);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = [{
+    $condition `,` $lhs `,` $rhs attr-dict `:` type($condition) `,`
+    type($lhs) `,` type($rhs)
+  }];
+}
+
+def Kiln_CastOp : Kiln_Op<"cast", [Pure, Kiln_ElementwiseTrait]> {
+  let summary = "Element type conversion with PyTorch's rules";
+  let description = [{
+    Float to integer truncates toward zero, integer to bool is `!= 0`, bool
+    to number is 0 or 1. The shape is unchanged.
+  }];
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+#endif // KILN_ELEMENTWISE_OPS_TD
