@@ -132,7 +132,11 @@ struct KilnPrepareABI : public kiln::impl::KilnPrepareABIBase<KilnPrepareABI> {
     f.setSymName(implName);
     f.setPrivate();
     f->removeAttr(kEntryAttrName);
-    f->setAttr(kABIAttrName, encodeModelSignature(module.getContext(), signature));
+    DictionaryAttr abi = encodeModelSignature(module.getContext(), signature);
+    f->setAttr(kABIAttrName, abi);
+    // The module keeps a copy through the whole pipeline: the tools read the
+    // signature once the model is compiled, when the function's is gone.
+    module->setAttr(kABIAttrName, abi);
   }
 };
 

@@ -3,6 +3,7 @@
 
 #include "kiln/Conversion/Passes.h"
 #include "kiln/InitAll.h"
+#include "kiln/Target/CPU/Passes.h"
 #include "kiln/Target/CUDA/Passes.h"
 #include "kiln/Transforms/Passes.h"
 
@@ -12,6 +13,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -53,17 +55,13 @@ static void initializeNVPTX() {
 
 bool mlir::kiln::validateTargetOptions(const KilnPipelineOptions &options,
                                        std::string &error) {
-  if (options.target != "cpu" && options.target != "cuda") {
-    error = "unknown target '" + options.target + "' (expected cpu or cuda)";
-    return false;
-  }
-  if (options.target == "cuda" &&
+  if (options.target == TargetKind::CUDA &&
       getPTXFeaturesForArch(options.cudaArch).empty()) {
     error = "bad CUDA architecture '" + options.cudaArch +
             "' (expected sm_NN, e.g. sm_90, sm_80, sm_100a)";
     return false;
   }
-  if (options.target == "cuda" && options.emulateGPUMapping) {
+  if (options.target == TargetKind::CUDA && options.emulateGPUMapping) {
     error = "the GPU mapping emulation runs on the CPU target";
     return false;
   }
@@ -105,9 +103,7 @@ static void addCUDAPasses(OpPassManager &pm,
   launch.ptxas = options.ptxas;
   launch.arch = options.cudaArch;
   pm.addPass(createKilnLowerGPULaunch(launch));
-  KilnEmitCABIOptions abi;
-  abi.target = "cuda";
-  pm.addPass(createKilnEmitCABI(abi));
+  pm.addPass(createKilnEmitCUDAABI());
   pm.addPass(createCanonicalizerPass());
 }
 
@@ -157,7 +153,7 @@ void mlir::kiln::addKilnStagePasses(OpPassManager &pm,
                     "canonicalize");
     // kiln_sgemm and kiln_dwconv2d are CPU code: GPU kernels (and their
     // CPU emulation) compute contractions in their own loops.
-    if (options.target == "cpu" && !options.emulateGPUMapping) {
+    if (options.target == TargetKind::CPU && !options.emulateGPUMapping) {
       KilnLowerGemmOptions gemmOptions;
       gemmOptions.threads = options.threads;
       pm.addPass(createKilnLowerGemm(gemmOptions));
@@ -170,7 +166,7 @@ void mlir::kiln::addKilnStagePasses(OpPassManager &pm,
     pm.addPass(createCanonicalizerPass());
     return;
   case Stage::LLVM:
-    if (options.target == "cuda")
+    if (options.target == TargetKind::CUDA)
       return addCUDAPasses(pm, options);
     if (options.emulateGPUMapping)
       pm.addNestedPass<func::FuncOp>(createKilnMapToGPU());
@@ -197,11 +193,44 @@ void mlir::kiln::addKilnStagePasses(OpPassManager &pm,
   }
 }
 
-void mlir::kiln::buildKilnPipeline(OpPassManager &pm,
-                                      const KilnPipelineOptions &options,
-                                      Stage last, Stage first) {
-  for (int s = static_cast<int>(first); s <= static_cast<int>(last); ++s)
+PipelineStages mlir::kiln::buildKilnPipeline(OpPassManager &pm,
+                                             const KilnPipelineOptions &options,
+                                             Stage last, Stage first) {
+  PipelineStages stages;
+  for (int s = static_cast<int>(first); s <= static_cast<int>(last); ++s) {
     addKilnStagePasses(pm, options, static_cast<Stage>(s));
+    const Pass *end = nullptr;
+    for (const Pass &pass : pm.getPasses())
+      end = &pass;
+    stages.ends.push_back({static_cast<Stage>(s), end});
+  }
+  return stages;
+}
+
+namespace {
+/// Reports the end of each stage: after the stage's last top-level pass.
+/// Adjacent nested pass managers of two stages would merge into one when the
+/// pass manager is finalized (the earlier survives), so a stage ends no later
+/// than recorded; no two stages meet that way today.
+struct StageObserver : public PassInstrumentation {
+  PipelineStages stages;
+  std::function<void(Stage)> onStageEnd;
+  StageObserver(PipelineStages stages, std::function<void(Stage)> onStageEnd)
+      : stages(std::move(stages)), onStageEnd(std::move(onStageEnd)) {}
+  void runAfterPass(Pass *pass, Operation *op) override {
+    if (op->getParentOp())
+      return;
+    for (auto [stage, end] : stages.ends)
+      if (end == pass)
+        onStageEnd(stage);
+  }
+};
+} // namespace
+
+void mlir::kiln::observeStages(PassManager &pm, const PipelineStages &stages,
+                               std::function<void(Stage)> onStageEnd) {
+  pm.addInstrumentation(
+      std::make_unique<StageObserver>(stages, std::move(onStageEnd)));
 }
 
 void mlir::kiln::registerKilnPipelines() {
@@ -233,7 +262,7 @@ void mlir::kiln::registerKilnPipelines() {
       [](OpPassManager &pm, const KilnPipelineOptions &o) {
         KilnPipelineOptions cuda;
         cuda.copyOptionValuesFrom(o);
-        cuda.target = "cuda";
+        cuda.target = TargetKind::CUDA;
         buildKilnPipeline(pm, cuda, Stage::LLVM);
       });
 }
@@ -248,6 +277,7 @@ void mlir::kiln::registerAllKilnPasses() {
   registerAllPasses();
   registerKilnTransformsPasses();
   registerKilnConversionPasses();
+  registerKilnCPUPasses();
   registerKilnCUDAPasses();
   registerKilnPipelines();
 }

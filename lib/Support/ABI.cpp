@@ -126,11 +126,13 @@ mlir::kiln::encodeModelSignature(MLIRContext *ctx,
 }
 
 FailureOr<ModelSignature> mlir::kiln::readModelSignature(ModuleOp module) {
-  DictionaryAttr abi;
-  module.walk([&](Operation *op) {
-    if (auto a = op->getAttrOfType<DictionaryAttr>(kABIAttrName))
-      abi = a;
-  });
+  // The module's copy, else the model function's (IR written by hand).
+  DictionaryAttr abi = module->getAttrOfType<DictionaryAttr>(kABIAttrName);
+  if (!abi)
+    module.walk([&](Operation *op) {
+      if (auto a = op->getAttrOfType<DictionaryAttr>(kABIAttrName))
+        abi = a;
+    });
   if (!abi)
     return module.emitError()
            << "no '" << kABIAttrName

@@ -85,11 +85,11 @@ static void emitCUDAFunctions(const ModelSignature &sig,
 
 void mlir::kiln::emitCHeader(const ModelSignature &sig, int64_t workspaceBytes,
                              StringRef source, llvm::raw_ostream &os,
-                             HeaderTarget target) {
+                             TargetKind target) {
   std::string name = sig.modelName;
   std::string upper = StringRef(name).upper();
   std::string guard = "KILN_MODEL_" + upper + "_H";
-  if (target == HeaderTarget::CUDA) {
+  if (target == TargetKind::CUDA) {
     os << "/* " << name << ".h: CUDA API of the model compiled by kiln-compile "
        << "--target=cuda from " << source << ".\n"
        << " * Generated code; do not edit. Link the object file with Kiln's\n"
@@ -159,7 +159,7 @@ void mlir::kiln::emitCHeader(const ModelSignature &sig, int64_t workspaceBytes,
     }
     return first;
   };
-  if (target == HeaderTarget::CUDA) {
+  if (target == TargetKind::CUDA) {
     emitCUDAFunctions(sig, os, emitParams);
     os << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n#endif /* "
        << guard << " */\n";

@@ -1,7 +1,8 @@
 // --kiln-prepare-abi: entry function checks, kiln.abi signature and the impl rename.
 // RUN: kiln-opt %s -split-input-file --kiln-prepare-abi -verify-diagnostics | FileCheck %s
 
-// CHECK-LABEL: module attributes {kiln.model_name = "m"}
+// The module keeps a copy of the signature for the tools.
+// CHECK-LABEL: module attributes {kiln.abi = {inputs = [{name = "x", type = tensor<3x4xf32>}, {name = "h", type = tensor<3x4xf32>}], model = "m", outputs = [{name = "out", type = tensor<3x4xf32>}, {name = "out1", type = tensor<3x4xf32>}]}, kiln.model_name = "m"}
 // CHECK: func.func private @_kiln_m_forward_impl(
 // CHECK-SAME: %{{.*}}: tensor<3x4xf32> {bufferization.writable = false, kiln.name = "x"},
 // CHECK-SAME: %{{.*}}: tensor<3x4xf32> {bufferization.writable = false, kiln.name = "h"})
@@ -30,7 +31,7 @@ module attributes {kiln.model_name = "m"} {
 // Without kiln.entry or kiln.model_name: the only public function is the
 // entry and names the model; names become unique C identifiers; calls
 // follow the rename.
-// CHECK-LABEL: module {
+// CHECK-LABEL: module attributes {kiln.abi = {inputs = [{name = "my_input"
 // CHECK: func.func private @_kiln_mycell_forward_impl(
 // CHECK-SAME: kiln.abi = {inputs = [{name = "my_input", type = tensor<4xf32>}, {name = "my_input_1", type = tensor<4xf32>}, {name = "int_", type = tensor<4xf32>}], model = "mycell", outputs = [{name = "out0", type = tensor<4xf32>}]}
 // CHECK: func.func private @decl

@@ -5,7 +5,7 @@
 #include "kiln/Pipelines/Report.h"
 #include "kiln/Support/ABI.h"
 #include "kiln/Target/CHeader.h"
-#include "kiln/Target/CPU.h"
+#include "kiln/Target/CPU/ObjectEmitter.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
@@ -121,7 +121,7 @@ int main(int argc, char **argv) {
 
   std::string input, output, headerPath, name, emit = "obj";
   std::string mcpu = "host", mtriple, mattr;
-  std::string target = "cpu", cudaArch = "sm_90", ptxas = "auto";
+  std::string targetName = "cpu", cudaArch = "sm_90", ptxas = "auto";
   bool emulateGPU = false;
   std::vector<std::string> inputShapes;
   unsigned optLevel = 3;
@@ -153,10 +153,14 @@ int main(int argc, char **argv) {
       ->check(CLI::IsMember({"kiln", "linalg", "bufferized", "llvm-dialect",
                              "llvm", "asm", "obj", "header", "ptx"}))
       ->type_name("STAGE");
-  app.add_option("--target", target,
+  app.add_option("--target", targetName,
                  "cpu (default): native code for this machine (or --mcpu); "
                  "cuda: NVIDIA GPU kernels in a host object")
-      ->check(CLI::IsMember({"cpu", "cuda"}))
+      ->check(CLI::Validator(
+          [](std::string &name) -> std::string {
+            return parseTargetKind(name) ? "" : "expected cpu or cuda";
+          },
+          "TARGET"))
       ->type_name("TARGET");
   app.add_option("--cuda-arch", cudaArch,
                  "GPU architecture for --target=cuda (default sm_90, the "
@@ -255,6 +259,8 @@ int main(int argc, char **argv) {
     return kExitUsage;
   }
 
+  // The one place the target's name is read.
+  TargetKind target = *parseTargetKind(targetName);
   KilnPipelineOptions pipelineOptions;
   optimization.apply(pipelineOptions);
   pipelineOptions.modelName = name;
@@ -268,16 +274,17 @@ int main(int argc, char **argv) {
       return kExitUsage;
     }
   }
-  if (target != "cuda" && (app.count("--cuda-arch") || app.count("--ptxas"))) {
+  if (target != TargetKind::CUDA &&
+      (app.count("--cuda-arch") || app.count("--ptxas"))) {
     llvm::errs() << "kiln-compile: error: --cuda-arch and --ptxas need "
                     "--target=cuda\n";
     return kExitUsage;
   }
-  if (emit == "ptx" && target != "cuda") {
+  if (emit == "ptx" && target != TargetKind::CUDA) {
     llvm::errs() << "kiln-compile: error: --emit=ptx needs --target=cuda\n";
     return kExitUsage;
   }
-  if (target == "cuda") {
+  if (target == TargetKind::CUDA) {
     std::string error;
     std::optional<std::string> tool = findPtxas(ptxas, error);
     if (!tool) {
@@ -287,34 +294,32 @@ int main(int argc, char **argv) {
     // --emit=ptx needs no cubin.
     pipelineOptions.ptxas = emit == "ptx" ? "" : *tool;
   }
-  // One pass manager per stage, so the report times each and a failure's
-  // reproducer replays only the stage that failed.
+  // One pipeline; the report times each stage and lists the kernels the
+  // kiln stage left, as the stages end.
   static const char *kStageNames[] = {"optimize (kiln)", "lower to linalg",
                                       "bufferize + plan memory",
                                       "lower to LLVM dialect"};
-  std::optional<ModelSignature> signature;
-  for (int s = 0; s <= static_cast<int>(stage); ++s) {
-    PassManager pm(ctx.get(), ModuleOp::getOperationName());
-    if (timing)
-      pm.enableTiming();
-    buildKilnPipeline(pm, pipelineOptions, static_cast<Stage>(s),
-                         static_cast<Stage>(s));
-    if (failed(runPipeline(*module, pm)))
-      return kExitCompileError;
-    endPhase(kStageNames[s]);
-    if (s == static_cast<int>(Stage::Kiln) && !report.empty())
+  PassManager pm(ctx.get(), ModuleOp::getOperationName());
+  if (timing)
+    pm.enableTiming();
+  PipelineStages stages = buildKilnPipeline(pm, pipelineOptions, stage);
+  observeStages(pm, stages, [&](Stage s) {
+    endPhase(kStageNames[static_cast<int>(s)]);
+    if (s == Stage::Kiln && !report.empty())
       collectKernels(*module, compileReport);
-    // The C signature is recorded in the linalg stage; read it before
-    // lowering to LLVM drops the tensor types.
-    if (s == static_cast<int>(Stage::Linalg)) {
-      FailureOr<ModelSignature> sig = readModelSignature(*module);
-      if (failed(sig))
-        return kExitCompileError;
-      signature = *sig;
-    }
+  });
+  if (failed(runPipeline(*module, pm)))
+    return kExitCompileError;
+  // Recorded in the linalg stage; the module keeps it to the end.
+  std::optional<ModelSignature> signature;
+  if (stage != Stage::Kiln) {
+    FailureOr<ModelSignature> sig = readModelSignature(*module);
+    if (failed(sig))
+      return kExitCompileError;
+    signature = *sig;
   }
   collectWorkspace(*module, compileReport);
-  if (target == "cuda" && stage == Stage::LLVM)
+  if (target == TargetKind::CUDA && stage == Stage::LLVM)
     collectCUDAImage(*module, compileReport);
   // Where the report goes: stdout unless the compiled output does.
   auto printCompileReport = [&] {
@@ -350,7 +355,7 @@ int main(int argc, char **argv) {
     int rc = writeText(path, [&](llvm::raw_ostream &os) {
       emitCHeader(*signature, compileReport.workspaceBytes,
                   llvm::sys::path::filename(input), os,
-                  target == "cuda" ? HeaderTarget::CUDA : HeaderTarget::CPU);
+                  target);
     });
     if (rc != kExitOk)
       return rc;

@@ -5,7 +5,7 @@
 #include "kiln/Dialect/Kiln/IR/KilnOps.h"
 #include "kiln/Support/ABI.h"
 #include "kiln/Support/Npy.h"
-#include "kiln/Target/CPU.h"
+#include "kiln/Target/CPU/ObjectEmitter.h"
 #include "kiln/runtime.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -116,9 +116,9 @@ int main(int argc, char **argv) {
   optimization.apply(pipelineOptions);
   pipelineOptions.modelName = name;
   pipelineOptions.emulateGPUMapping = emulateGPU;
-  PassManager front(ctx.get(), ModuleOp::getOperationName());
-  buildKilnPipeline(front, pipelineOptions, Stage::Linalg);
-  if (failed(runPipeline(*module, front)))
+  PassManager pm(ctx.get(), ModuleOp::getOperationName());
+  buildKilnPipeline(pm, pipelineOptions);
+  if (failed(runPipeline(*module, pm)))
     return kExitCompileError;
   FailureOr<ModelSignature> sig = readModelSignature(*module);
   if (failed(sig))
@@ -148,11 +148,6 @@ int main(int argc, char **argv) {
       return kExitCompileError;
     }
   }
-
-  PassManager back(ctx.get(), ModuleOp::getOperationName());
-  buildKilnPipeline(back, pipelineOptions, Stage::LLVM, Stage::Bufferized);
-  if (failed(runPipeline(*module, back)))
-    return kExitCompileError;
 
   ExecutionEngineOptions engineOptions;
   auto optimize = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, nullptr);

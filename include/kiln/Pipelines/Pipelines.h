@@ -8,10 +8,13 @@
 #ifndef KILN_PIPELINES_PIPELINES_H
 #define KILN_PIPELINES_PIPELINES_H
 
+#include "kiln/Target/Target.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
+#include <functional>
 #include <string>
 
 namespace mlir::kiln {
@@ -41,11 +44,14 @@ struct KilnPipelineOptions
       llvm::cl::desc("Most threads a matrix product or loop nest uses (0: "
                      "the compiling machine's cores)"),
       llvm::cl::init(0)};
-  PassOptions::Option<std::string> target{
+  PassOptions::Option<TargetKind> target{
       *this, "target",
       llvm::cl::desc("cpu (native object) or cuda (GPU kernels, host "
                      "object calling the runtime's CUDA layer)"),
-      llvm::cl::init("cpu")};
+      llvm::cl::init(TargetKind::CPU),
+      llvm::cl::values(clEnumValN(TargetKind::CPU, "cpu", "native CPU code"),
+                       clEnumValN(TargetKind::CUDA, "cuda",
+                                  "NVIDIA GPU kernels"))};
   PassOptions::Option<std::string> cudaArch{
       *this, "cuda-arch",
       llvm::cl::desc("GPU architecture of the CUDA target (sm_NN)"),
@@ -85,14 +91,28 @@ void buildKilnOptimizationPipeline(OpPassManager &pm,
 void addKilnStagePasses(OpPassManager &pm, const KilnPipelineOptions &options,
                         Stage stage);
 
+/// Where each stage of a pass manager built by buildKilnPipeline ends: its
+/// last top-level pass (null for a stage that added none).
+struct PipelineStages {
+  SmallVector<std::pair<Stage, const Pass *>> ends;
+};
+
 /// The stages `first` through `last`, in order: by default everything from
 /// imported kiln IR to the LLVM dialect (for target=cuda: the host code in
 /// the LLVM dialect, with the kernels embedded as PTX/cubin).
-void buildKilnPipeline(OpPassManager &pm, const KilnPipelineOptions &options,
-                          Stage last = Stage::LLVM, Stage first = Stage::Kiln);
+PipelineStages buildKilnPipeline(OpPassManager &pm,
+                                 const KilnPipelineOptions &options,
+                                 Stage last = Stage::LLVM,
+                                 Stage first = Stage::Kiln);
 
-/// True when `options` name a target the pipelines know; `error` says why
-/// not (unknown target, malformed --cuda-arch).
+/// Calls `onStageEnd(stage)` each time a stage of `stages` (built into `pm`
+/// by buildKilnPipeline) has run: the tools time the stages and look at the
+/// IR between them while running one pipeline.
+void observeStages(PassManager &pm, const PipelineStages &stages,
+                   std::function<void(Stage)> onStageEnd);
+
+/// True when `options` fit their target; `error` says why not (malformed
+/// --cuda-arch, the GPU-mapping emulation asked of the CUDA target).
 bool validateTargetOptions(const KilnPipelineOptions &options,
                            std::string &error);
 

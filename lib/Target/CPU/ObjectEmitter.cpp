@@ -1,5 +1,5 @@
 //===- ObjectEmitter.cpp - LLVM dialect -> LLVM IR -> object file ---------===//
-#include "kiln/Target/CPU.h"
+#include "kiln/Target/CPU/ObjectEmitter.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"

@@ -117,7 +117,7 @@ def KilnLowerGPULaunch : Pass<"kiln-lower-gpu-launch", "ModuleOp"> {
     data; each `gpu.launch_func` becomes a call of the runtime's
     `kiln_cuda_launch(model, kernel, grid, block, stream, params)` and
     returns its status from the model function when it fails. Records the
-    kernel table, images and weights for `kiln-emit-c-abi{target=cuda}`.
+    kernel table, images and weights for `kiln-emit-cuda-abi`.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
   let options = [
@@ -127,6 +127,17 @@ def KilnLowerGPULaunch : Pass<"kiln-lower-gpu-launch", "ModuleOp"> {
     Option<"arch", "arch", "std::string", /*default=*/"\"sm_90\"",
            "GPU architecture of the cubin">
   ];
+}
+
+def KilnEmitCUDAABI : Pass<"kiln-emit-cuda-abi", "ModuleOp"> {
+  let summary = "Emit the public C entry points of a CUDA model";
+  let description = [{
+    After `kiln-lower-gpu-launch`: `<model>_cuda_init`, `_cuda_release`,
+    `_cuda_forward` (device pointers and a stream),
+    `_cuda_forward_with_workspace` and `_cuda_forward_host` (host buffers),
+    plus `_signature` and `_workspace_size`.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 #endif // KILN_TARGET_CUDA_PASSES_TD

@@ -29,7 +29,7 @@
 // Loops that use anything else stay as they are.
 //
 //===----------------------------------------------------------------------===//
-#include "kiln/Conversion/Passes.h"
+#include "kiln/Target/CPU/Passes.h"
 
 #include "mlir/Conversion/LLVMCommon/MemRefBuilder.h"
 #include "mlir/Conversion/LLVMCommon/TypeConverter.h"
@@ -47,7 +47,7 @@
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNPARALLELIZELOOPS
-#include "kiln/Conversion/Passes.h.inc"
+#include "kiln/Target/CPU/Passes.h.inc"
 } // namespace mlir::kiln
 
 using namespace mlir;

@@ -6,8 +6,8 @@
 // functions they call.
 //
 //===----------------------------------------------------------------------===//
-#ifndef KILN_LIB_CONVERSION_RUNTIMECALLS_H
-#define KILN_LIB_CONVERSION_RUNTIMECALLS_H
+#ifndef KILN_LIB_TARGET_CPU_RUNTIMECALLS_H
+#define KILN_LIB_TARGET_CPU_RUNTIMECALLS_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -42,4 +42,4 @@ int64_t resolveThreads(int64_t threads);
 
 } // namespace mlir::kiln
 
-#endif // KILN_LIB_CONVERSION_RUNTIMECALLS_H
+#endif // KILN_LIB_TARGET_CPU_RUNTIMECALLS_H

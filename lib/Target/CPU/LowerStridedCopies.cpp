@@ -1,5 +1,5 @@
 //===- LowerStridedCopies.cpp - Strided memref.copy into linalg.copy ------===//
-#include "kiln/Conversion/Passes.h"
+#include "kiln/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -7,7 +7,7 @@
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNLOWERSTRIDEDCOPIES
-#include "kiln/Conversion/Passes.h.inc"
+#include "kiln/Target/CPU/Passes.h.inc"
 } // namespace mlir::kiln
 
 using namespace mlir;

@@ -14,7 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "RuntimeCalls.h"
-#include "kiln/Conversion/Passes.h"
+#include "kiln/Target/CPU/Passes.h"
 #include "kiln/Conversion/Tags.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -28,7 +28,7 @@
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNLOWERDEPTHWISE
-#include "kiln/Conversion/Passes.h.inc"
+#include "kiln/Target/CPU/Passes.h.inc"
 } // namespace mlir::kiln
 
 using namespace mlir;

@@ -22,7 +22,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "RuntimeCalls.h"
-#include "kiln/Conversion/Passes.h"
+#include "kiln/Target/CPU/Passes.h"
 #include "kiln/Conversion/Tags.h"
 
 #include "kiln/Transforms/ConstantData.h"
@@ -43,7 +43,7 @@
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNLOWERGEMM
-#include "kiln/Conversion/Passes.h.inc"
+#include "kiln/Target/CPU/Passes.h.inc"
 } // namespace mlir::kiln
 
 using namespace mlir;

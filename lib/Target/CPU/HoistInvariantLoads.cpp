@@ -16,7 +16,7 @@
 // memref.reinterpret_cast, which may reach any byte of its root.
 //
 //===----------------------------------------------------------------------===//
-#include "kiln/Conversion/Passes.h"
+#include "kiln/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -25,7 +25,7 @@
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNHOISTINVARIANTLOADS
-#include "kiln/Conversion/Passes.h.inc"
+#include "kiln/Target/CPU/Passes.h.inc"
 } // namespace mlir::kiln
 
 using namespace mlir;
