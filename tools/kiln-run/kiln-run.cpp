@@ -166,13 +166,10 @@ int main(int argc, char **argv) {
       map[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn),
                              llvm::JITSymbolFlags::Exported};
     };
-    add("kiln_check_tensors", &kiln_check_tensors);
-    add("kiln_sgemm", &kiln_sgemm);
-    add("kiln_sgemm_conv", &kiln_sgemm_conv);
-    add("kiln_dwconv2d", &kiln_dwconv2d);
-    add("kiln_sgemm_epi", &kiln_sgemm_epi);
-    add("kiln_parallel_for", &kiln_parallel_for);
-    add("kiln_thread_workspace", &kiln_thread_workspace);
+    // Exactly the functions generated code calls.
+#define KILN_RUNTIME_CALL(name) add(#name, &name);
+#include "kiln/runtime_calls.def"
+#undef KILN_RUNTIME_CALL
     return map;
   });
   std::string entryName = sig->modelName + "_forward_tensors";

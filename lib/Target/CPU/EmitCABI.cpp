@@ -17,6 +17,7 @@
 #include "kiln/Target/CPU/Passes.h"
 
 #include "kiln/Conversion/ABIBuilder.h"
+#include "kiln/Support/RuntimeCalls.h"
 #include "kiln/runtime.h"
 
 namespace mlir::kiln {
@@ -41,7 +42,8 @@ struct CPUEntryPoints : ABIBuilder {
     if (hasWorkspace) {
       Value ws;
       if (workspaceSize > 0) {
-        auto get = runtimeFunction("kiln_thread_workspace", ptr, {i64});
+        auto get = runtimeFunction(
+            getRuntimeFnInfo(RuntimeFn::kiln_thread_workspace).name, ptr, {i64});
         ws = LLVM::CallOp::create(b, loc, get,
                                   ValueRange{constant(b, i64, workspaceSize)})
                  .getResult();
@@ -85,11 +87,9 @@ struct CPUEntryPoints : ABIBuilder {
   void emitForwardTensors(LLVM::LLVMFuncOp impl, LLVM::GlobalOp sig,
                           const ModelSignature &signature) {
     // int kiln_check_tensors(sig, in, nin, out, nout, message, message_size)
-    auto check = dyn_cast_or_null<LLVM::LLVMFuncOp>(
-        SymbolTable::lookupSymbolIn(module, "kiln_check_tensors"));
-    if (!check)
-      check = function("kiln_check_tensors", i32,
-                       {ptr, ptr, i64, ptr, i64, ptr, i64});
+    auto check = runtimeFunction(
+        getRuntimeFnInfo(RuntimeFn::kiln_check_tensors).name, i32,
+        {ptr, ptr, i64, ptr, i64, ptr, i64});
     SmallVector<Type> args = {ptr, i64, ptr, i64};
     auto f = function(prefix + "_forward_tensors", i32, args);
     OpBuilder::InsertionGuard guard(b);

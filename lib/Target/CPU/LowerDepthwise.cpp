@@ -36,9 +36,6 @@ using namespace mlir::kiln;
 
 namespace {
 
-constexpr llvm::StringLiteral kDwconvName = "kiln_dwconv2d";
-constexpr unsigned kDwconvArgs = 29;
-
 /// The tag's geometry and epilogue.
 struct Depthwise {
   ArrayRef<int64_t> stride, dilation, padding, kernel;
@@ -270,9 +267,7 @@ struct KilnLowerDepthwise
         i64(d.act ? floatBits(d.hi) : 0),
         i64(numThreads),
         elementAddress(b, loc, scratch, zero)};
-    func::CallOp::create(
-        b, loc, declareRuntime(getOperation(), kDwconvName, kDwconvArgs),
-        args);
+    callRuntime(b, loc, getOperation(), RuntimeFn::kiln_dwconv2d, args);
     Value padded = loads[0];
     g.erase();
     if (pad) {

@@ -51,9 +51,6 @@ using namespace mlir::kiln;
 
 namespace {
 
-constexpr llvm::StringLiteral kSgemmName = "kiln_sgemm";
-constexpr llvm::StringLiteral kSgemmConvName = "kiln_sgemm_conv";
-constexpr llvm::StringLiteral kSgemmEpiName = "kiln_sgemm_epi";
 
 /// One loop dim: its extent and its stride (elements) in A, B and C, or
 /// nullopt where the operand does not read it.
@@ -660,8 +657,7 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
           elementAddress(b, loc, c, offC), i64(inner.c), i64(p.m.c), packAddr,
           i64(numThreads), i64(aPackedMR), i64(transposed ? 1 : 0)};
       llvm::append_range(args, epiArgs);
-      func::CallOp::create(b, loc,
-                           declareRuntime(module, kSgemmConvName, 37), args);
+      callRuntime(b, loc, module, RuntimeFn::kiln_sgemm_conv, args);
       g.erase();
       if (conv->copy)
         conv->copy.erase();
@@ -680,11 +676,9 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
         packAddr, i64(numThreads), i64(bPackedNR), i64(aPackedMR)};
     if (biasInit || epi) {
       llvm::append_range(args, epiArgs);
-      func::CallOp::create(b, loc, declareRuntime(module, kSgemmEpiName, 29),
-                           args);
+      callRuntime(b, loc, module, RuntimeFn::kiln_sgemm_epi, args);
     } else {
-      func::CallOp::create(b, loc, declareRuntime(module, kSgemmName, 19),
-                           args);
+      callRuntime(b, loc, module, RuntimeFn::kiln_sgemm, args);
     }
     g.erase();
     eraseFused();

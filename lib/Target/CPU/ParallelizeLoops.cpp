@@ -31,6 +31,8 @@
 //===----------------------------------------------------------------------===//
 #include "kiln/Target/CPU/Passes.h"
 
+#include "kiln/Support/RuntimeCalls.h"
+
 #include "mlir/Conversion/LLVMCommon/MemRefBuilder.h"
 #include "mlir/Conversion/LLVMCommon/TypeConverter.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -54,7 +56,6 @@ using namespace mlir;
 
 namespace {
 
-constexpr llvm::StringLiteral kParallelForName = "kiln_parallel_for";
 /// Leading dims are flattened until the range has this many iterations:
 /// enough that chunks for a few threads are close to even.
 constexpr int64_t kMinFlatIterations = 64;
@@ -93,15 +94,21 @@ int64_t nestedWork(Region &region) {
   return most;
 }
 
+/// kiln_parallel_for(n, grain, fn, ctx, threads), fn taking `bodyType`.
 func::FuncOp declareParallelFor(ModuleOp module, FunctionType bodyType) {
-  if (auto f = module.lookupSymbol<func::FuncOp>(kParallelForName))
+  const kiln::RuntimeFnInfo &info =
+      kiln::getRuntimeFnInfo(kiln::RuntimeFn::kiln_parallel_for);
+  if (auto f = module.lookupSymbol<func::FuncOp>(info.name))
     return f;
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   Type i64 = b.getI64Type();
   Type ptr = LLVM::LLVMPointerType::get(b.getContext());
-  auto f = func::FuncOp::create(
-      b, module.getLoc(), kParallelForName,
-      b.getFunctionType({i64, i64, bodyType, ptr, i64}, {}));
+  SmallVector<Type> params = {i64, i64, bodyType, ptr, i64};
+  if (params.size() != info.numParams)
+    llvm::report_fatal_error("kiln: internal error: kiln_parallel_for's "
+                             "prototype changed (kiln/runtime.h)");
+  auto f = func::FuncOp::create(b, module.getLoc(), info.name,
+                                b.getFunctionType(params, {}));
   f.setPrivate();
   return f;
 }

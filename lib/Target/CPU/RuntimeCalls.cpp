@@ -1,6 +1,8 @@
 //===- RuntimeCalls.cpp - Helpers for passes that call the runtime -------===//
 #include "RuntimeCalls.h"
 
+#include "llvm/Support/ErrorHandling.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
@@ -27,16 +29,33 @@ Value kiln::elementAddress(OpBuilder &b, Location loc, Value v, Value extra) {
   return arith::IndexCastOp::create(b, loc, b.getI64Type(), addr);
 }
 
-func::FuncOp kiln::declareRuntime(ModuleOp module, StringRef name,
-                                  unsigned numArgs) {
+func::FuncOp kiln::declareRuntime(ModuleOp module, RuntimeFn fn) {
+  const RuntimeFnInfo &info = getRuntimeFnInfo(fn);
+  if (!info.int64Params)
+    llvm::report_fatal_error(llvm::Twine("kiln: internal error: ") +
+                             info.name +
+                             " takes parameters other than 64-bit integers");
+  StringRef name = info.name;
   if (auto f = module.lookupSymbol<func::FuncOp>(name))
     return f;
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-  SmallVector<Type> args(numArgs, b.getI64Type());
+  SmallVector<Type> args(info.numParams, b.getI64Type());
   auto f = func::FuncOp::create(b, module.getLoc(), name,
                                 b.getFunctionType(args, {}));
   f.setPrivate();
   return f;
+}
+
+func::CallOp kiln::callRuntime(OpBuilder &b, Location loc, ModuleOp module,
+                               RuntimeFn fn, ValueRange args) {
+  const RuntimeFnInfo &info = getRuntimeFnInfo(fn);
+  if (args.size() != info.numParams)
+    llvm::report_fatal_error(llvm::Twine("kiln: internal error: ") +
+                             info.name + " takes " +
+                             llvm::Twine(info.numParams) +
+                             " arguments (kiln/runtime.h), the call has " +
+                             llvm::Twine(args.size()));
+  return func::CallOp::create(b, loc, declareRuntime(module, fn), args);
 }
 
 std::optional<SmallVector<int64_t>> kiln::staticStrides(Value v) {

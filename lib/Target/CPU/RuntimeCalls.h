@@ -9,6 +9,8 @@
 #ifndef KILN_LIB_TARGET_CPU_RUNTIMECALLS_H
 #define KILN_LIB_TARGET_CPU_RUNTIMECALLS_H
 
+#include "kiln/Support/RuntimeCalls.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -24,10 +26,14 @@ Value i64Const(OpBuilder &b, Location loc, int64_t v);
 /// The address (as i64) of element 0 of f32 memref `v`, plus `extra`
 /// elements.
 Value elementAddress(OpBuilder &b, Location loc, Value v, Value extra);
-/// The private declaration of runtime function `name`, taking `numArgs`
-/// i64 arguments (addresses and integers), created on first use.
-func::FuncOp declareRuntime(ModuleOp module, StringRef name,
-                            unsigned numArgs);
+/// The private declaration of runtime kernel `fn`, created on first use:
+/// its prototype's parameters (kiln/runtime.h) are all 64-bit integers, so
+/// it takes i64s (addresses and integers).
+func::FuncOp declareRuntime(ModuleOp module, RuntimeFn fn);
+/// A call of runtime kernel `fn` with `args`, one per parameter of its
+/// prototype (a count that differs is a bug in the caller: fatal).
+func::CallOp callRuntime(OpBuilder &b, Location loc, ModuleOp module,
+                         RuntimeFn fn, ValueRange args);
 /// The static strides (elements) of an f32 memref, or nullopt.
 std::optional<SmallVector<int64_t>> staticStrides(Value v);
 /// The buffer a chain of views (reshapes, subviews) starts from.
