@@ -25,6 +25,11 @@ FailureOr<ModelFunction> mlir::kiln::findModelFunction(ModuleOp module) {
   return model;
 }
 
+bool ModelFunction::takesOnlyPointers() const {
+  return llvm::all_of(LLVM::LLVMFuncOp(impl).getFunctionType().getParams(),
+                      [](Type t) { return isa<LLVM::LLVMPointerType>(t); });
+}
+
 void mlir::kiln::internalizeModelFunction(LLVM::LLVMFuncOp impl) {
   impl.setLinkage(LLVM::Linkage::Internal);
   // The names served the signature; LLVM IR has no use for them.

@@ -27,6 +27,14 @@ struct ModelFunction {
   ModelSignature signature;
   /// The planned workspace (kiln.workspace_size), or null without one.
   IntegerAttr workspaceSize;
+
+  /// Inputs plus outputs: the buffers every entry point passes on.
+  unsigned numTensors() const {
+    return signature.inputs.size() + signature.outputs.size();
+  }
+  /// Whether every parameter of the lowered function is a pointer (the
+  /// bare-pointer convention both targets lower to).
+  bool takesOnlyPointers() const;
 };
 
 /// The lowered model function of `module` (the one carrying kiln.abi) and

@@ -43,7 +43,8 @@ struct CPUEntryPoints : ABIBuilder {
       Value ws;
       if (workspaceSize > 0) {
         auto get = runtimeFunction(
-            getRuntimeFnInfo(RuntimeFn::kiln_thread_workspace).name, ptr, {i64});
+            getRuntimeFnInfo(RuntimeFn::kiln_thread_workspace).name, ptr,
+            {i64});
         ws = LLVM::CallOp::create(b, loc, get,
                                   ValueRange{constant(b, i64, workspaceSize)})
                  .getResult();
@@ -87,9 +88,9 @@ struct CPUEntryPoints : ABIBuilder {
   void emitForwardTensors(LLVM::LLVMFuncOp impl, LLVM::GlobalOp sig,
                           const ModelSignature &signature) {
     // int kiln_check_tensors(sig, in, nin, out, nout, message, message_size)
-    auto check = runtimeFunction(
-        getRuntimeFnInfo(RuntimeFn::kiln_check_tensors).name, i32,
-        {ptr, ptr, i64, ptr, i64, ptr, i64});
+    auto check =
+        runtimeFunction(getRuntimeFnInfo(RuntimeFn::kiln_check_tensors).name,
+                        i32, {ptr, ptr, i64, ptr, i64, ptr, i64});
     SmallVector<Type> args = {ptr, i64, ptr, i64};
     auto f = function(prefix + "_forward_tensors", i32, args);
     OpBuilder::InsertionGuard guard(b);
@@ -132,13 +133,12 @@ struct KilnEmitCABI : public kiln::impl::KilnEmitCABIBase<KilnEmitCABI> {
       return signalPassFailure();
     LLVM::LLVMFuncOp impl = model->impl;
     const ModelSignature &signature = model->signature;
-    unsigned numArgs = signature.inputs.size() + signature.outputs.size();
+    unsigned numArgs = model->numTensors();
     unsigned implArgs = numArgs + (model->workspaceSize ? 1 : 0);
     LLVM::LLVMFunctionType implType = impl.getFunctionType();
     if (implType.getNumParams() != implArgs ||
         !isa<LLVM::LLVMVoidType>(implType.getReturnType()) ||
-        !llvm::all_of(implType.getParams(),
-                      [](Type t) { return isa<LLVM::LLVMPointerType>(t); })) {
+        !model->takesOnlyPointers()) {
       impl.emitError() << "expected the model function lowered to 'void("
                        << implArgs << " x ptr)' (bare-pointer convention, "
                        << "results as out-parameters"

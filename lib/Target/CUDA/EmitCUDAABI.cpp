@@ -203,15 +203,13 @@ struct KilnEmitCUDAABI
       return signalPassFailure();
     LLVM::LLVMFuncOp impl = model->impl;
     const ModelSignature &signature = model->signature;
-    unsigned numArgs = signature.inputs.size() + signature.outputs.size();
+    unsigned numArgs = model->numTensors();
     CUDAEntryPoints abi(module, signature.modelName, model->workspaceSize);
     // i32 (model, stream, tensors..., [workspace], weights...)
     LLVM::LLVMFunctionType implType = impl.getFunctionType();
     unsigned fixed = 2 + numArgs + (abi.hasWorkspace ? 1 : 0);
     if (implType.getNumParams() < fixed ||
-        implType.getReturnType() != abi.i32 ||
-        !llvm::all_of(implType.getParams(),
-                      [](Type t) { return isa<LLVM::LLVMPointerType>(t); })) {
+        implType.getReturnType() != abi.i32 || !model->takesOnlyPointers()) {
       impl.emitError() << "expected the CUDA model function lowered to 'i32("
                        << fixed << "+ x ptr)' (run kiln-prepare-cuda-host), "
                        << "got " << implType;
