@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "kiln/Import/TorchScript.h"
 
+#include "ArchiveGuard.h"
 #include "Importer.h"
 
 #include "kiln/Dialect/Kiln/IR/KilnOps.h"
@@ -172,6 +173,8 @@ LogicalResult Importer::load(ImportReport &report) {
   if (llvm::sys::fs::is_directory(path))
     return emitError(fileLoc) << "'" << path << "' is a directory, not a "
                               << "TorchScript archive";
+  if (failed(detail::scanArchive(path, fileLoc)))
+    return failure();
   try {
     module = tj::load(path);
   } catch (const std::exception &e) {
@@ -184,6 +187,9 @@ LogicalResult Importer::load(ImportReport &report) {
                      "weights but no TorchScript code)"
                    : "");
   }
+  // Nothing reads a weight before it is known to lie inside its storage.
+  if (failed(detail::validateTensors(module, fileLoc)))
+    return failure();
   try {
     auto forward = module.find_method("forward");
     if (!forward)
@@ -509,11 +515,16 @@ OwningOpRef<ModuleOp> mlir::kiln::importTorchScript(MLIRContext *ctx,
                                                     const ImportOptions &options,
                                                     ImportReport *report) {
   ctx->loadDialect<KilnDialect, func::FuncDialect>();
-  detail::Importer importer(ctx, path);
-  ImportReport local;
-  if (failed(importer.load(report ? *report : local)))
-    return nullptr;
-  return importer.emit(options);
+  // libtorch's readers recurse as deep as an archive nests; the scan bounds
+  // that, and the large stack holds what the bounds let through.
+  OwningOpRef<ModuleOp> result;
+  detail::runOnLargeStack([&] {
+    detail::Importer importer(ctx, path);
+    ImportReport local;
+    if (succeeded(importer.load(report ? *report : local)))
+      result = importer.emit(options);
+  });
+  return result;
 }
 
 std::optional<ImportReport> mlir::kiln::inspectTorchScript(MLIRContext *ctx,

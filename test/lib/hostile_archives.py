@@ -1,0 +1,88 @@
+"""Writes edited copies of a traced archive, each the way an attacker would
+edit it, for the tools' bounded-reading tests (test/tools/hostile-archives.test).
+
+Usage: python3 hostile_archives.py ARCHIVE OUT_DIR
+
+ARCHIVE is a traced MyCell (kiln_testing.py trace mycell); each OUT_DIR/NAME.pt
+differs from it in one way:
+  short_storage  the weight's record holds half the bytes its storage claims
+  empty_storage  the weight's record is empty
+  bad_sizes      the weight's sizes and strides in data.pkl span twice its storage
+  deep_list      data.pkl: 10^6 lists nested in one another
+  deep_tuple     data.pkl: 10^6 tuples nested in one another
+  deep_parens    forward's source: 10^5 nested parentheses
+  many_calls     forward calls a chain of 20,001 methods
+  calls_19k      forward calls a chain of 19,000 methods (within the limits:
+                 compiles, on the importer's large stack)
+  truncated_dir  the zip's central directory cut short
+"""
+import os
+import struct
+import sys
+import zipfile
+
+
+def main(archive, out_dir):
+    src = zipfile.ZipFile(archive)
+    names = src.namelist()
+    root = names[0].split("/")[0]
+
+    def rewrite(name, change):
+        with zipfile.ZipFile(os.path.join(out_dir, name + ".pt"), "w") as z:
+            for info in src.infolist():
+                data = change(info.filename, src.read(info.filename))
+                entry = zipfile.ZipInfo(info.filename)
+                entry.compress_type = info.compress_type
+                z.writestr(entry, data)
+
+    def only(suffix, new):
+        return lambda n, d: new(d) if n.endswith(suffix) else d
+
+    weight = root + "/data/0"
+    rewrite("short_storage", only(weight, lambda d: d[:len(d) // 2]))
+    rewrite("empty_storage", only(weight, lambda d: b""))
+    pickle = src.read(root + "/data.pkl")
+    # linear.weight: sizes (4, 4), strides (4, 1) -> sizes (4, 8), strides (8, 1)
+    sizes = b"K\x04K\x04t(K\x04K\x01t"
+    assert sizes in pickle
+    rewrite("bad_sizes", only("/data.pkl", lambda d: d.replace(
+        sizes, b"K\x04K\x08t(K\x08K\x01t")))
+    n = 10 ** 6
+    rewrite("deep_list", only("/data.pkl",
+                              lambda d: b"\x80\x02" + b"](" * n + b"e" * n + b"."))
+    rewrite("deep_tuple", only("/data.pkl",
+                               lambda d: b"\x80\x02)" + b"\x85" * n + b"."))
+    # The source file of the traced class, and the class's qualified name.
+    source = next(n for n in names if n.endswith(".py") and
+                  "linear = self.linear" in src.read(n).decode())
+    code = src.read(source).decode()
+    cls = code.split("def forward(self: ")[1].split(",")[0]
+    call = "torch.add((linear).forward(x, ), h)"
+    assert call in code
+    rewrite("deep_parens", only(source, lambda d: code.replace(
+        call, "(" * 10 ** 5 + call + ")" * 10 ** 5).encode()))
+
+    def chain(count):
+        methods = "".join(
+            "  def f%d(self: %s, x: Tensor) -> Tensor:\n"
+            "    return self.f%d(x)\n" % (i, cls, i + 1) for i in range(count))
+        methods += ("  def f%d(self: %s, x: Tensor) -> Tensor:\n"
+                    "    return x\n" % (count, cls))
+        return (code.replace("    linear = self.linear\n",
+                             "    linear = self.linear\n    x = self.f0(x)\n")
+                + methods).encode()
+    rewrite("many_calls", only(source, lambda d: chain(20001)))
+    rewrite("calls_19k", only(source, lambda d: chain(19000)))
+    with open(archive, "rb") as f:
+        data = f.read()
+    # Drop the last 40 bytes of the central directory; the end record still
+    # claims them.
+    end = data.rindex(b"PK\x05\x06")
+    size, offset = struct.unpack("<II", data[end + 12:end + 20])
+    cut = offset + size
+    with open(os.path.join(out_dir, "truncated_dir.pt"), "wb") as f:
+        f.write(data[:cut - 40] + data[cut:])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
