@@ -2,6 +2,7 @@
 #include "kiln/Conversion/Passes.h"
 
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/Dialect/Kiln/IR/ShapeRules.h"
 #include "kiln/Support/ABI.h"
 #include "kiln/runtime.h"
 
@@ -64,6 +65,11 @@ struct KilnPrepareABI : public kiln::impl::KilnPrepareABIBase<KilnPrepareABI> {
       return f.emitError() << kind << " #" << index << " has rank "
                            << tensor.getRank() << "; the C ABI (kiln_tensor) "
                            << "allows at most " << KILN_MAX_RANK;
+    std::optional<uint64_t> bytes = getTensorBytes(tensor);
+    if (!bytes || *bytes > kMaxTensorBytes)
+      return f.emitError() << kind << " #" << index << " ("
+                           << formatType(tensor) << ") would take "
+                           << describeTooLarge(bytes);
     if (getKilnDType(tensor.getElementType()) == 0)
       return f.emitError() << kind << " #" << index << " has element type "
                            << tensor.getElementType()

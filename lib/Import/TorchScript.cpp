@@ -444,7 +444,13 @@ LogicalResult Importer::bindInputs(func::FuncOp func,
     if (!elementType)
       return emitError(fileLoc) << "unknown dtype '" << bound[i]->dtype
                                 << "' for input '" << names[i] << "'";
-    types.push_back(RankedTensorType::get(bound[i]->shape, elementType));
+    auto type = RankedTensorType::get(bound[i]->shape, elementType);
+    std::optional<uint64_t> bytes = getTensorBytes(type);
+    if (!bytes || *bytes > kMaxTensorBytes)
+      return emitError(fileLoc) << "input '" << names[i] << "' of "
+                                << formatType(type) << " would take "
+                                << describeTooLarge(bytes);
+    types.push_back(type);
   }
   (void)func;
   return success();

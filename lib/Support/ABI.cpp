@@ -6,6 +6,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/Format.h"
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -163,4 +164,27 @@ FailureOr<ModelSignature> mlir::kiln::readModelSignature(ModuleOp module) {
       failed(decode(outputs, signature.outputs)))
     return failure();
   return signature;
+}
+
+std::optional<uint64_t> mlir::kiln::getTensorBytes(ShapedType type) {
+  Type element = type.getElementType();
+  uint64_t bytes =
+      element.isIndex()
+          ? 8
+          : std::max<uint64_t>(1, element.getIntOrFloatBitWidth() / 8);
+  for (int64_t d : type.getShape())
+    if (d < 0 || __builtin_mul_overflow(bytes, uint64_t(d), &bytes))
+      return std::nullopt;
+  return bytes;
+}
+
+std::string mlir::kiln::describeTooLarge(std::optional<uint64_t> bytes) {
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  if (bytes)
+    os << llvm::format("%.3g", double(*bytes)) << " bytes";
+  else
+    os << "more than 2^64 bytes";
+  os << "; a process can address at most 2^47 bytes (128 TiB)";
+  return out;
 }

@@ -18,6 +18,8 @@
 #include "kiln/Transforms/Passes.h"
 
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/Dialect/Kiln/IR/ShapeRules.h"
+#include "kiln/Support/ABI.h"
 
 #include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -112,6 +114,11 @@ struct KilnPlanMemory : public kiln::impl::KilnPlanMemoryBase<KilnPlanMemory> {
         return WalkResult(alloc.emitError()
                           << "cannot place a buffer of " << element
                           << " in the workspace");
+      std::optional<uint64_t> bytes = getTensorBytes(type);
+      if (!bytes || *bytes > kMaxTensorBytes)
+        return WalkResult(alloc.emitError()
+                          << "an intermediate " << formatType(type)
+                          << " would take " << describeTooLarge(bytes));
       Buffer b;
       b.alloc = alloc;
       b.bytes = type.getNumElements() * elementBytes;
@@ -292,6 +299,10 @@ struct KilnPlanMemory : public kiln::impl::KilnPlanMemoryBase<KilnPlanMemory> {
       total = std::max(total, offset + s.bytes);
       placed.push_back(idx);
     }
+
+    if (uint64_t(total) > kMaxTensorBytes)
+      return f.emitError() << "the workspace would take "
+                           << describeTooLarge(uint64_t(total));
 
     // Rewrite: the workspace is a new last argument.
     MLIRContext *ctx = f.getContext();

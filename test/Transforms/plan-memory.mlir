@@ -247,6 +247,37 @@ module {
 
 // -----
 
+// Error: a buffer past what a process can address (2^47 bytes).
+module {
+  func.func @huge(%in: memref<16xf32>, %out: memref<16xf32>) attributes {kiln.abi = {inputs = [], model = "m", outputs = []}} {
+    // expected-error @+1 {{an intermediate 100000000000000x4xf32 would take 1.6e+15 bytes; a process can address at most 2^47 bytes (128 TiB)}}
+    %a = memref.alloc() : memref<100000000000000x4xf32>
+    return
+  }
+}
+
+// -----
+
+// Error: two buffers live at once whose sum passes 2^47 bytes.
+module {
+  // expected-error @+1 {{the workspace would take 1.6e+14 bytes; a process can address at most 2^47 bytes (128 TiB)}}
+  func.func @sum(%in: memref<16xf32>, %out: memref<16xf32>) attributes {kiln.abi = {inputs = [], model = "m", outputs = []}} {
+    %c0 = arith.constant 0 : index
+    %v = memref.load %in[%c0] : memref<16xf32>
+    %a = memref.alloc() : memref<5000000000000x4xf32>
+    %b = memref.alloc() : memref<5000000000000x4xf32>
+    memref.store %v, %a[%c0, %c0] : memref<5000000000000x4xf32>
+    memref.store %v, %b[%c0, %c0] : memref<5000000000000x4xf32>
+    %x = memref.load %a[%c0, %c0] : memref<5000000000000x4xf32>
+    %y = memref.load %b[%c0, %c0] : memref<5000000000000x4xf32>
+    memref.store %x, %out[%c0] : memref<16xf32>
+    memref.store %y, %out[%c0] : memref<16xf32>
+    return
+  }
+}
+
+// -----
+
 // Error: a returned buffer cannot live in the caller-provided workspace.
 module {
   func.func @escapes(%in: memref<16xf32>) -> memref<16xf32> attributes {kiln.abi = {inputs = [], model = "m", outputs = []}} {

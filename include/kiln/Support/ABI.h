@@ -11,6 +11,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Support/LLVM.h"
 
+#include <optional>
 #include <string>
 
 namespace mlir::kiln {
@@ -47,6 +48,18 @@ bool isValidCIdentifier(StringRef name);
 
 /// Turns any string into a valid C identifier ("my-cell" -> "my_cell").
 std::string sanitizeCIdentifier(StringRef name);
+
+/// The most bytes one tensor, or the workspace, may take: 2^47 (128 TiB),
+/// the user address space of x86-64 and AArch64 Linux. A shape past it is a
+/// compile-time error, never an object whose size computations wrap.
+constexpr uint64_t kMaxTensorBytes = uint64_t(1) << 47;
+
+/// Bytes of a statically shaped tensor or memref (elements of less than a
+/// byte take one), or nullopt when that overflows 64 bits.
+std::optional<uint64_t> getTensorBytes(ShapedType type);
+
+/// "1.6e+16 bytes; a process can address at most ..." for diagnostics.
+std::string describeTooLarge(std::optional<uint64_t> bytes);
 
 /// Reads the signature that kiln-prepare-abi recorded on the module.
 FailureOr<ModelSignature> readModelSignature(ModuleOp module);
