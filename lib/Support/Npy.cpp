@@ -106,10 +106,16 @@ Expected<NpyArray> mlir::kiln::readNpy(StringRef path) {
       return npyError(path, "bad dimension '" + p + "' in shape");
     array.shape.push_back(v);
   }
-  int64_t numel = 1;
+  if (array.shape.size() > KILN_MAX_RANK)
+    return npyError(path, "has rank " + Twine(array.shape.size()) +
+                              "; Kiln's tensors have at most " +
+                              Twine(KILN_MAX_RANK) + " dims");
+  // The bytes the shape claims, counted without overflow: the file must
+  // hold exactly that many.
+  uint64_t numBytes = kiln_dtype_size(array.dtype);
   for (int64_t v : array.shape)
-    numel *= v;
-  size_t numBytes = static_cast<size_t>(numel) * kiln_dtype_size(array.dtype);
+    if (__builtin_mul_overflow(numBytes, uint64_t(v), &numBytes))
+      return npyError(path, "its shape has more elements than 64 bits count");
   size_t dataOffset = offset + headerLen;
   if (bytes.size() - dataOffset != numBytes)
     return npyError(path, "holds " + Twine(bytes.size() - dataOffset) +

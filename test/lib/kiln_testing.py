@@ -161,7 +161,8 @@ def main():
     c.add_argument("--atol", type=float, default=1e-5)
     w = sub.add_parser("write", help="write a file for bad-input tests")
     w.add_argument("kind", choices=["corrupt-zip", "state-dict", "text",
-                                    "npy-3x5", "npy-bad-magic", "npy-f64"])
+                                    "npy-3x5", "npy-bad-magic", "npy-f64",
+                                    "npy-overflow", "npy-rank9"])
     w.add_argument("path")
     args = p.parse_args()
     if args.cmd == "trace":
@@ -192,6 +193,15 @@ def write_bad(kind, path):
     elif kind == "npy-bad-magic":
         with open(path, "wb") as f:
             f.write(b"NOTNUMPY" + b"\0" * 64)
+    elif kind in ("npy-overflow", "npy-rank9"):
+        # A well-formed header whose shape wraps 64 bits, or has 9 dims.
+        shape = [2 ** 62, 4, 3] if kind == "npy-overflow" else [1] * 9
+        header = "{'descr': '<f4', 'fortran_order': False, 'shape': (%s), }" % (
+            ", ".join(str(d) for d in shape))
+        header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
+        with open(path, "wb") as f:
+            f.write(b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little")
+                    + header.encode() + b"\0" * 48)
 
 
 if __name__ == "__main__":
