@@ -1,8 +1,8 @@
 //===- Importer.h - The TorchScript importer's internals (private) --------===//
 //
 // Shared by TorchScript.cpp (loading, locations, constants, the driver) and
-// AtenOps.cpp (one handler per TorchScript op kind). Includes libtorch, so
-// only lib/Import may include it.
+// the op handlers (NodeContext.h, OpRegistry.cpp, Ops/<Family>.cpp).
+// Includes libtorch, so only lib/Import may include it.
 //
 //===----------------------------------------------------------------------===//
 #ifndef KILN_LIB_IMPORT_IMPORTER_H
@@ -43,7 +43,7 @@ public:
 
   OwningOpRef<ModuleOp> emit(const ImportOptions &options);
 
-  // Helpers shared with the op handlers (AtenOps.cpp).
+  // Helpers shared with the op handlers (lib/Import/Ops).
   Location locationOf(const tj::SourceRange &range);
   Location locationOf(const tj::Node *node);
   LogicalResult checkSupported();
