@@ -55,8 +55,6 @@ public:
   std::optional<c10::IValue> constantOf(const tj::Value *v);
   FailureOr<Value> emitTensorConstant(const at::Tensor &t, StringRef name,
                                       Location loc);
-  FailureOr<Value> emitScalarLike(const c10::IValue &scalar, Value like,
-                                  Location loc);
   LogicalResult flattenOutput(const tj::Value *v,
                               SmallVectorImpl<const tj::Value *> &out);
 

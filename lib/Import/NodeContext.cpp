@@ -1,6 +1,8 @@
 //===- NodeContext.cpp - What every op handler of the importer shares -----===//
 #include "NodeContext.h"
 
+#include "kiln/Support/ABI.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -151,19 +153,45 @@ mlir::kiln::detail::tryScalarArithmetic(NodeContext &c, ScalarArith arith) {
   return c.bindScalar(ints ? c10::IValue(int64_t(r)) : c10::IValue(r));
 }
 
-/// PyTorch's promotion between two tensor dtypes (category first, then
-/// width): bool < integers < floats.
-Type mlir::kiln::detail::promote(Type a, Type b) {
-  if (a == b)
-    return a;
-  bool af = isa<FloatType>(a), bf = isa<FloatType>(b);
-  if (af != bf)
-    return af ? a : b;
-  if (a.isInteger(1))
-    return b;
-  if (b.isInteger(1))
-    return a;
-  return a.getIntOrFloatBitWidth() >= b.getIntOrFloatBitWidth() ? a : b;
+Type mlir::kiln::detail::numberDType(NodeContext &c, size_t i) {
+  std::optional<c10::IValue> k = c.constant(i);
+  if (!k)
+    return Type();
+  Builder b(c.b().getContext());
+  if (k->isBool())
+    return b.getI1Type();
+  if (k->isInt())
+    return b.getIntegerType(64);
+  if (k->isDouble())
+    return b.getF64Type();
+  // Traces record a Python number as a 0-dim tensor constant, which
+  // TorchScript still promotes as a number (int32 * 0.5 is float32).
+  if (k->isTensor() && k->toTensor().dim() == 0)
+    return elementTypeOf(k->toTensor().scalar_type(), b.getContext());
+  return Type();
+}
+
+FailureOr<Type> mlir::kiln::detail::resultTypeOf(NodeContext &c,
+                                                 ArrayRef<size_t> indices) {
+  SmallVector<PromotionOperand> operands;
+  for (size_t i : indices) {
+    if (Type n = numberDType(c, i)) {
+      operands.push_back({n, PromotionOperandKind::Number});
+      continue;
+    }
+    FailureOr<Value> t = c.tensor(i);
+    if (failed(t))
+      return failure();
+    operands.push_back(tensorOperand(t->getType()));
+  }
+  Type r = resultType(operands);
+  if (!r) {
+    InFlightDiagnostic d = c.error() << "cannot promote the dtypes";
+    for (const PromotionOperand &o : operands)
+      d << " " << getDTypeName(o.element);
+    return d << " (no PyTorch promotion rule in Kiln for one of them)";
+  }
+  return r;
 }
 
 FailureOr<Value> mlir::kiln::detail::floatOperand(NodeContext &c) {

@@ -11,6 +11,8 @@
 
 #include "Importer.h"
 
+#include "kiln/Dialect/Kiln/IR/TypePromotion.h"
+
 #include <optional>
 #include <string>
 
@@ -91,9 +93,15 @@ enum class ScalarArith { none, add, sub, mul, div, floordiv, neg, eq, ne, lt,
 std::optional<LogicalResult> tryScalarArithmetic(NodeContext &c,
                                                  ScalarArith arith);
 
-/// PyTorch's promotion between two tensor dtypes (category first, then
-/// width): bool < integers < floats.
-Type promote(Type a, Type b);
+/// The dtype of operand `i` when it is a Python number, as promotion sees
+/// it (i1, i64 or f64), or a wrapped number (a 0-dim constant TorchScript
+/// made of one; it keeps its dtype); null for anything else.
+Type numberDType(NodeContext &c, size_t i);
+
+/// The promotion operands of inputs `indices` (numbers, 0-dim or
+/// dimensioned tensors) and their torch.result_type; fails with a
+/// diagnostic when a dtype has no promotion rule.
+FailureOr<Type> resultTypeOf(NodeContext &c, ArrayRef<size_t> indices);
 
 /// Operand #0 cast to f32 unless it is already floating point (operands of
 /// parameterized activations, convolutions, norms).

@@ -1,6 +1,8 @@
 //===- OpRegistry.cpp - The importer's op families and its node dispatch --===//
 #include "OpRegistry.h"
 
+#include "kiln/Support/ABI.h"
+
 using namespace mlir;
 using namespace mlir::kiln;
 using namespace mlir::kiln::detail;
@@ -84,8 +86,25 @@ LogicalResult Importer::emitNode(const tj::Node *node) {
     return failure();
   if (inplace && node->inputs().size() > 0 && node->outputs().size() == 1) {
     auto result = values.find(node->output());
-    if (result != values.end())
-      values[node->inputs()[0]] = result->second;
+    auto dest = values.find(node->inputs()[0]);
+    if (result != values.end() && dest != values.end()) {
+      // The destination keeps its dtype (int32 x.mul_(y_int64) is int32);
+      // a result it cannot hold is PyTorch's error too.
+      Type want = cast<RankedTensorType>(dest->second.getType()).getElementType();
+      auto got = cast<RankedTensorType>(result->second.getType());
+      if (got.getElementType() != want) {
+        if (!canCast(got.getElementType(), want))
+          return emitError(loc)
+                 << "'" << kind << "': result type "
+                 << getDTypeName(got.getElementType())
+                 << " can't be cast to the destination's type "
+                 << getDTypeName(want);
+        Value casted = create<CastOp>(loc, got.clone(want), result->second);
+        values[node->output()] = casted;
+      }
+    }
+    if (auto r = values.find(node->output()); r != values.end())
+      values[node->inputs()[0]] = r->second;
   }
   return success();
 }

@@ -310,25 +310,6 @@ FailureOr<Value> Importer::emitTensorConstant(const at::Tensor &tensor,
   return create<ConstantOp>(loc, value);
 }
 
-FailureOr<Value> Importer::emitScalarLike(const c10::IValue &scalar,
-                                          Value like, Location loc) {
-  auto likeType = cast<RankedTensorType>(like.getType());
-  Type elementType = likeType.getElementType();
-  auto scalarType = RankedTensorType::get({}, elementType);
-  Attribute attr;
-  if (isa<FloatType>(elementType) && (scalar.isDouble() || scalar.isInt()))
-    attr = builder.getFloatAttr(elementType, scalar.isDouble()
-                                                 ? scalar.toDouble()
-                                                 : double(scalar.toInt()));
-  else if (isa<IntegerType>(elementType) && scalar.isInt())
-    attr = builder.getIntegerAttr(elementType, scalar.toInt());
-  else
-    return emitError(loc) << "cannot combine scalar " << scalar.tagKind()
-                          << " with a tensor of " << getDTypeName(elementType)
-                          << " (type promotion is not supported yet)";
-  return create<ConstantOp>(loc, DenseElementsAttr::get(scalarType, attr));
-}
-
 FailureOr<Value> Importer::lookupTensor(const tj::Value *v,
                                         const tj::Node *user) {
   auto it = values.find(v);

@@ -1290,3 +1290,100 @@ def avg_pool2d_ceil_partial_window():
 @case("conv")
 def avg_pool2d_ceil_pad_divisor_override():
     return fn(lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, divisor_override=4)), (randn(1, 1, 6, 6),)
+
+
+# Type promotion (torch.result_type through TypePromotion.h): the dtype of
+# every output is compared, so a case fails on a wrong dtype as on a wrong
+# value.
+def int_tensor(*shape, dtype=torch.int32):
+    return torch.randint(-5, 6, shape, dtype=dtype)
+
+
+@case("promotion")
+def int_times_float_number():
+    return fn(lambda x: x * 0.5), (int_tensor(3, 4),)
+
+
+@case("promotion")
+def bool_plus_int_number():
+    return fn(lambda x: (x > 0) + 1), (int_tensor(3, 4),)
+
+
+@case("promotion")
+def int_where_float_number():
+    return fn(lambda x: torch.where(x > 0, x, 2.5)), (int_tensor(3, 4),)
+
+
+@case("promotion")
+def int_true_division():
+    return fn(lambda x, y: x / y), (int_tensor(3, 4), int_tensor(3, 4).abs() + 1)
+
+
+@case("promotion")
+def int32_plus_int64():
+    return fn(lambda x, y: x + y), (int_tensor(3, 4), int_tensor(4, dtype=torch.int64))
+
+
+@case("promotion")
+def int_plus_float_tensor():
+    return fn(lambda x, y: x + y), (int_tensor(3, 4), randn(3, 4))
+
+
+@case("promotion")
+def float_dim_times_0d_double():
+    # A 0-dim float64 tensor does not widen a dimensioned float32 one.
+    return fn(lambda x, y: x * y.double().sum()), (randn(3, 4), randn(2))
+
+
+@case("promotion")
+def int32_dim_plus_0d_int64():
+    return fn(lambda x, y: x + y.sum()), (int_tensor(3, 4), int_tensor(2, dtype=torch.int64))
+
+
+@case("promotion")
+def int_dim_times_0d_float():
+    # A 0-dim tensor of a higher category does decide.
+    return fn(lambda x, y: x * y.sum()), (int_tensor(3, 4), randn(2))
+
+
+@case("promotion")
+def int_compare_float_number():
+    return fn(lambda x: x > 1.5), (int_tensor(3, 4),)
+
+
+@case("promotion")
+def sum_int32_is_int64():
+    return fn(lambda x: x.sum(1)), (int_tensor(3, 4),)
+
+
+@case("promotion")
+def sum_bool_is_int64():
+    return fn(lambda x: (x > 0).sum()), (int_tensor(3, 4),)
+
+
+@case("promotion")
+def cumsum_int32_is_int64():
+    return fn(lambda x: x.cumsum(1)), (int_tensor(3, 4),)
+
+
+@case("promotion")
+def cat_int_and_float():
+    return fn(lambda x, y: torch.cat([x, y])), (int_tensor(2, 3), randn(2, 3))
+
+
+@case("promotion")
+def inplace_keeps_int32():
+    def f(x, y):
+        z = x + 0
+        z.mul_(y)
+        return z
+    return fn(f), (int_tensor(3, 4), int_tensor(3, 4, dtype=torch.int64))
+
+
+@case("promotion")
+def inplace_float_keeps_float32():
+    def f(x, y):
+        z = x * 1.0
+        z.add_(y)
+        return z
+    return fn(f), (randn(3, 4), int_tensor(3, 4))

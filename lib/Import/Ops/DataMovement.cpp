@@ -162,7 +162,9 @@ LogicalResult emitConcat(NodeContext &c, SmallVector<Value> parts, int64_t rawDi
     return c.error() << "needs at least one tensor";
   Type element = elementOf(parts[0]);
   for (Value p : parts)
-    element = promote(element, elementOf(p));
+    element = promoteTypes(element, elementOf(p));
+  if (!element)
+    return c.error() << "cannot promote the dtypes of its tensors";
   int64_t rank = tensorType(parts[0]).getRank() + (stack ? 1 : 0);
   FailureOr<int64_t> dim = c.dim(rawDim, rank);
   if (failed(dim))

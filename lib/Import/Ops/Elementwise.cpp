@@ -41,52 +41,27 @@ constexpr ScalarArith scalarArithOf(ComparePredicate p) {
   return ScalarArith::none;
 }
 
-/// The two operands of a binary op with PyTorch's promotion: a Python number
-/// (or 0-d constant, what a trace makes of one) takes the tensor's dtype when
-/// of the same category; otherwise both are cast to the promoted type.
+/// The two operands of a binary op in the dtype PyTorch computes it in
+/// (torch.result_type): a Python number becomes a 0-d constant of that
+/// dtype, tensors are cast to it.
 LogicalResult binaryOperands(NodeContext &c, size_t li, size_t ri, Value &lhs,
                              Value &rhs) {
-  auto isNumber = [&](size_t i) {
-    auto k = c.constant(i);
-    if (!k)
-      return false;
-    return k->isInt() || k->isDouble() || k->isBool() ||
-           (k->isTensor() && k->toTensor().dim() == 0);
+  FailureOr<Type> t = resultTypeOf(c, {li, ri});
+  if (failed(t))
+    return failure();
+  auto operand = [&](size_t i) -> FailureOr<Value> {
+    if (numberDType(c, i))
+      return c.scalarConstant(*t, *c.number(i));
+    FailureOr<Value> v = c.tensor(i);
+    if (failed(v))
+      return failure();
+    return c.castTo(*v, *t);
   };
-  bool lNum = isNumber(li), rNum = isNumber(ri);
-  auto numberLike = [&](size_t i, Value like) -> FailureOr<Value> {
-    Type e = elementOf(like);
-    auto k = c.constant(i);
-    bool isFloatNumber =
-        k->isDouble() || (k->isTensor() && k->toTensor().is_floating_point());
-    if (isFloatNumber && !isa<FloatType>(e))
-      e = Float32Type::get(c.b().getContext()); // int tensor + 0.5 -> f32
-    return c.scalarConstant(e, *c.number(i));
-  };
-  if (rNum && !lNum) {
-    FailureOr<Value> l = c.tensor(li);
-    if (failed(l))
-      return failure();
-    FailureOr<Value> r = numberLike(ri, *l);
-    lhs = *l;
-    rhs = *r;
-  } else if (lNum && !rNum) {
-    FailureOr<Value> r = c.tensor(ri);
-    if (failed(r))
-      return failure();
-    FailureOr<Value> l = numberLike(li, *r);
-    lhs = *l;
-    rhs = *r;
-  } else {
-    FailureOr<Value> l = c.tensor(li), r = c.tensor(ri);
-    if (failed(l) || failed(r))
-      return failure();
-    lhs = *l;
-    rhs = *r;
-  }
-  Type t = promote(elementOf(lhs), elementOf(rhs));
-  lhs = c.castTo(lhs, t);
-  rhs = c.castTo(rhs, t);
+  FailureOr<Value> l = operand(li), r = operand(ri);
+  if (failed(l) || failed(r))
+    return failure();
+  lhs = *l;
+  rhs = *r;
   SmallVector<Type> ignored;
   return inferBroadcastType(c.loc, "kiln." + c.kind.substr(6), lhs.getType(),
                             rhs.getType(), ignored);
@@ -121,11 +96,9 @@ LogicalResult importBinary(NodeContext &c) {
       return c.error() << "with rounding_mode '" << (mode ? *mode : "?")
                        << "' is not supported yet";
     }
-    if (!isa<FloatType>(elementOf(lhs))) {
-      Type f32 = Float32Type::get(c.b().getContext());
-      lhs = c.castTo(lhs, f32);
-      rhs = c.castTo(rhs, f32);
-    }
+    Type quotient = trueDivisionType(elementOf(lhs));
+    lhs = c.castTo(lhs, quotient);
+    rhs = c.castTo(rhs, quotient);
     return c.bind(c.create<DivOp>(lhs, rhs));
   } else {
     return c.bind(c.create<OpTy>(lhs, rhs));

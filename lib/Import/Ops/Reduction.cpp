@@ -40,6 +40,7 @@ template <ReduceKind kind> LogicalResult importReduce(NodeContext &c) {
   llvm::sort(dims);
   Value v = *x;
   // dtype argument (sum/mean): the last input when it is an int.
+  bool hasDType = false;
   if ((kind == ReduceKind::sum || kind == ReduceKind::mean) && c.numInputs() > 1) {
     size_t last = c.numInputs() - 1;
     if (auto dt = c.integer(last);
@@ -48,10 +49,12 @@ template <ReduceKind kind> LogicalResult importReduce(NodeContext &c) {
       if (!e)
         return c.error() << "with this dtype is not supported";
       v = c.castTo(v, e);
+      hasDType = true;
     }
   }
-  if (kind == ReduceKind::sum && elementOf(v).isInteger(1))
-    v = c.castTo(v, c.b().getI64Type()); // sum of bools counts them
+  // Without dtype=, sums of bools and integers accumulate in int64.
+  if (kind == ReduceKind::sum && !hasDType)
+    v = c.castTo(v, integralAccumulationType(elementOf(v)));
   if (kind == ReduceKind::mean && !isa<FloatType>(elementOf(v)))
     return c.error() << "needs a floating-point tensor, got "
                      << formatType(tensorType(v));
@@ -114,8 +117,8 @@ LogicalResult importCumsum(NodeContext &c) {
   Value v = *x;
   if (c.integer(2))
     v = c.withDTypeOperand(2, v);
-  else if (isa<IntegerType>(elementOf(v))) // PyTorch sums integers in int64
-    v = c.castTo(v, c.b().getI64Type());
+  else
+    v = c.castTo(v, integralAccumulationType(elementOf(v)));
   auto t = tensorType(v);
   if (t.getRank() == 0)
     return c.bind(v);
