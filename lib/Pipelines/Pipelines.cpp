@@ -137,6 +137,7 @@ void mlir::kiln::addKilnStagePasses(OpPassManager &pm,
     abiOptions.modelName = options.modelName;
     pm.addPass(createKilnPrepareABI(abiOptions));
     pm.addPass(createConvertKilnToLinalg());
+    pm.addNestedPass<func::FuncOp>(createKilnFoldTransposes());
     if (options.approximateMath)
       pm.addNestedPass<func::FuncOp>(createKilnApproximateMath());
     pm.addPass(createCanonicalizerPass());

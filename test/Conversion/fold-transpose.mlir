@@ -1,8 +1,11 @@
-// --convert-kiln-to-linalg folds a transpose into the matrix product that
+// --kiln-fold-transposes (after --convert-kiln-to-linalg) folds a transpose into the matrix product that
 // reads it: the product's indexing map composes the permutation and reads
 // the transpose's input, and the copy goes when nothing else reads it
 // (attention's K^T was a strided gather of every element per call).
-// RUN: kiln-opt %s --convert-kiln-to-linalg | FileCheck %s
+// RUN: kiln-opt %s --convert-kiln-to-linalg --kiln-fold-transposes | FileCheck %s
+// Without the pass the permutation copy stays.
+// RUN: kiln-opt %s --convert-kiln-to-linalg | FileCheck %s --check-prefix=UNFOLDED
+// UNFOLDED: kiln.transpose
 
 // q [1, 8, 128, 32] times k^T, k a [1, 128, 8, 32] projection: the product
 // (b, h, i, j, d) reads k at (b, j, h, d).

@@ -17,12 +17,27 @@ def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg", "ModuleOp"> {
     `linalg.generic` whose indexing maps implement broadcasting; `linear` and
     `matmul` become a fill (bias or zero) plus a reduction `linalg.generic`;
     constants become `arith.constant` (weights stay `dense_resource`).
+    A dialect conversion: every kiln op is illegal, each op family
+    (lib/Conversion/KilnToLinalg/<Family>.cpp) adds its patterns; an op
+    left over is an error naming it.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect"
   ];
+}
+
+def KilnFoldTransposes : Pass<"kiln-fold-transposes", "func::FuncOp"> {
+  let summary = "Read transposes through the indexing maps of matrix products";
+  let description = [{
+    A product (a `linalg.generic` tagged `kiln.gemm`) reading a transpose's
+    permutation copy (tagged `kiln.transpose`: attention's K^T, heads split
+    off a [T, H, D] projection) reads the copy's input through the composed
+    indexing map instead; `kiln_sgemm` takes any strides, so the copy goes
+    once nothing else reads it. Runs right after
+    `--convert-kiln-to-linalg`.
+  }];
 }
 
 def KilnPrepareABI : Pass<"kiln-prepare-abi", "ModuleOp"> {

@@ -1,4 +1,6 @@
-// --convert-kiln-to-linalg: which convolutions become kiln_sgemm products.
+// conv2d, pool2d and resize_bilinear (lib/Conversion/KilnToLinalg/
+// ConvPool.cpp): which convolutions become kiln_sgemm products, and the
+// window loops of pooling.
 // RUN: kiln-opt %s --convert-kiln-to-linalg | FileCheck %s
 
 // A 1x1, stride-1 convolution with a short reduction (C = 16) is a matrix
@@ -67,4 +69,54 @@ func.func @depthwise_epilogue(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>, 
     kiln.yield %y : tensor<1x4x6x6xf32>
   }
   return %0 : tensor<1x4x6x6xf32>
+}
+
+// Pooling: an all-parallel generic over the output whose body reduces the
+// window (scf.for over kh, kw) from the neutral element; input index
+// oh * stride + kh * dilation.
+// CHECK-LABEL: func.func @max_pool
+// CHECK-SAME: (%[[X:.*]]: tensor<1x2x4x4xf32>)
+// CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%{{.*}} : tensor<1x2x2x2xf32>)
+// CHECK: %[[OH:.*]] = linalg.index 2
+// CHECK: scf.for %[[KH:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %[[NEGINF]])
+// CHECK: arith.muli %[[OH]], %{{.*}} : index
+// CHECK: scf.for
+// CHECK: tensor.extract %[[X]]
+// CHECK: arith.maximumf
+func.func @max_pool(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32> {
+  %0 = kiln.pool2d max, %x {dilation = array<i64: 1, 1>, kernel = array<i64: 2, 2>, padding = array<i64: 0, 0>, stride = array<i64: 2, 2>} : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
+  return %0 : tensor<1x2x2x2xf32>
+}
+
+// Average pooling pads with zeros first and divides by the window size
+// (padding counted, as count_include_pad=True).
+// CHECK-LABEL: func.func @avg_pool_padded
+// CHECK: %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: } : tensor<1x2x4x4xf32> to tensor<1x2x6x6xf32>
+// CHECK: linalg.generic
+// CHECK: tensor.extract %[[P]]
+// CHECK: arith.addf
+// CHECK: %[[NINE:.*]] = arith.constant 9.000000e+00 : f32
+// CHECK: arith.divf %{{.*}}, %[[NINE]]
+func.func @avg_pool_padded(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %0 = kiln.pool2d avg, %x {dilation = array<i64: 1, 1>, kernel = array<i64: 3, 3>, padding = array<i64: 1, 1>, stride = array<i64: 1, 1>} : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}
+
+// Bilinear resize (align_corners=False): source (o + 0.5) * scale - 0.5,
+// clamped at 0, its floor and floor + 1 clamped to the last row; four
+// reads blended by the fractions.
+// CHECK-LABEL: func.func @resize_bilinear
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x4x4xf32>)
+// CHECK: %[[OH:.*]] = linalg.index 2
+// CHECK: %[[HALF:.*]] = arith.constant 5.000000e-01 : f32
+// CHECK: arith.maximumf
+// CHECK: math.floor
+// CHECK: arith.minsi
+// CHECK-COUNT-4: tensor.extract
+// CHECK: linalg.yield
+func.func @resize_bilinear(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  %0 = kiln.resize_bilinear %x {align_corners = false, scale_h = 5.000000e-01 : f64, scale_w = 5.000000e-01 : f64} : tensor<1x1x2x2xf32> -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
 }
