@@ -13,20 +13,19 @@ namespace mlir::kiln {
 
 /// A contraction C += A * B that --kiln-lower-gemm may turn into a call.
 constexpr llvm::StringLiteral kGemmTag = "kiln.gemm";
-/// An im2col copy: [stride_h, stride_w, dilation_h, dilation_w].
+/// An im2col copy: an Im2colAttr (#kiln.im2col<stride = [h, w],
+/// dilation = [h, w]>).
 constexpr llvm::StringLiteral kIm2colTag = "kiln.im2col";
 /// A transpose's permutation copy.
 constexpr llvm::StringLiteral kTransposeTag = "kiln.transpose";
 /// The generic that starts a product's accumulator at its bias.
 constexpr llvm::StringLiteral kBiasInitTag = "kiln.bias_init";
-/// A product's epilogue that kiln_sgemm can apply to its tiles:
-/// {act = 0 none | 1 relu | 2 clamp, lo, hi : f32, residual = index of the
-/// input added before the activation, or -1}.
+/// A product's epilogue that kiln_sgemm can apply to its tiles: an
+/// EpilogueAttr (#kiln.epilogue<act = relu, lo = .., hi = .., residual = -1>).
 constexpr llvm::StringLiteral kEpilogueTag = "kiln.epilogue";
-/// A depthwise convolution's direct loop nest (one filter per channel)
-/// that kiln_dwconv2d can compute: {stride, dilation, padding, kernel :
-/// [h, w], act, lo, hi as for kEpilogueTag, bias : whether input 0 is the
-/// bias}. Its body reads the padded input, then the [C, 1, KH, KW] weight.
+/// A depthwise convolution's direct loop nest that kiln_dwconv2d can
+/// compute: a DepthwiseAttr (geometry, epilogue, bias). The schemas and
+/// their verifiers are in kiln/Dialect/Kiln/IR/KilnAttributes.td.
 constexpr llvm::StringLiteral kDepthwiseTag = "kiln.depthwise";
 
 } // namespace mlir::kiln

@@ -116,7 +116,7 @@ namespace mlir::kiln::detail {
 /// at most an activation is tagged for --kiln-lower-depthwise.
 FailureOr<Value> lowerDirectConv2d(OpBuilder &b, Conv2dOp op,
                                    const Epilogue *epilogue,
-                                   DictionaryAttr epilogueKind) {
+                                   EpilogueAttr epilogueKind) {
   Location loc = op.getLoc();
   MLIRContext *ctx = b.getContext();
   auto outType = cast<RankedTensorType>(op.getType());
@@ -196,23 +196,17 @@ FailureOr<Value> lowerDirectConv2d(OpBuilder &b, Conv2dOp op,
   // The call applies no epilogue, or an activation alone (classifyEpilogue
   // found no residual).
   bool callable =
-      !epilogue || (epilogueKind &&
-                    epilogueKind.getAs<IntegerAttr>("residual").getInt() < 0);
+      !epilogue || (epilogueKind && epilogueKind.getResidual() < 0);
   if (depthwise && callable) {
-    Attribute act = epilogue ? epilogueKind.get("act") : b.getI64IntegerAttr(0);
-    Attribute lo = epilogue ? epilogueKind.get("lo") : b.getF32FloatAttr(0);
-    Attribute hi = epilogue ? epilogueKind.get("hi") : b.getF32FloatAttr(0);
-    generic->setAttr(
-        kDepthwiseTag,
-        b.getDictionaryAttr(
-            {b.getNamedAttr("stride", b.getDenseI64ArrayAttr(stride)),
-             b.getNamedAttr("dilation", b.getDenseI64ArrayAttr(dilation)),
-             b.getNamedAttr("padding",
-                            b.getDenseI64ArrayAttr(op.getPadding())),
-             b.getNamedAttr("kernel", b.getDenseI64ArrayAttr({kh, kw})),
-             b.getNamedAttr("act", act), b.getNamedAttr("lo", lo),
-             b.getNamedAttr("hi", hi),
-             b.getNamedAttr("bias", b.getBoolAttr(bias != nullptr))}));
+    EpilogueAttr kind =
+        epilogue ? epilogueKind
+                 : EpilogueAttr::get(b.getContext(), Activation::none,
+                                     b.getF32FloatAttr(0), b.getF32FloatAttr(0),
+                                     /*residual=*/-1);
+    generic->setAttr(kDepthwiseTag,
+                     DepthwiseAttr::get(b.getContext(), stride, dilation,
+                                        op.getPadding(), {kh, kw}, kind,
+                                        b.getBoolAttr(bias != nullptr)));
   }
   return generic.getResult(0);
 }
@@ -305,8 +299,7 @@ Value lowerConv2d(OpBuilder &b, Conv2dOp op) {
     // --kiln-lower-gemm reads the windows in place when the product this
     // matrix feeds becomes a kiln_sgemm_conv call (then this copy goes).
     im2col->setAttr(kIm2colTag,
-                    b.getDenseI64ArrayAttr({stride[0], stride[1], dilation[0],
-                                            dilation[1]}));
+                    Im2colAttr::get(b.getContext(), stride, dilation));
     Value col7 = im2col.getResult(0);
     col = tensor::CollapseShapeOp::create(
         b, loc, RankedTensorType::get({n, g, r, p}, element), col7,

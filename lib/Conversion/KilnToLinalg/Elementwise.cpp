@@ -106,7 +106,7 @@ FailureOr<Value> buildElementwiseGeneric(
   return generic.getResult(0);
 }
 
-DictionaryAttr classifyEpilogue(Block &body, Operation *anchor,
+EpilogueAttr classifyEpilogue(Block &body, Operation *anchor,
                                 ArrayRef<BlockArgument> inputArgs,
                                 RankedTensorType resultType) {
   Value cur = anchor->getResult(0);
@@ -144,11 +144,9 @@ DictionaryAttr classifyEpilogue(Block &body, Operation *anchor,
     return nullptr;
   MLIRContext *ctx = anchor->getContext();
   Builder b(ctx);
-  return b.getDictionaryAttr(
-      {b.getNamedAttr("act", b.getI64IntegerAttr(act)),
-       b.getNamedAttr("lo", b.getF32FloatAttr(static_cast<float>(lo))),
-       b.getNamedAttr("hi", b.getF32FloatAttr(static_cast<float>(hi))),
-       b.getNamedAttr("residual", b.getI64IntegerAttr(residual))});
+  return EpilogueAttr::get(ctx, static_cast<Activation>(act),
+                           b.getF32FloatAttr(static_cast<float>(lo)),
+                           b.getF32FloatAttr(static_cast<float>(hi)), residual);
 }
 
 } // namespace mlir::kiln::detail
@@ -244,7 +242,7 @@ FailureOr<Value> lowerFused(RewriterBase &b, FusedOp fused, ValueRange inputs) {
       accumulator);
   // An epilogue of a matrix product kiln_sgemm can apply itself.
   if (succeeded(result) && anchor && resultType.getElementType().isF32())
-    if (DictionaryAttr kind =
+    if (EpilogueAttr kind =
             classifyEpilogue(body, anchor, inputArgs, resultType))
       if (Operation *def = result->getDefiningOp())
         def->setAttr(kEpilogueTag, kind);

@@ -146,7 +146,7 @@ struct Epilogue {
 /// The epilogue of a fused group, if it is act(acc [+ residual]) with act
 /// none, relu or a clamp and the residual an input of the result's type:
 /// the attribute kiln-lower-gemm reads to apply it inside kiln_sgemm.
-DictionaryAttr classifyEpilogue(Block &body, Operation *anchor,
+EpilogueAttr classifyEpilogue(Block &body, Operation *anchor,
                                 ArrayRef<BlockArgument> inputArgs,
                                 RankedTensorType resultType);
 
@@ -169,7 +169,7 @@ bool isDirectConv2d(Conv2dOp op);
 /// The direct loop nest, applying `epilogue` (when given) to the sum.
 FailureOr<Value> lowerDirectConv2d(OpBuilder &b, Conv2dOp op,
                                    const Epilogue *epilogue,
-                                   DictionaryAttr epilogueKind);
+                                   EpilogueAttr epilogueKind);
 Value lowerConv2d(OpBuilder &b, Conv2dOp op);
 
 } // namespace mlir::kiln::detail

@@ -16,6 +16,7 @@
 #include "RuntimeCalls.h"
 #include "kiln/Target/CPU/Passes.h"
 #include "kiln/Conversion/Tags.h"
+#include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -45,31 +46,18 @@ struct Depthwise {
 };
 
 std::optional<Depthwise> readTag(linalg::GenericOp g) {
-  auto d = g->getAttrOfType<DictionaryAttr>(kDepthwiseTag);
+  auto d = g->getAttrOfType<DepthwiseAttr>(kDepthwiseTag);
   if (!d)
     return std::nullopt;
-  auto pair = [&](StringRef name) -> std::optional<ArrayRef<int64_t>> {
-    auto a = d.getAs<DenseI64ArrayAttr>(name);
-    if (!a || a.size() != 2)
-      return std::nullopt;
-    return a.asArrayRef();
-  };
-  auto stride = pair("stride"), dilation = pair("dilation"),
-       padding = pair("padding"), kernel = pair("kernel");
-  auto act = d.getAs<IntegerAttr>("act");
-  auto lo = d.getAs<FloatAttr>("lo"), hi = d.getAs<FloatAttr>("hi");
-  auto bias = d.getAs<BoolAttr>("bias");
-  if (!stride || !dilation || !padding || !kernel || !act || !lo || !hi ||
-      !bias)
-    return std::nullopt;
-  return Depthwise{*stride,
-                   *dilation,
-                   *padding,
-                   *kernel,
-                   act.getInt(),
-                   static_cast<float>(lo.getValueAsDouble()),
-                   static_cast<float>(hi.getValueAsDouble()),
-                   bias.getValue()};
+  EpilogueAttr e = d.getEpilogue();
+  return Depthwise{d.getStride(),
+                   d.getDilation(),
+                   d.getPadding(),
+                   d.getKernel(),
+                   static_cast<int64_t>(e.getAct()),
+                   static_cast<float>(e.getLo().getValueAsDouble()),
+                   static_cast<float>(e.getHi().getValueAsDouble()),
+                   d.getBias().getValue()};
 }
 
 /// The buffers the body loads from without taking them as operands, in

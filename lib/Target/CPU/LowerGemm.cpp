@@ -24,9 +24,12 @@
 #include "RuntimeCalls.h"
 #include "kiln/Target/CPU/Passes.h"
 #include "kiln/Conversion/Tags.h"
+#include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
 #include "kiln/Transforms/ConstantData.h"
 #include "kiln/runtime.h"
+
+#include <array>
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -303,19 +306,14 @@ struct EpilogueMatch {
 };
 
 std::optional<EpilogueMatch> matchEpilogue(linalg::GenericOp epi) {
-  auto kind = epi->getAttrOfType<DictionaryAttr>(kEpilogueTag);
-  auto act = kind ? kind.getAs<IntegerAttr>("act") : nullptr;
-  auto lo = kind ? kind.getAs<FloatAttr>("lo") : nullptr;
-  auto hi = kind ? kind.getAs<FloatAttr>("hi") : nullptr;
-  auto residual = kind ? kind.getAs<IntegerAttr>("residual") : nullptr;
-  if (!act || !lo || !hi || !residual ||
-      !llvm::all_of(epi.getIndexingMapsArray(),
-                    [](AffineMap m) { return m.isIdentity(); }))
+  auto kind = epi->getAttrOfType<EpilogueAttr>(kEpilogueTag);
+  if (!kind || !llvm::all_of(epi.getIndexingMapsArray(),
+                             [](AffineMap m) { return m.isIdentity(); }))
     return std::nullopt;
-  EpilogueMatch m{epi, act.getInt(),
-                  static_cast<float>(lo.getValueAsDouble()),
-                  static_cast<float>(hi.getValueAsDouble()), nullptr};
-  int64_t r = residual.getInt();
+  EpilogueMatch m{epi, static_cast<int64_t>(kind.getAct()),
+                  static_cast<float>(kind.getLo().getValueAsDouble()),
+                  static_cast<float>(kind.getHi().getValueAsDouble()), nullptr};
+  int64_t r = kind.getResidual();
   if (r >= 0) {
     if (r >= epi.getNumDpsInputs() || epi.getNumDpsInputs() != 1)
       return std::nullopt;
@@ -335,7 +333,7 @@ struct Im2col {
   Value input; // [N, C, H, W], padded
   SmallVector<int64_t> in; // its strides
   int64_t g, cg, kh, kw, oh, ow;
-  ArrayRef<int64_t> geometry; // stride h, w, dilation h, w
+  std::array<int64_t, 4> geometry; // stride h, w, dilation h, w
 };
 
 /// The im2col copy B (a collapse_shape of the copy's [N, G, C/G, KH, KW,
@@ -359,14 +357,17 @@ std::optional<Im2col> findIm2col(Value bm) {
   if (!copy || !type || type.getRank() != 7 ||
       copy->getBlock() != collapse->getBlock())
     return std::nullopt;
-  auto geometry = copy->getAttrOfType<DenseI64ArrayAttr>(kIm2colTag);
+  auto geometry = copy->getAttrOfType<Im2colAttr>(kIm2colTag);
   Value input = copy.getDpsInputOperand(0)->get();
   std::optional<SmallVector<int64_t>> strides = staticStrides(input);
-  if (!geometry || geometry.size() != 4 || !strides || strides->size() != 4)
+  if (!geometry || !strides || strides->size() != 4)
     return std::nullopt;
   ArrayRef<int64_t> shape = type.getShape();
+  ArrayRef<int64_t> stride = geometry.getStride(),
+                    dilation = geometry.getDilation();
   return Im2col{copy,     input,    *strides, shape[1], shape[2],
-                shape[3], shape[4], shape[5], shape[6], geometry.asArrayRef()};
+                shape[3], shape[4], shape[5], shape[6],
+                {stride[0], stride[1], dilation[0], dilation[1]}};
 }
 
 /// The input stride of a batch axis of B in a convolution's product: B's
@@ -540,7 +541,6 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
     // (kiln_sgemm_pointwise_mr) that the runtime transposes into C, when
     // that pads at least 10% less than B's panels (49 positions: none
     // instead of 15; mobilenet_v2's 1280x49x320 204 -> 160 us).
-    static constexpr int64_t kUnitGeometry[4] = {1, 1, 1, 1};
     bool pointwiseRows = false;
     if (!conv && im2colInPlace && packNR == KILN_SGEMM_NR && prepackWeights &&
         !p.swapped && loops.empty() && p.m.extent > 1 &&
@@ -551,7 +551,7 @@ struct KilnLowerGemm : public kiln::impl::KilnLowerGemmBase<KilnLowerGemm> {
       int64_t cols = n / 32 * 32 + (n % 32 == 0 ? 0 : n % 32 <= 16 ? 16 : 32);
       if (10 * rows <= 9 * cols) {
         conv = Im2col{nullptr, bm, {bBatchStride, p.k.b, n, 1},
-                      1, p.k.extent, 1, 1, 1, n, kUnitGeometry};
+                      1, p.k.extent, 1, 1, 1, n, {1, 1, 1, 1}};
         pointwiseRows = transposed = true;
         packMR = KILN_SGEMM_NR;
       }

@@ -10,7 +10,7 @@
 // RUN: kiln-opt %s --kiln-fuse-elementwise --kiln-fuse-epilogue --convert-kiln-to-linalg --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --kiln-lower-depthwise="threads=1 pad-in-place=false" | FileCheck %s --check-prefix=PADDED
 
 // TAG-LABEL: func.func @relu6_stride2
-// TAG: kiln.depthwise = {act = 2 : i64, bias = true, dilation = array<i64: 1, 1>, hi = 6.000000e+00 : f32, kernel = array<i64: 3, 3>, lo = 0.000000e+00 : f32, padding = array<i64: 1, 1>, stride = array<i64: 2, 2>}
+// TAG: kiln.depthwise = #kiln.depthwise<stride = [2, 2], dilation = [1, 1], padding = [1, 1], kernel = [3, 3], epilogue = <act = clamp, lo = 0.000000e+00 : f32, hi = 6.000000e+00 : f32, residual = -1>, bias = true>
 // Arguments: batch 2, 8 channels, the unpadded 15 x 17 input (strides 2040,
 // 255, 17), the 3x3 weight, the bias, the 8 x 9 output, strides 2, 2,
 // dilation 1, 1, padding 1, 1, the output (strides 576, 72, 9), clamp to
@@ -37,7 +37,7 @@ func.func @relu6_stride2(%x: tensor<2x8x15x17xf32>, %w: tensor<8x1x3x3xf32>, %b:
 // No bias, no padding, no epilogue: nothing to remove; bias address 0,
 // act 0.
 // TAG-LABEL: func.func @plain
-// TAG: kiln.depthwise = {act = 0 : i64, bias = false, dilation = array<i64: 2, 2>, {{.*}}, kernel = array<i64: 5, 5>, {{.*}}, padding = array<i64: 0, 0>, stride = array<i64: 1, 1>}
+// TAG: kiln.depthwise = #kiln.depthwise<stride = [1, 1], dilation = [2, 2], padding = [0, 0], kernel = [5, 5], epilogue = <act = none, {{.*}}>, bias = false>
 // CHECK-LABEL: func.func @plain
 // CHECK: call @kiln_dwconv2d(%c1_i64{{[_0-9]*}}, %c4_i64{{[_0-9]*}}, %c12_i64{{[_0-9]*}}, %c12_i64{{[_0-9]*}}, {{.*}}, %c5_i64{{[_0-9]*}}, %c5_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c4_i64{{[_0-9]*}}, %c4_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, {{.*}}, %c0_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %{{[0-9]+}})
 func.func @plain(%x: tensor<1x4x12x12xf32>, %w: tensor<4x1x5x5xf32>) -> tensor<1x4x4x4xf32> {

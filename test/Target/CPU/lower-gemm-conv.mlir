@@ -8,7 +8,7 @@
 // The im2col copy is tagged with [stride_h, stride_w, dilation_h, dilation_w].
 // RUN: kiln-opt %s --convert-kiln-to-linalg | FileCheck %s --check-prefix=TAG
 // TAG-LABEL: func.func @strided_dilated
-// TAG: linalg.generic {{.*}} attrs = {kiln.im2col = array<i64: 2, 1, 1, 2>}
+// TAG: linalg.generic {{.*}} attrs = {kiln.im2col = #kiln.im2col<stride = [2, 1], dilation = [1, 2]>}
 
 // A 3x3, stride-2 (rows), dilation-2 (columns) convolution of a padded
 // [1, 4, 12, 14] input: m = 16 output channels, n = 5 x 10 positions,

@@ -11,7 +11,7 @@
 // TAG-LABEL: func.func @linear_relu
 // TAG: linalg.generic {{.*}}kiln.bias_init
 // TAG: kiln.gemm
-// TAG: linalg.generic {{.*}}kiln.epilogue = {act = 1 : i64, hi = 0x7F800000 : f32, lo = 0.000000e+00 : f32, residual = -1 : i64}
+// TAG: linalg.generic {{.*}}kiln.epilogue = #kiln.epilogue<act = relu, lo = 0.000000e+00 : f32, hi = 0x7F800000 : f32, residual = -1>
 // A linear's bias varies along C's columns (bias_rs 0, bias_cs 1); relu is
 // act 1 with lo = 0 and hi = +inf (0x7F800000).
 // CHECK-LABEL: func.func @linear_relu
@@ -34,7 +34,7 @@ func.func @linear_relu(%x: tensor<32x128xf32>, %w: tensor<64x128xf32>, %b: tenso
 // is read at C's own layout (row stride 64 positions), act 2 with lo = 0
 // and hi = 6 (0x40C00000 = 1086324736).
 // TAG-LABEL: func.func @conv_residual_relu6
-// TAG: kiln.epilogue = {act = 2 : i64, hi = 6.000000e+00 : f32, lo = 0.000000e+00 : f32, residual = 0 : i64}
+// TAG: kiln.epilogue = #kiln.epilogue<act = clamp, lo = 0.000000e+00 : f32, hi = 6.000000e+00 : f32, residual = 0>
 // CHECK-LABEL: func.func @conv_residual_relu6
 // CHECK-NOT: linalg.generic {{.*}}kiln.bias_init
 // CHECK: call @kiln_sgemm_conv({{.*}}, %{{[0-9]+}}, %c0_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %{{[0-9]+}}, %c0_i64{{[_0-9]*}}, %c64_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c1086324736_i64)

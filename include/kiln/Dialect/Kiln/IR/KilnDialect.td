@@ -27,6 +27,7 @@ def Kiln_Dialect : Dialect {
   }];
   let cppNamespace = "::mlir::kiln";
   let hasConstantMaterializer = 1;
+  let useDefaultAttributePrinterParser = 1;
 }
 
 class Kiln_Op<string mnemonic, list<Trait> traits = []>

@@ -15,6 +15,9 @@
 
 #include "kiln/Dialect/Kiln/IR/KilnEnums.h.inc"
 
+#define GET_ATTRDEF_CLASSES
+#include "kiln/Dialect/Kiln/IR/KilnAttributes.h.inc"
+
 namespace mlir::kiln {
 
 /// Marks ops whose output element at index i depends only on the operand
