@@ -178,6 +178,16 @@ def exp():
 
 
 @case("elementwise")
+def expm1():
+    return fn(torch.expm1), (randn(3, 4) * 1e-3,)
+
+
+@case("elementwise")
+def log1p():
+    return fn(torch.log1p), (positive(3, 4) * 1e-3,)
+
+
+@case("elementwise")
 def log():
     return fn(torch.log), (positive(3, 4),)
 

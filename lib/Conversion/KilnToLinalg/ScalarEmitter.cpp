@@ -120,6 +120,8 @@ std::optional<Value> emitFloatOnly(ScalarBuilder &s, Operation *op,
       .Case([&](AbsOp) { return Value(math::AbsFOp::create(b, loc, x)); })
       .Case([&](ExpOp) { return s.exp(x); })
       .Case([&](LogOp) { return Value(math::LogOp::create(b, loc, x)); })
+      .Case([&](Expm1Op) { return Value(math::ExpM1Op::create(b, loc, x)); })
+      .Case([&](Log1pOp) { return Value(math::Log1pOp::create(b, loc, x)); })
       .Case([&](SqrtOp) { return Value(math::SqrtOp::create(b, loc, x)); })
       .Case([&](RsqrtOp) { return Value(math::RsqrtOp::create(b, loc, x)); })
       .Case([&](ErfOp) { return Value(math::ErfOp::create(b, loc, x)); })

@@ -78,6 +78,14 @@ def Kiln_ExpOp : Kiln_UnaryElementwiseOp<"exp"> { let summary = "e^x"; }
 
 def Kiln_LogOp : Kiln_UnaryElementwiseOp<"log"> { let summary = "ln x"; }
 
+def Kiln_Expm1Op : Kiln_UnaryElementwiseOp<"expm1"> {
+  let summary = "e^x - 1, exact near 0";
+}
+
+def Kiln_Log1pOp : Kiln_UnaryElementwiseOp<"log1p"> {
+  let summary = "ln(1 + x), exact near 0";
+}
+
 def Kiln_SqrtOp : Kiln_UnaryElementwiseOp<"sqrt"> { let summary = "sqrt(x)"; }
 
 def Kiln_RsqrtOp : Kiln_UnaryElementwiseOp<"rsqrt"> {
