@@ -14,6 +14,7 @@
  * clamp are applied before each store. Planes (or blocks) are split
  * across the runtime's thread pool. */
 #include "kiln/runtime.h"
+#include "cpu.h"
 #include "runtime_internal.h"
 
 #include <math.h>
@@ -155,9 +156,8 @@ static void dw_plane_generic(const struct dw_job *j, const float *in,
   dw_plane_loops(j, in, wt, bias, out);
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#ifdef KILN_X86_KERNELS
 #include <immintrin.h>
-#define KILN_HAVE_DW_AVX512 1
 
 __attribute__((target("avx2,fma"))) static void
 dw_plane_avx2(const struct dw_job *j, const float *in, const float *wt,
@@ -537,7 +537,7 @@ static void dw_run_part(void *ctx, int64_t part) {
   const struct dw_job *j = p->job;
   int64_t begin = j->planes * part / p->parts;
   int64_t end = j->planes * (part + 1) / p->parts;
-#ifdef KILN_HAVE_DW_AVX512
+#ifdef KILN_X86_KERNELS
   if (j->wide == 4) { /* parts of 16-channel blocks */
     int64_t blocks = (j->channels + 15) / 16;
     float *tin = (float *)(j->scratch + part * 2 * DW_CB_MAX * 16 * 4);
@@ -552,7 +552,7 @@ static void dw_run_part(void *ctx, int64_t part) {
     const float *wt = j->wt + c * j->kh * j->kw;
     float bias = j->bias ? j->bias[c] : 0.0f;
     float *out = j->out + b * j->out_bs + c * j->out_cs;
-#ifdef KILN_HAVE_DW_AVX512
+#ifdef KILN_X86_KERNELS
     if (j->wide == 2) {
       if (j->sw == 1)
         dw3x3s1p1_plane_avx512(j, in, wt, bias, out);
@@ -621,11 +621,11 @@ void kiln_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
   if (j.act == 1) /* relu: lo and hi are not arguments */
     j.lo = 0.0f;
   struct dw_part part = {&j, NULL, 1};
-#ifdef KILN_HAVE_DW_AVX512
+#ifdef KILN_X86_KERNELS
   struct dw_tap taps[DW_MAX_CHUNKS * DW_MAX_KW];
-  const char *kernel = kiln_sgemm_kernel_name();
-  int avx512 = !strcmp(kernel, "avx512");
-  if (strcmp(kernel, "generic")) /* AVX2 and FMA at least */
+  enum kiln_isa isa = kiln_cpu_isa();
+  int avx512 = isa == KILN_ISA_AVX512;
+  if (isa >= KILN_ISA_AVX2)
     j.wide = -1;
   /* 3x3, dilation 1, padding 1, stride 1 or 2 both ways: the rows' loops
    * with shifted registers. */

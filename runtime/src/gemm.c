@@ -18,6 +18,7 @@
  * generated code takes it from the model's workspace. Threads split the
  * larger of the M and N dimensions through the runtime's pool. */
 #include "kiln/runtime.h"
+#include "cpu.h"
 #include "runtime_internal.h"
 
 #include <math.h>
@@ -43,7 +44,7 @@
 #define KILN_SGEMM_DIRECT_B_M 32
 #endif
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#ifdef KILN_X86_KERNELS
 #include <immintrin.h>
 #define KILN_HAVE_PACK8 1
 /* Eight full rows contiguous along p into pa[p * ostride + i]: 8x8 blocks
@@ -276,7 +277,7 @@ static inline void row_next(struct row_iter *it) {
   }
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#ifdef KILN_X86_KERNELS
 #include <immintrin.h>
 /* The pieces of a panel row: lanes dst.., read from src.. under `mask`
  * (unit steps), or, for stride 2, the 32 inputs from src.. under lo, hi,
@@ -390,9 +391,8 @@ struct tile_epi {
   float lo, hi;
 };
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#ifdef KILN_X86_KERNELS
 #include <immintrin.h>
-#define KILN_HAVE_AVX2_KERNEL 1
 
 __attribute__((target("avx2,fma"))) static void
 kernel_avx2(int64_t kc, const float *pa, const float *pb, float *c,
@@ -707,18 +707,12 @@ struct kernel {
   kernel_ldb_epi_fn epi_ldb, epi_ldb8;
 };
 
-/* The widest kernel the CPU runs; KILN_SGEMM_KERNEL=avx2|generic picks a
- * narrower one (for testing every path on one machine). */
+/* The widest kernel the CPU runs (kiln_cpu_isa, which honours
+ * KILN_SGEMM_KERNEL=avx2|generic). */
 static struct kernel pick_kernel(void) {
-  const char *force = getenv("KILN_SGEMM_KERNEL");
-#ifdef KILN_HAVE_AVX2_KERNEL
-  __builtin_cpu_init();
-  int avx512 = __builtin_cpu_supports("avx512f");
-  int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (force && !strcmp(force, "generic"))
-    avx512 = avx2 = 0;
-  if (force && !strcmp(force, "avx2"))
-    avx512 = 0;
+  enum kiln_isa isa = kiln_cpu_isa();
+#ifdef KILN_X86_KERNELS
+  int avx512 = isa == KILN_ISA_AVX512, avx2 = isa >= KILN_ISA_AVX2;
   if (avx512)
     return (struct kernel){.fn = kernel_avx512,
                            .mr = MR12,
@@ -745,7 +739,7 @@ static struct kernel pick_kernel(void) {
     return (struct kernel){.fn = kernel_avx2, .mr = MR6, .nr = NR16,
                            .name = "avx2"};
 #endif
-  (void)force;
+  (void)isa;
   return (struct kernel){.fn = kernel_generic, .mr = MR6, .nr = NR16,
                          .name = "generic"};
 }
@@ -762,7 +756,7 @@ static struct kernel the_kernel(void) {
 static void pack_conv(int64_t kc, int64_t nc, int64_t p0, int64_t j0,
                         const struct conv_src *cv, float *pb, int NR,
                         int fast) {
-#ifdef KILN_HAVE_AVX2_KERNEL
+#ifdef KILN_X86_KERNELS
   /* Only with the AVX-512 kernel's panels (32 wide, 8 or 12 high). */
   if ((NR == 32 || NR == 8 || NR == 12) && fast &&
       the_kernel().nr == NR32) {
@@ -845,7 +839,7 @@ static void epi_after_tile(const struct epilogue *e, float *ct, int64_t c_rs,
   }
 }
 
-#ifdef KILN_HAVE_AVX2_KERNEL
+#ifdef KILN_X86_KERNELS
 __attribute__((target("avx512f"))) static void
 epi_after_tile_avx512(const struct epilogue *e, float *ct, int64_t c_rs,
                       int64_t i0, int64_t j0, int64_t mr, int64_t nr) {
@@ -890,7 +884,7 @@ epi_bias_tile_avx512(const struct epilogue *e, float *ct, int64_t c_rs,
 
 static void epi_start_tile(const struct epilogue *e, float *ct, int64_t c_rs,
                            int64_t i0, int64_t j0, int64_t mr, int64_t nr) {
-#ifdef KILN_HAVE_AVX2_KERNEL
+#ifdef KILN_X86_KERNELS
   if (e->wide && (e->bcs == 0 || e->bcs == 1)) {
     epi_bias_tile_avx512(e, ct, c_rs, i0, j0, mr, nr);
     return;
@@ -901,7 +895,7 @@ static void epi_start_tile(const struct epilogue *e, float *ct, int64_t c_rs,
 
 static void epi_finish_tile(const struct epilogue *e, float *ct, int64_t c_rs,
                             int64_t i0, int64_t j0, int64_t mr, int64_t nr) {
-#ifdef KILN_HAVE_AVX2_KERNEL
+#ifdef KILN_X86_KERNELS
   if (e->wide) {
     epi_after_tile_avx512(e, ct, c_rs, i0, j0, mr, nr);
     return;
@@ -1040,7 +1034,7 @@ static void gemm_serial(int64_t m, int64_t n, int64_t k, const float *a,
   }
 }
 
-#ifdef KILN_HAVE_AVX2_KERNEL
+#ifdef KILN_X86_KERNELS
 /* gemv over 32-wide packed panels with AVX-512: four k steps in flight. */
 __attribute__((target("avx512f"))) static void
 gemv_packed32_avx512(int64_t n, int64_t k, const float *a, int64_t a_cs,
@@ -1083,7 +1077,7 @@ gemv_packed32_avx512(int64_t n, int64_t k, const float *a, int64_t a_cs,
 /* c[0:n] += a[0:k] B with B in compile-time panels of width nr_panel. */
 static void gemv_packed(int64_t n, int64_t k, const float *a, int64_t a_cs,
                         const float *b, int nr_panel, float *c) {
-#ifdef KILN_HAVE_AVX2_KERNEL
+#ifdef KILN_X86_KERNELS
   if (nr_panel == 32 && the_kernel().nr == 32) {
     gemv_packed32_avx512(n, k, a, a_cs, b, c);
     return;
@@ -1381,7 +1375,7 @@ static void run_job(struct gemm_job *job, int64_t parts) {
   kiln_pool_run(use, gemm_part, job);
 }
 
-#ifdef KILN_HAVE_AVX2_KERNEL
+#ifdef KILN_X86_KERNELS
 /* One row of C from a transposed product: row = c + ch * c_rs + i0 gets
  * act((bias[ch] or row) + v + resid row) in the lanes of mk; act is the
  * clamp to [lo, hi] (epi_clamp_bounds). */
@@ -1435,7 +1429,7 @@ transposed_add_avx512(int64_t m, int64_t n, const float *S, float *c,
 }
 #endif
 
-#ifdef KILN_HAVE_AVX2_KERNEL
+#ifdef KILN_X86_KERNELS
 /* A 1x1, stride-1 convolution with few positions (7x7), computed with
  * positions as the tile's rows and the result transposed into C tile by
  * tile: A'(pos, p) = in[p * cs + pos], packed once into panels of MR
@@ -1572,7 +1566,7 @@ static void conv_transposed(int64_t m, int64_t n, int64_t k, const float *w,
                             float *c, int64_t c_rs, char *pack,
                             int64_t parts, const struct epilogue *epi,
                             int64_t pack_bytes) {
-#ifdef KILN_HAVE_AVX2_KERNEL
+#ifdef KILN_X86_KERNELS
   int pmr = pointwise_rows_mr(n, k, cv, w_packed, epi, pack_bytes);
   if (pmr) {
     pointwise_rows(m, n, k, w, cv, c, c_rs, pack, parts, epi, pmr);
@@ -1587,7 +1581,7 @@ static void conv_transposed(int64_t m, int64_t n, int64_t k, const float *w,
                          cv, conv_fast, 0, 1, NULL};
   job.split_n = m >= n;
   run_job(&job, parts);
-#ifdef KILN_HAVE_AVX2_KERNEL
+#ifdef KILN_X86_KERNELS
   if (the_kernel().nr == NR32 && (!epi || !epi->bias || epi->bcs == 0) &&
       n * m < (int64_t)1 << 31) {
     transposed_add_avx512(m, n, S, c, c_rs, epi);
