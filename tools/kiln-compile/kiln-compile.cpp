@@ -126,6 +126,7 @@ int main(int argc, char **argv) {
   std::vector<std::string> inputShapes;
   unsigned optLevel = 3;
   bool timing = false;
+  uint64_t maxWeightBytes = 0; // 0: no bound
   OptimizationFlags optimization;
   std::string report;
 
@@ -191,6 +192,12 @@ int main(int argc, char **argv) {
                      "text, --report=json")
       ->check(CLI::IsMember({"text", "json"}))
       ->type_name("[=FORMAT]");
+  app.add_option("--max-weight-bytes", maxWeightBytes,
+                 "Refuse a model whose weights (the constants the object "
+                 "embeds) exceed this size, e.g. 512MiB or 2GB (default: "
+                 "no bound)")
+      ->transform(CLI::AsSizeValue(false))
+      ->type_name("SIZE");
   app.add_flag("--timing", timing,
                "Print the time spent in each pass (MLIR pass timing)");
 
@@ -240,6 +247,19 @@ int main(int argc, char **argv) {
   if (!module)
     return kExitCompileError;
   endPhase("import");
+  if (maxWeightBytes) {
+    // Folding never enlarges the weights (a fold that would is skipped),
+    // so the imported constants bound what the object embeds.
+    CompileReport weights;
+    collectKernels(*module, weights);
+    if (static_cast<uint64_t>(weights.weightBytes) > maxWeightBytes) {
+      llvm::errs() << "kiln-compile: error: '" << input << "' has "
+                   << weights.numWeights << " weight tensors of "
+                   << weights.weightBytes << " bytes, more than "
+                   << "--max-weight-bytes=" << maxWeightBytes << "\n";
+      return kExitCompileError;
+    }
+  }
   compileReport.torchOps = importReport.opCounts;
   if (auto n = (*module)->getAttrOfType<StringAttr>("kiln.model_name"))
     compileReport.model = n.str();
