@@ -5,7 +5,7 @@ import lit.formats
 config.name = "Kiln"
 config.test_format = lit.formats.ShTest(execute_external=True)
 config.suffixes = [".mlir", ".test", ".py", ".c"]
-config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "Inputs", "lib"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "Inputs", "lib", "sanitizers", "unit"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
 
@@ -18,7 +18,24 @@ config.environment["OMP_NUM_THREADS"] = "1"
 config.environment["PYTHONPATH"] = os.path.join(config.test_source_root, "lib")
 
 config.substitutions.append(("%python", config.python_executable))
-config.substitutions.append(("%cc", config.c_compiler))
+# A KILN_SANITIZE build instruments the runtime, so the C programs the
+# tests link against it need the sanitizer's flags too: %cc is then a
+# wrapper that adds them. Reports abort (-fno-sanitize-recover), failing
+# the test; leaks inside libtorch are suppressed (test/sanitizers/).
+cc = config.c_compiler
+if config.sanitize:
+    os.makedirs(config.test_exec_root, exist_ok=True)
+    cc = os.path.join(config.test_exec_root, "kiln-cc")
+    with open(cc, "w") as f:
+        f.write('#!/bin/sh\nexec %s %s "$@"\n' % (config.c_compiler, config.sanitize_cflags))
+    os.chmod(cc, 0o755)
+    config.available_features.add("sanitize")
+    supp = os.path.join(config.test_source_root, "sanitizers")
+    config.environment["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0:exitcode=86"
+    config.environment["LSAN_OPTIONS"] = "suppressions=%s/lsan.supp:print_suppressions=0" % supp
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1:suppressions=%s/ubsan.supp" % supp
+    config.environment["TSAN_OPTIONS"] = "halt_on_error=1:exitcode=86:suppressions=%s/tsan.supp" % supp
+config.substitutions.append(("%cc", cc))
 config.substitutions.append(("%kiln_runtime_lib", config.runtime_lib))
 config.substitutions.append(("%kiln_runtime_include", config.runtime_include))
 config.substitutions.append(("%kiln_src", config.kiln_src_root))
