@@ -50,7 +50,7 @@ struct DecomposeSoftmax : OpRewritePattern<SoftmaxOp> {
       rewriter.replaceOp(op, c);
       return success();
     }
-    SmallVector<int64_t> dims = {op.getDim()};
+    SmallVector<int64_t> dims = {static_cast<int64_t>(op.getDim())};
     Value max = reduce(rewriter, loc, ReduceKind::max, x, dims);
     Value shifted = binary<SubOp>(rewriter, loc, x, max);
     Value exp = ExpOp::create(rewriter, loc, shifted);

@@ -145,10 +145,10 @@ template <bool isLSTM> LogicalResult importRecurrent(NodeContext &c) {
         tensorType(x).clone({tensorType(x).getDimSize(1), tensorType(x).getDimSize(0),
                              tensorType(x).getDimSize(2)}),
         x, ArrayRef<int64_t>{1, 0, 2});
-  c.bind(x, 0);
-  c.bind(lb.concat(finalH, 0), 1);
+  (void)c.bind(x, 0);
+  (void)c.bind(lb.concat(finalH, 0), 1);
   if (isLSTM)
-    c.bind(lb.concat(finalC, 0), 2);
+    (void)c.bind(lb.concat(finalC, 0), 2);
   return success();
 }
 

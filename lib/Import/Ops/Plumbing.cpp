@@ -96,7 +96,7 @@ LogicalResult importUnpack(NodeContext &c) {
       return c.error() << "unpacks " << c.node->outputs().size()
                        << " values from " << made->second.size();
     for (auto [i, v] : llvm::enumerate(made->second))
-      c.bind(v, i);
+      (void)c.bind(v, i); // binding cannot fail
     return success();
   }
   auto tuple = c.im.tuples.find(in);
@@ -123,7 +123,7 @@ LogicalResult importUnpack(NodeContext &c) {
   std::optional<SmallVector<int64_t>> ints = c.intList(0);
   if (ints && ints->size() == c.node->outputs().size()) {
     for (auto [i, v] : llvm::enumerate(*ints))
-      c.bindScalar(c10::IValue(v), i);
+      (void)c.bindScalar(c10::IValue(v), i);
     return success();
   }
   return c.error() << "unpacks a value Kiln cannot see through";
