@@ -165,7 +165,10 @@ Type mlir::kiln::detail::numberDType(NodeContext &c, size_t i) {
   if (k->isDouble())
     return b.getF64Type();
   // Traces record a Python number as a 0-dim tensor constant, which
-  // TorchScript still promotes as a number (int32 * 0.5 is float32).
+  // TorchScript still promotes as a number (int32 * 0.5 is float32). So
+  // does torch.jit.freeze with a 0-dim parameter (the frozen module gives
+  // int32 * f64-parameter float32, the unfrozen one float64): Kiln follows
+  // the frozen graph it imports.
   if (k->isTensor() && k->toTensor().dim() == 0)
     return elementTypeOf(k->toTensor().scalar_type(), b.getContext());
   return Type();
