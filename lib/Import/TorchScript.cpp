@@ -21,6 +21,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringExtras.h"
@@ -492,6 +493,10 @@ OwningOpRef<ModuleOp> Importer::emit(const ImportOptions &options) {
   for (size_t i = 0; i < results.size(); ++i)
     func.setResultAttr(i, kArgNameAttrName,
                        builder.getStringAttr("out" + std::to_string(i)));
+  // Every op's verifier runs here, so a shape the handlers let through is
+  // reported at its Python line, not by a later pass.
+  if (failed(mlir::verify(*mlirModule)))
+    return nullptr;
   return mlirModule;
 }
 

@@ -1,6 +1,7 @@
-// --kiln-decompose: softmax and layer_norm into primitives the fusion
-// passes group (the numerically stable softmax; layer norm with the biased
-// variance, as PyTorch computes it).
+// --kiln-decompose: softmax, layer_norm and group_norm into primitives the
+// fusion passes group (the numerically stable softmax; layer norm with the
+// biased variance, as PyTorch computes it). The layers are in
+// decompose-layers.mlir.
 // RUN: kiln-opt %s --kiln-decompose | FileCheck %s
 
 // softmax = exp(x - max) / sum(exp(x - max)) over dim, reductions kept.
@@ -71,4 +72,32 @@ func.func @layer_norm_affine(%x: tensor<2x3x4xf32>, %w: tensor<3x4xf32>, %b: ten
 func.func @layer_norm_plain(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = kiln.layer_norm %x {eps = 1.0e-5 : f64, normalized_rank = 1 : i64} : tensor<2x3xf32> -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
+}
+
+// group_norm: each sample's groups flattened to rows, layer-normed without
+// affine, back to [N, C, ...], then the [C] weight and bias shaped [C, 1].
+// CHECK-LABEL: func.func @group_norm
+// CHECK-SAME: (%[[X:.*]]: tensor<2x4x3xf32>, %[[W:.*]]: tensor<4xf32>, %[[B:.*]]: tensor<4xf32>)
+// CHECK: %[[G:.*]] = kiln.reshape %[[X]] : tensor<2x4x3xf32> to tensor<2x2x6xf32>
+// CHECK-NEXT: %[[MEAN:.*]] = kiln.reduce mean, %[[G]], [2] {keepdim = true} : tensor<2x2x6xf32>
+// CHECK: %[[N:.*]] = kiln.mul %{{.*}}, %{{.*}} : tensor<2x2x6xf32>, tensor<2x2x1xf32>
+// CHECK-NEXT: %[[Y:.*]] = kiln.reshape %[[N]] : tensor<2x2x6xf32> to tensor<2x4x3xf32>
+// CHECK-NEXT: %[[WC:.*]] = kiln.reshape %[[W]] : tensor<4xf32> to tensor<4x1xf32>
+// CHECK-NEXT: %[[YW:.*]] = kiln.mul %[[Y]], %[[WC]] : tensor<2x4x3xf32>, tensor<4x1xf32>
+// CHECK-NEXT: %[[BC:.*]] = kiln.reshape %[[B]] : tensor<4xf32> to tensor<4x1xf32>
+// CHECK-NEXT: %[[R:.*]] = kiln.add %[[YW]], %[[BC]] : tensor<2x4x3xf32>, tensor<4x1xf32>
+// CHECK-NEXT: return %[[R]]
+// CHECK-NOT: kiln.group_norm
+func.func @group_norm(%x: tensor<2x4x3xf32>, %w: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<2x4x3xf32> {
+  %0 = kiln.group_norm %x weight %w : tensor<4xf32> bias %b : tensor<4xf32> {eps = 1.0e-5 : f64, groups = 2 : i64} : tensor<2x4x3xf32> -> tensor<2x4x3xf32>
+  return %0 : tensor<2x4x3xf32>
+}
+
+// Without affine parameters the reshaped normalized value is the result.
+// CHECK-LABEL: func.func @group_norm_plain
+// CHECK: %[[Y:.*]] = kiln.reshape %{{.*}} : tensor<1x1x12xf32> to tensor<1x3x2x2xf32>
+// CHECK-NEXT: return %[[Y]]
+func.func @group_norm_plain(%x: tensor<1x3x2x2xf32>) -> tensor<1x3x2x2xf32> {
+  %0 = kiln.group_norm %x {eps = 1.0e-5 : f64, groups = 1 : i64} : tensor<1x3x2x2xf32> -> tensor<1x3x2x2xf32>
+  return %0 : tensor<1x3x2x2xf32>
 }

@@ -26,12 +26,24 @@ def KilnFuseElementwise : Pass<"kiln-fuse-elementwise", "func::FuncOp"> {
 }
 
 def KilnDecompose : Pass<"kiln-decompose", "func::FuncOp"> {
-  let summary = "Rewrite composite ops (softmax, layer_norm) into primitives";
+  let summary = "Rewrite composite ops (softmax, norms, layers) into primitives";
   let description = [{
-    `kiln.softmax` becomes the numerically stable max / subtract / exp / sum /
-    divide sequence (log-softmax subtracts the log of the sum instead), and
-    `kiln.layer_norm` becomes mean, variance, rsqrt and the affine scale and
-    shift. Runs before fusion, so the elementwise parts of the result fuse.
+    The one home of Kiln's decompositions (lib/Transforms/Decompose*.cpp),
+    run first in the kiln stage: no later pass or lowering knows a
+    composite op.
+
+    - `kiln.softmax` becomes the numerically stable max / subtract / exp /
+      sum / divide sequence (log-softmax subtracts the log of the sum).
+    - `kiln.layer_norm` becomes mean, variance, rsqrt and the affine scale
+      and shift; `kiln.group_norm` is a layer norm over each group's rows
+      and the per-channel affine.
+    - `kiln.lstm` and `kiln.gru` unroll over time: one linear of all steps'
+      inputs per layer and direction, one recurrent linear per step, and
+      the gate arithmetic.
+    - `kiln.transformer_encoder_layer` becomes multi-head attention and the
+      feed-forward block with their residual adds and layer norms.
+
+    Runs before fusion, so the elementwise parts of the result fuse.
   }];
   let dependentDialects = ["::mlir::kiln::KilnDialect"];
 }

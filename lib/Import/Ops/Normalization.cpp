@@ -85,38 +85,19 @@ LogicalResult importLayerNorm(NodeContext &c) {
                                       c.b().getF64FloatAttr(eps)));
 }
 
-/// group_norm(input, groups, weight, bias, eps): layer norm over each group's
-/// channels and spatial positions, then the per-channel affine.
+/// group_norm(input, groups, weight, bias, eps, cudnn_enabled): one
+/// kiln.group_norm, decomposed by --kiln-decompose.
 LogicalResult importGroupNorm(NodeContext &c) {
   FailureOr<Value> x = floatOperand(c);
   std::optional<int64_t> groups = c.integer(1);
   if (failed(x) || !groups)
     return c.error() << "needs a constant number of groups";
-  auto t = tensorType(*x);
-  if (t.getRank() < 2 || *groups < 1 || t.getDimSize(1) % *groups)
-    return c.error() << formatType(t) << " does not split into " << *groups
-                     << " groups";
-  int64_t n = t.getDimSize(0), ch = t.getDimSize(1);
-  Value g = c.create<ReshapeOp>(
-      t.clone({n, *groups, t.getNumElements() / (n * *groups)}), *x);
-  g = c.create<LayerNormOp>(tensorType(g), g, Value(), Value(),
-                            c.b().getI64IntegerAttr(1),
-                            c.b().getF64FloatAttr(c.number(4).value_or(1e-5)));
-  Value y = c.create<ReshapeOp>(t, g);
-  SmallVector<int64_t> affine = {ch};
-  for (int64_t i = 2; i < t.getRank(); ++i)
-    affine.push_back(1);
-  for (size_t i : {2, 3}) {
-    if (c.isNone(i))
-      continue;
-    FailureOr<Value> p = c.tensor(i);
-    if (failed(p))
-      return failure();
-    Value shaped = c.create<ReshapeOp>(tensorType(*p).clone(affine), *p);
-    y = i == 2 ? Value(c.create<MulOp>(y, shaped))
-               : Value(c.create<AddOp>(y, shaped, c.b().getF64FloatAttr(1.0)));
-  }
-  return c.bind(y);
+  Value weight, bias;
+  if (failed(c.optionalTensor(2, weight)) || failed(c.optionalTensor(3, bias)))
+    return failure();
+  return c.bind(c.create<GroupNormOp>(
+      x->getType(), *x, weight, bias, c.b().getI64IntegerAttr(*groups),
+      c.b().getF64FloatAttr(c.number(4).value_or(1e-5))));
 }
 
 } // namespace

@@ -318,3 +318,83 @@ func.func @fused_no_yield(%a: tensor<4xf32>) {
   }
   return
 }
+
+// -----
+
+func.func @group_norm_groups_do_not_divide(%x: tensor<2x6x3xf32>) {
+  // expected-error @+1 {{'kiln.group_norm' op 2x6x3xf32 does not split into 4 groups}}
+  %0 = kiln.group_norm %x {eps = 1.0e-5 : f64, groups = 4 : i64} : tensor<2x6x3xf32> -> tensor<2x6x3xf32>
+  return
+}
+
+// -----
+
+func.func @group_norm_weight_shape(%x: tensor<2x6x3xf32>, %w: tensor<3xf32>) {
+  // expected-error @+1 {{'kiln.group_norm' op weight must be 6xf32, got 3xf32}}
+  %0 = kiln.group_norm %x weight %w : tensor<3xf32> {eps = 1.0e-5 : f64, groups = 2 : i64} : tensor<2x6x3xf32> -> tensor<2x6x3xf32>
+  return
+}
+
+// -----
+
+func.func @lstm_weight_count(%x: tensor<2x1x3xf32>, %h: tensor<1x1x4xf32>, %w: tensor<16x3xf32>) {
+  // expected-error @+1 {{'kiln.lstm' op has 1 weights, expected 2 (projections are not supported)}}
+  %y, %hn, %cn = kiln.lstm %x, %h, %h params(%w) {batch_first = false, bidirectional = false, has_biases = false, num_layers = 1 : i64} : (tensor<2x1x3xf32>, tensor<1x1x4xf32>, tensor<1x1x4xf32>, tensor<16x3xf32>) -> (tensor<2x1x4xf32>, tensor<1x1x4xf32>, tensor<1x1x4xf32>)
+  return
+}
+
+// -----
+
+func.func @lstm_gate_rows(%x: tensor<2x1x3xf32>, %h: tensor<1x1x4xf32>, %wih: tensor<12x3xf32>, %whh: tensor<16x4xf32>) {
+  // expected-error @+1 {{'kiln.lstm' op w_ih of layer 0 must be 16x3xf32, got 12x3xf32}}
+  %y, %hn, %cn = kiln.lstm %x, %h, %h params(%wih, %whh) {batch_first = false, bidirectional = false, has_biases = false, num_layers = 1 : i64} : (tensor<2x1x3xf32>, tensor<1x1x4xf32>, tensor<1x1x4xf32>, tensor<12x3xf32>, tensor<16x4xf32>) -> (tensor<2x1x4xf32>, tensor<1x1x4xf32>, tensor<1x1x4xf32>)
+  return
+}
+
+// -----
+
+func.func @lstm_cell_state(%x: tensor<2x1x3xf32>, %h: tensor<1x1x4xf32>, %c: tensor<1x1x5xf32>, %wih: tensor<16x3xf32>, %whh: tensor<16x4xf32>) {
+  // expected-error @+1 {{'kiln.lstm' op c0 must be 1x1x4xf32, got 1x1x5xf32}}
+  %y, %hn, %cn = kiln.lstm %x, %h, %c params(%wih, %whh) {batch_first = false, bidirectional = false, has_biases = false, num_layers = 1 : i64} : (tensor<2x1x3xf32>, tensor<1x1x4xf32>, tensor<1x1x5xf32>, tensor<16x3xf32>, tensor<16x4xf32>) -> (tensor<2x1x4xf32>, tensor<1x1x4xf32>, tensor<1x1x5xf32>)
+  return
+}
+
+// -----
+
+func.func @gru_state_batch(%x: tensor<2x3x3xf32>, %h: tensor<1x2x2xf32>, %wih: tensor<6x3xf32>, %whh: tensor<6x2xf32>) {
+  // expected-error @+1 {{'kiln.gru' op h0 must be 1x3x2xf32, got 1x2x2xf32}}
+  %y, %hn = kiln.gru %x, %h params(%wih, %whh) {batch_first = false, bidirectional = false, has_biases = false, num_layers = 1 : i64} : (tensor<2x3x3xf32>, tensor<1x2x2xf32>, tensor<6x3xf32>, tensor<6x2xf32>) -> (tensor<2x3x2xf32>, tensor<1x2x2xf32>)
+  return
+}
+
+// -----
+
+func.func @gru_second_layer_features(%x: tensor<2x1x3xf32>, %h: tensor<2x1x2xf32>, %w0: tensor<6x3xf32>, %u: tensor<6x2xf32>) {
+  // expected-error @+1 {{'kiln.gru' op w_ih of layer 1 must be 6x2xf32, got 6x3xf32}}
+  %y, %hn = kiln.gru %x, %h params(%w0, %u, %w0, %u) {batch_first = false, bidirectional = false, has_biases = false, num_layers = 2 : i64} : (tensor<2x1x3xf32>, tensor<2x1x2xf32>, tensor<6x3xf32>, tensor<6x2xf32>, tensor<6x3xf32>, tensor<6x2xf32>) -> (tensor<2x1x2xf32>, tensor<2x1x2xf32>)
+  return
+}
+
+// -----
+
+func.func @gru_output_type(%x: tensor<2x1x3xf32>, %h: tensor<1x2x2xf32>, %wih: tensor<6x3xf32>, %whh: tensor<6x2xf32>) {
+  // expected-error @+1 {{'kiln.gru' op output must be 2x1x2xf32, got 1x2x2xf32}}
+  %y, %hn = kiln.gru %x, %h params(%wih, %whh) {batch_first = true, bidirectional = false, has_biases = false, num_layers = 1 : i64} : (tensor<2x1x3xf32>, tensor<1x2x2xf32>, tensor<6x3xf32>, tensor<6x2xf32>) -> (tensor<1x2x2xf32>, tensor<1x2x2xf32>)
+  return
+}
+
+// -----
+
+func.func @encoder_heads(%x: tensor<1x2x4xf32>, %qw: tensor<12x4xf32>, %qb: tensor<12xf32>, %pw: tensor<4x4xf32>, %v: tensor<4xf32>, %f1w: tensor<8x4xf32>, %f1b: tensor<8xf32>, %f2w: tensor<4x8xf32>) {
+  // expected-error @+1 {{'kiln.transformer_encoder_layer' op embedding size 4 does not split into 3 heads}}
+  %0 = kiln.transformer_encoder_layer %x weights(%qw, %qb, %pw, %v, %v, %v, %v, %v, %f1w, %f1b, %f2w, %v) {eps = 1.0e-5 : f64, norm_first = false, num_heads = 3 : i64, use_gelu = false} : (tensor<1x2x4xf32>, tensor<12x4xf32>, tensor<12xf32>, tensor<4x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<8x4xf32>, tensor<8xf32>, tensor<4x8xf32>, tensor<4xf32>) -> tensor<1x2x4xf32>
+  return
+}
+
+// -----
+
+func.func @encoder_ffn(%x: tensor<1x2x4xf32>, %qw: tensor<12x4xf32>, %qb: tensor<12xf32>, %pw: tensor<4x4xf32>, %v: tensor<4xf32>, %f1w: tensor<8x4xf32>, %f1b: tensor<8xf32>, %f2w: tensor<4x6xf32>) {
+  // expected-error @+1 {{'kiln.transformer_encoder_layer' op ffn2_weight must be 4x8xf32, got 4x6xf32}}
+  %0 = kiln.transformer_encoder_layer %x weights(%qw, %qb, %pw, %v, %v, %v, %v, %v, %f1w, %f1b, %f2w, %v) {eps = 1.0e-5 : f64, norm_first = false, num_heads = 2 : i64, use_gelu = false} : (tensor<1x2x4xf32>, tensor<12x4xf32>, tensor<12xf32>, tensor<4x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<8x4xf32>, tensor<8xf32>, tensor<4x6xf32>, tensor<4xf32>) -> tensor<1x2x4xf32>
+  return
+}

@@ -15,6 +15,7 @@ include "kiln/Dialect/Kiln/IR/KilnConvPoolOps.td"
 include "kiln/Dialect/Kiln/IR/KilnDataMovementOps.td"
 include "kiln/Dialect/Kiln/IR/KilnIndexingOps.td"
 include "kiln/Dialect/Kiln/IR/KilnReductionOps.td"
+include "kiln/Dialect/Kiln/IR/KilnLayerOps.td"
 include "kiln/Dialect/Kiln/IR/KilnStructureOps.td"
 
 #endif // KILN_OPS_TD
