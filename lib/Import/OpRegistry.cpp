@@ -54,8 +54,8 @@ ArrayRef<StringRef> mlir::kiln::getSupportedTorchOps() {
 void mlir::kiln::printSupportedOpsMarkdown(llvm::raw_ostream &os) {
   os << "# Supported TorchScript ops\n\n"
      << "Generated from the importer's registry (lib/Import/Ops, one file per\n"
-     << "family) by `kiln-import --supported-ops`;\n"
-     << "test/Import/supported-ops.test fails when this file is stale. Every\n"
+     << "family) by `kiln-import --supported-ops`, which the build runs to\n"
+     << "write build/docs/supported-ops.md. Every\n"
      << "`aten::` op listed is also accepted in its in-place form\n"
      << "(`aten::relu_`). `kiln-import --op-stats m.pt` shows which ops a\n"
      << "model uses and whether Kiln supports each.\n";

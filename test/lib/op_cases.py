@@ -2,7 +2,8 @@
 
 Adding a case is one function in this file, e.g.
 
-    @case("elementwise")
+    @case("elementwise", kind="aten::expm1",
+          imports=["kiln.expm1 %arg0 : tensor<3x4xf32>"])
     def expm1():
         return fn(torch.expm1), (randn(3, 4),)
 
@@ -16,7 +17,14 @@ for the actual ones, and compares every output (shape, dtype, values within
 1e-4 + 1e-4 * |expected|, bool exactly). Keep shapes small (the suite runs
 in CI on 2 cores) and inputs in the op's domain (positive() for log, sqrt,
 rsqrt, pow 0.5). Each group is one lit test, test/e2e/ops/GROUP.test; a new
-group needs a copy of one. To run some cases by hand:
+group needs a copy of one.
+
+A case may also be an op kind's import test, so that a new op needs no
+other test file: `kind` is the TorchScript kind it is about (the runner
+checks the frozen, inlined graph really has it, and
+test/Import/ops/coverage.test counts the kind as tested), and `imports`
+are lines the kiln IR of `kiln-import --ir-only` must contain, in order
+(the inputs are %arg0, %arg1, ...). To run some cases by hand:
 
     PATH=build/bin:$PATH python3 test/lib/run_op_cases.py --group elementwise \
         --case gelu --work /tmp/ops
@@ -30,15 +38,30 @@ import torch.nn.functional as F
 CASES = collections.OrderedDict()
 
 
-def case(group):
-    """Registers the decorated function as case GROUP/<function name>."""
+def case(group, kind=None, imports=()):
+    """Registers the decorated function as case GROUP/<function name>; with
+    `kind`, it is also that op kind's import test (see above)."""
+    if imports and not kind:
+        raise ValueError("a case with imports= names its kind=")
     def register(func):
         cases = CASES.setdefault(group, collections.OrderedDict())
         if func.__name__ in cases:
             raise ValueError("duplicate case %s/%s" % (group, func.__name__))
+        func.kind = kind
+        func.imports = tuple(imports)
         cases[func.__name__] = func
         return func
     return register
+
+
+def declared_kinds():
+    """The op kinds whose import tests are cases: {kind: "GROUP/NAME"}."""
+    kinds = {}
+    for group, cases in CASES.items():
+        for name, func in cases.items():
+            if func.kind:
+                kinds.setdefault(func.kind, group + "/" + name)
+    return kinds
 
 
 class Fn(torch.nn.Module):
@@ -177,12 +200,14 @@ def exp():
     return fn(torch.exp), (randn(3, 4),)
 
 
-@case("elementwise")
+@case("elementwise", kind="aten::expm1",
+      imports=["kiln.expm1 %arg0 : tensor<3x4xf32>"])
 def expm1():
     return fn(torch.expm1), (randn(3, 4) * 1e-3,)
 
 
-@case("elementwise")
+@case("elementwise", kind="aten::log1p",
+      imports=["kiln.log1p %arg0 : tensor<3x4xf32>"])
 def log1p():
     return fn(torch.log1p), (positive(3, 4) * 1e-3,)
 

@@ -86,6 +86,8 @@ def prepare(group, name, func, case_dir):
         traced = torch.jit.trace(module, inputs)
         traced.save(os.path.join(case_dir, "model.pt"))
         expected = flatten(traced(*inputs))
+    if func.kind:
+        check_kind(func.kind, os.path.join(case_dir, "model.pt"))
     input_paths = []
     for i, t in enumerate(inputs):
         path = os.path.join(case_dir, "input%d.npy" % i)
@@ -95,6 +97,19 @@ def prepare(group, name, func, case_dir):
     for j, e in enumerate(expected):
         np.save(os.path.join(case_dir, "expected%d.npy" % j), e)
     return input_paths, expected
+
+
+def check_kind(kind, path):
+    """Fails unless `kind` is in the archive's graph as the importer sees it
+    (frozen and inlined: freezing drops some kinds, eval-mode dropout for
+    one)."""
+    frozen = torch.jit.freeze(torch.jit.load(path).eval(), optimize_numerics=False)
+    graph = frozen.graph
+    torch._C._jit_pass_inline(graph)
+    kinds = sorted({node.kind() for node in graph.nodes()})
+    if kind not in kinds:
+        raise CaseFailure("harness: the case declares kind %s but its graph has %s"
+                          % (kind, ", ".join(kinds)))
 
 
 def first_error_line(text, model_path):
@@ -151,6 +166,7 @@ def run_tool(cmd, model):
     if proc.returncode != 0:
         raise CaseFailure(message or "%s exited with status %d and no message"
                           % (tool, proc.returncode))
+    return stdout
 
 
 def run_kiln(case_dir, input_paths):
@@ -169,20 +185,43 @@ KILN_DTYPES = {"float32": "f32", "float64": "f64", "float16": "f16", "int64": "i
                "int32": "i32", "int16": "i16", "int8": "i8", "bool": "bool"}
 
 
-def compile_cuda_case(case_dir, input_paths, expected):
-    """CUDA mode: the case compiles with kiln-compile --target=cuda to an
-    object (and, with ptxas, a cubin)."""
-    model = os.path.join(case_dir, "model.pt")
-    obj = os.path.join(case_dir, "model.cuda.o")
-    cmd = ["kiln-compile", model, "--target=cuda", "-o", obj] + KILN_FLAGS
+def input_shape_flags(input_paths):
+    """--input-shape flags describing the case's inputs."""
+    flags = []
     for p in input_paths:
         a = np.load(p)
         dims = "x".join(str(d) for d in a.shape)
         dtype = KILN_DTYPES.get(a.dtype.name)
         if dtype is None:
             raise CaseFailure("harness: no Kiln dtype for %s" % a.dtype.name)
-        cmd += ["--input-shape", (dims + "x" if dims else "") + dtype]
-    run_tool(cmd, model)
+        flags += ["--input-shape", (dims + "x" if dims else "") + dtype]
+    return flags
+
+
+def check_imports(case_dir, input_paths, imports):
+    """The case's `imports` lines appear, in order, in its kiln IR."""
+    model = os.path.join(case_dir, "model.pt")
+    ir = run_tool(["kiln-import", model, "--ir-only"] + input_shape_flags(input_paths),
+                  model)
+    with open(os.path.join(case_dir, "model.mlir"), "w") as f:
+        f.write(ir)
+    at = 0
+    for line in imports:
+        found = ir.find(line, at)
+        if found < 0:
+            raise CaseFailure("kiln-import: the IR has no %r%s (see %s)"
+                              % (line, " after the lines before it" if at else "",
+                                 os.path.join(case_dir, "model.mlir")))
+        at = found + len(line)
+
+
+def compile_cuda_case(case_dir, input_paths, expected, imports=()):
+    """CUDA mode: the case compiles with kiln-compile --target=cuda to an
+    object (and, with ptxas, a cubin)."""
+    model = os.path.join(case_dir, "model.pt")
+    obj = os.path.join(case_dir, "model.cuda.o")
+    cmd = ["kiln-compile", model, "--target=cuda", "-o", obj] + KILN_FLAGS
+    run_tool(cmd + input_shape_flags(input_paths), model)
     if not os.path.getsize(obj):
         raise CaseFailure("kiln-compile wrote an empty object")
 
@@ -231,7 +270,8 @@ def compare(j, actual, expected):
 
 
 def prepare_case(group, name, func, work):
-    """Traces the case into work/name; returns (case dir, inputs, expected)."""
+    """Traces the case into work/name; returns (case dir, inputs, expected,
+    import lines)."""
     case_dir = os.path.join(work, name)
     try:
         shutil.rmtree(case_dir, ignore_errors=True)
@@ -245,11 +285,14 @@ def prepare_case(group, name, func, work):
         traceback.print_exc(file=sys.stderr)
         message = str(e).splitlines()[0] if str(e) else ""
         raise CaseFailure("harness: %s: %s" % (type(e).__name__, message))
-    return case_dir, input_paths, expected
+    return case_dir, input_paths, expected, func.imports
 
 
-def check_case(case_dir, input_paths, expected):
-    """Runs kiln-run on a prepared case and compares its outputs."""
+def check_case(case_dir, input_paths, expected, imports=()):
+    """Checks a prepared case's import lines, runs kiln-run on it and
+    compares its outputs."""
+    if imports:
+        check_imports(case_dir, input_paths, imports)
     out_dir = run_kiln(case_dir, input_paths)
     for j, e in enumerate(expected):
         path = os.path.join(out_dir, "output%d.npy" % j)

@@ -50,8 +50,9 @@ int main(int argc, char **argv) {
                "List every op kind the model uses, how often, and whether "
                "Kiln supports it; exit 1 if any is unsupported");
   app.add_flag("--supported-ops", supportedOps,
-               "Print the supported op kinds as Markdown "
-               "(docs/supported-ops.md) and exit");
+               "Print the supported op kinds as Markdown, one heading per "
+               "family (the build writes it to build/docs/supported-ops.md) "
+               "and exit");
   app.add_flag("--debug-info", debugInfo,
                "Print the Python source locations in the kiln IR");
   try {
