@@ -212,6 +212,22 @@ def log1p():
     return fn(torch.log1p), (positive(3, 4) * 1e-3,)
 
 
+@case("elementwise", kind="aten::sin", imports=["kiln.sin %arg0 : tensor<3x4xf32>"])
+def sin():
+    return fn(torch.sin), (randn(3, 4) * 4,)
+
+
+@case("elementwise", kind="aten::cos", imports=["kiln.cos %arg0 : tensor<3x4xf32>"])
+def cos():
+    return fn(torch.cos), (randn(3, 4) * 4,)
+
+
+@case("elementwise")
+def cos_of_int():
+    """Integer inputs compute in f32, as torch.cos does."""
+    return fn(lambda x: torch.cos(x.long())), (randn(3, 4) * 4,)
+
+
 @case("elementwise")
 def log():
     return fn(torch.log), (positive(3, 4),)

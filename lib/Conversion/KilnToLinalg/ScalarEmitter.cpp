@@ -122,6 +122,8 @@ std::optional<Value> emitFloatOnly(ScalarBuilder &s, Operation *op,
       .Case([&](LogOp) { return Value(math::LogOp::create(b, loc, x)); })
       .Case([&](Expm1Op) { return Value(math::ExpM1Op::create(b, loc, x)); })
       .Case([&](Log1pOp) { return Value(math::Log1pOp::create(b, loc, x)); })
+      .Case([&](SinOp) { return Value(math::SinOp::create(b, loc, x)); })
+      .Case([&](CosOp) { return Value(math::CosOp::create(b, loc, x)); })
       .Case([&](SqrtOp) { return Value(math::SqrtOp::create(b, loc, x)); })
       .Case([&](RsqrtOp) { return Value(math::RsqrtOp::create(b, loc, x)); })
       .Case([&](ErfOp) { return Value(math::ErfOp::create(b, loc, x)); })

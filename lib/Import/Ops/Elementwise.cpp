@@ -314,6 +314,8 @@ void mlir::kiln::detail::registerElementwiseOps(OpRegistry &registry) {
       .add("aten::log", importUnary<LogOp>)
       .add("aten::expm1", importUnary<Expm1Op>)
       .add("aten::log1p", importUnary<Log1pOp>)
+      .add("aten::sin", importUnary<SinOp>)
+      .add("aten::cos", importUnary<CosOp>)
       .add("aten::sqrt", importUnary<SqrtOp>)
       .add("aten::rsqrt", importUnary<RsqrtOp>)
       .add("aten::erf", importUnary<ErfOp>)

@@ -86,6 +86,10 @@ def Kiln_Log1pOp : Kiln_UnaryElementwiseOp<"log1p"> {
   let summary = "ln(1 + x), exact near 0";
 }
 
+def Kiln_SinOp : Kiln_UnaryElementwiseOp<"sin"> { let summary = "sin(x)"; }
+
+def Kiln_CosOp : Kiln_UnaryElementwiseOp<"cos"> { let summary = "cos(x)"; }
+
 def Kiln_SqrtOp : Kiln_UnaryElementwiseOp<"sqrt"> { let summary = "sqrt(x)"; }
 
 def Kiln_RsqrtOp : Kiln_UnaryElementwiseOp<"rsqrt"> {
