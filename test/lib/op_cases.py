@@ -1289,6 +1289,17 @@ def index_tensor_dim0():
 
 
 @case("shape")
+def index_tensor_negative():
+    """x[i] with negative indices counts from the end, as PyTorch does."""
+    return fn(lambda x, i: x[i]), (randn(5, 3), torch.tensor([-1, 0, -5, 3]))
+
+
+@case("shape")
+def index_tensor_dim1_negative():
+    return fn(lambda x, i: x[:, i]), (randn(2, 6), torch.tensor([[-6, 5], [-1, 0]]))
+
+
+@case("shape")
 def index_tensor_dim1_2d_index():
     return fn(lambda x, i: x[:, i]), (randn(3, 6, 2), torch.tensor([[1, 5], [0, 0]]))
 

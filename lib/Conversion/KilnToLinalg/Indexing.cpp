@@ -11,7 +11,13 @@ using namespace mlir::kiln::detail;
 
 namespace {
 
-/// out[i..., j...] = table[clamp(indices[i...]), j...].
+/// out[i..., j...] = table[row(indices[i...]), j...]: a negative index
+/// counts from the end (x[-1] is the last row, as aten::index reads it), and
+/// the result is clamped into the table, so that no index, whatever the
+/// caller passes, reads outside it. PyTorch raises on an index outside
+/// [-rows, rows) (on any negative one for index_select and embedding); the
+/// compiled code has no error path from inside a kernel yet, so such an
+/// index reads the nearest row instead (docs/security.md).
 Value lowerGather(OpBuilder &b, GatherOp op) {
   Location loc = op.getLoc();
   auto outType = cast<RankedTensorType>(op.getType());
@@ -31,12 +37,18 @@ Value lowerGather(OpBuilder &b, GatherOp op) {
              ArrayRef<AffineMap>{idxMap, b.getMultiDimIdentityMap(rank)},
              SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
              [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               // Out-of-range indices are clamped: never read past the table.
                Value row = arith::IndexCastOp::create(nb, nloc, nb.getIndexType(),
                                                       args[0]);
                Value zero = arith::ConstantIndexOp::create(nb, nloc, 0);
+               Value rows = arith::ConstantIndexOp::create(
+                   nb, nloc, tableType.getDimSize(0));
                Value last = arith::ConstantIndexOp::create(
                    nb, nloc, tableType.getDimSize(0) - 1);
+               Value negative = arith::CmpIOp::create(
+                   nb, nloc, arith::CmpIPredicate::slt, row, zero);
+               row = arith::SelectOp::create(
+                   nb, nloc, negative,
+                   arith::AddIOp::create(nb, nloc, row, rows), row);
                row = arith::MaxSIOp::create(nb, nloc, row, zero);
                row = arith::MinSIOp::create(nb, nloc, row, last);
                SmallVector<Value> indices = {row};
