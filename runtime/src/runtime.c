@@ -80,11 +80,13 @@ size_t kiln_dtype_size(int dtype) {
 }
 
 int64_t kiln_tensor_info_num_elements(const kiln_tensor_info *info) {
-  if (!info)
-    return 0;
+  if (!info || info->rank < 0 || info->rank > KILN_MAX_RANK ||
+      (info->rank > 0 && !info->shape))
+    return -1;
   int64_t n = 1;
   for (int32_t i = 0; i < info->rank; ++i)
-    n *= info->shape[i];
+    if (info->shape[i] < 0 || __builtin_mul_overflow(n, info->shape[i], &n))
+      return -1;
   return n;
 }
 
@@ -138,6 +140,11 @@ static int check_one(const kiln_tensor_info *info, const kiln_tensor *t,
                 "kiln_tensor_init)",
                 kind, (long long)index, info->name, t->struct_size,
                 (unsigned)sizeof(kiln_tensor));
+  if (t->reserved != 0)
+    return fail(KILN_STATUS_INVALID_ARGUMENT, message, size,
+                "%s %lld ('%s'): reserved is %d, must be 0 (use "
+                "kiln_tensor_init)",
+                kind, (long long)index, info->name, t->reserved);
   if (t->dtype != info->dtype)
     return fail(KILN_STATUS_DTYPE_MISMATCH, message, size,
                 "%s %lld ('%s'): expected dtype %s, got %s", kind,
@@ -158,7 +165,7 @@ static int check_one(const kiln_tensor_info *info, const kiln_tensor *t,
                 "%s %lld ('%s'): expected shape %s, got %s", kind,
                 (long long)index, info->name, want, got);
   }
-  if (!t->data && kiln_tensor_info_num_elements(info) > 0)
+  if (!t->data && kiln_tensor_info_num_elements(info) != 0)
     return fail(KILN_STATUS_INVALID_ARGUMENT, message, size,
                 "%s %lld ('%s'): data is NULL", kind, (long long)index,
                 info->name);

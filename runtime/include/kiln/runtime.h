@@ -126,7 +126,9 @@ const char *kiln_dtype_name(int dtype);
 /* Size of one element in bytes, or 0 for an unknown dtype. */
 size_t kiln_dtype_size(int dtype);
 
-/* Number of elements of a described tensor (1 for rank 0). */
+/* Number of elements of a described tensor (1 for rank 0); -1 for a NULL
+ * info, a rank outside [0, KILN_MAX_RANK], a NULL shape with rank > 0, a
+ * negative dim, or a count that overflows int64_t. */
 int64_t kiln_tensor_info_num_elements(const kiln_tensor_info *info);
 
 /* Fills *t: struct_size, dtype, rank, shape and data. Returns
@@ -136,7 +138,7 @@ int kiln_tensor_init(kiln_tensor *t, int dtype, int rank, const int64_t *shape,
                      void *data);
 
 /* Checks caller tensors against a signature: counts, struct sizes, dtypes,
- * ranks, shapes and non-NULL data. Returns the first mismatch's status. When
+ * ranks, shapes, reserved == 0 and non-NULL data. Returns the first mismatch's status. When
  * message is not NULL, a NUL-terminated explanation naming the tensor and
  * the expected and actual values is written into it (truncated to
  * message_size bytes). Generated NAME_forward_tensors entries call this. */

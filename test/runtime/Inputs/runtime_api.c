@@ -2,6 +2,7 @@
  * and kiln_check_tensors against a hand-written signature. */
 #include "kiln/runtime.h"
 
+#include <stdint.h>
 #include <stdio.h>
 
 int main(void) {
@@ -23,6 +24,15 @@ int main(void) {
   printf("numel 2x3x4: %lld scalar: %lld\n",
          (long long)kiln_tensor_info_num_elements(&a),
          (long long)kiln_tensor_info_num_elements(&s));
+  int64_t huge[] = {INT64_C(1) << 32, INT64_C(1) << 32}, negs[] = {3, -2};
+  kiln_tensor_info o = {"o", KILN_DTYPE_F32, 2, huge},
+                   n = {"n", KILN_DTYPE_F32, 2, negs},
+                   r = {"r", KILN_DTYPE_F32, KILN_MAX_RANK + 1, s234};
+  printf("numel overflow: %lld negative: %lld bad rank: %lld null: %lld\n",
+         (long long)kiln_tensor_info_num_elements(&o),
+         (long long)kiln_tensor_info_num_elements(&n),
+         (long long)kiln_tensor_info_num_elements(&r),
+         (long long)kiln_tensor_info_num_elements(NULL));
 
   char msg[128];
   printf("null sig: %d\n", kiln_check_tensors(NULL, NULL, 0, NULL, 0, msg, sizeof msg));
@@ -39,6 +49,14 @@ int main(void) {
   st = kiln_check_tensors(&sig, ts, 1, NULL, 0, msg, sizeof msg);
   printf("rank: %d %s\n", st, msg);
   kiln_tensor_init(&ts[0], KILN_DTYPE_F32, 2, shape, data);
+  ts[0].reserved = 7;
+  st = kiln_check_tensors(&sig, ts, 1, NULL, 0, msg, sizeof msg);
+  printf("reserved: %d %s\n", st, msg);
+  ts[0].reserved = 0;
+  ts[0].data = NULL;
+  st = kiln_check_tensors(&sig, ts, 1, NULL, 0, msg, sizeof msg);
+  printf("null data: %d %s\n", st, msg);
+  ts[0].data = data;
   printf("ok: %d\n", kiln_check_tensors(&sig, ts, 1, NULL, 0, NULL, 0));
   return 0;
 }
