@@ -386,14 +386,54 @@ std::optional<Problem> scanPickle(llvm::StringRef data, unsigned maxDepth,
 // TorchScript source
 //===----------------------------------------------------------------------===//
 
+/// Tracks class bodies to find the one class statement libtorch 1.13
+/// crashes on: `NAME = value` without a type annotation (other than its own
+/// __parameters__, __buffers__ and hook lists) is taken as a constant, and
+/// ScriptTypeParser::parseClassConstant dereferences the missing annotation.
+struct ClassBodies {
+  int classIndent = -1, bodyIndent = -1;
+
+  std::optional<Problem> statement(llvm::StringRef rest, int indent,
+                                   unsigned line) {
+    if (classIndent >= 0 && indent <= classIndent)
+      classIndent = -1;
+    if (rest.starts_with("class ")) {
+      classIndent = indent;
+      bodyIndent = -1;
+      return std::nullopt;
+    }
+    if (classIndent < 0)
+      return std::nullopt;
+    if (bodyIndent < 0)
+      bodyIndent = indent;
+    if (indent != bodyIndent)
+      return std::nullopt;
+    size_t n = 0;
+    while (n < rest.size() && (llvm::isAlnum(rest[n]) || rest[n] == '_'))
+      ++n;
+    StringRef name = rest.take_front(n), after = rest.drop_front(n).ltrim(" ");
+    if (name.empty() || llvm::isDigit(name[0]) || !after.starts_with("=") ||
+        after.starts_with("=="))
+      return std::nullopt;
+    if (name == "__parameters__" || name == "__buffers__" ||
+        name == "__forward_pre_hooks__" || name == "__forward_hooks__")
+      return std::nullopt;
+    return Problem{"line " + std::to_string(line) + " assigns class attribute '" +
+                   name.str() + "' without a type annotation (libtorch "
+                   "cannot read such a constant)"};
+  }
+};
+
 /// Bracket nesting (outside string literals), indentation and the number of
-/// `def`s, which bound the recursion of libtorch's parser and inliner.
+/// `def`s, which bound the recursion of libtorch's parser and inliner; and
+/// class statements libtorch cannot read (ClassBodies).
 std::optional<Problem> scanSource(llvm::StringRef text,
                                   const ArchiveLimits &limits,
                                   unsigned &functions) {
   unsigned depth = 0, line = 1;
   bool lineStart = true;
   unsigned column = 0;
+  ClassBodies classes;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '\n') {
@@ -413,6 +453,11 @@ std::optional<Problem> scanSource(llvm::StringRef text,
       if (++functions > limits.maxFunctions)
         return Problem{"the code defines more than " +
                        std::to_string(limits.maxFunctions) + " functions"};
+    }
+    if (lineStart && depth == 0 && c != '#') {
+      StringRef rest = text.substr(i, text.find('\n', i) - i);
+      if (auto bad = classes.statement(rest, static_cast<int>(column), line))
+        return bad;
     }
     lineStart = false;
     if (c == '\'' || c == '"') {

@@ -62,6 +62,13 @@ def main(archive, out_dir):
     rewrite("deep_parens", only(source, lambda d: code.replace(
         call, "(" * 10 ** 5 + call + ")" * 10 ** 5).encode()))
 
+    # A class attribute assigned without a type annotation: libtorch 1.13
+    # takes it for a constant and dereferences the missing annotation (found
+    # by the archive fuzzer).
+    assert "  __buffers__ = []\n" in code
+    rewrite("unannotated_constant", only(source, lambda d: code.replace(
+        "  __buffers__ = []\n", "  __duffers__ = []\n").encode()))
+
     def chain(count):
         methods = "".join(
             "  def f%d(self: %s, x: Tensor) -> Tensor:\n"
