@@ -15,6 +15,7 @@ packages=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   libtorch-dev python3-torch python3-torchvision python3-numpy
   libcli11-dev zlib1g-dev libzstd-dev
+  clang-22 libclang-rt-22-dev
 )
 
 "$root/scripts/apt-install.sh" "kiln setup" "${packages[@]}"
@@ -22,4 +23,6 @@ packages=(
 cmake -G Ninja -S "$root" -B "$build" -DCMAKE_BUILD_TYPE="$build_type" \
   -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ >/dev/null
 cmake --build "$build" -j "$(nproc)"
-echo "kiln setup: built in $build (tools in $build/bin)"
+# The libFuzzer targets (clang, ASan + UBSan) that test/fuzz/fuzz.test runs.
+KILN_FUZZ_BUILD_DIR="$build/fuzz" "$root/scripts/fuzz.sh" --build-only >/dev/null
+echo "kiln setup: built in $build (tools in $build/bin, fuzzers in $build/fuzz/bin)"

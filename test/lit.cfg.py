@@ -5,7 +5,8 @@ import lit.formats
 config.name = "Kiln"
 config.test_format = lit.formats.ShTest(execute_external=True)
 config.suffixes = [".mlir", ".test", ".py", ".c"]
-config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "Inputs", "lib", "sanitizers", "unit"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "Inputs", "lib", "sanitizers", "unit",
+                   "make_seeds.py", "include", "regressions"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
 
@@ -53,6 +54,17 @@ if ptxas:
 else:
     config.substitutions.append(("%ptxas", "none"))
 
+
+# The libFuzzer targets (test/fuzz, scripts/fuzz.sh) need clang-22 and its
+# fuzzer runtime (libclang-rt-22-dev); scripts/setup.sh installs both.
+import glob
+if shutil.which("clang++-22") and glob.glob(
+        "/usr/lib/llvm-22/lib/clang/*/lib/*/libclang_rt.fuzzer*.a"):
+    config.available_features.add("libfuzzer")
+
+# valgrind memchecks compiled models (test/e2e/valgrind-models.test).
+if shutil.which("valgrind"):
+    config.available_features.add("valgrind")
 
 # The CUDA driver's environment reaches the tests (lit passes only what
 # config.environment holds).

@@ -46,7 +46,10 @@ Expected<NpyArray> mlir::kiln::readNpy(StringRef path) {
                                         /*RequiresNullTerminator=*/false);
   if (!bufOrErr)
     return npyError(path, "cannot open: " + bufOrErr.getError().message());
-  StringRef bytes = (*bufOrErr)->getBuffer();
+  return parseNpy((*bufOrErr)->getBuffer(), path);
+}
+
+Expected<NpyArray> mlir::kiln::parseNpy(StringRef bytes, StringRef path) {
   if (bytes.size() < 10 || !bytes.starts_with("\x93NUMPY"))
     return npyError(path, "not a .npy file (bad magic)");
   unsigned major = static_cast<unsigned char>(bytes[6]);

@@ -22,6 +22,9 @@ struct NpyArray {
 /// the file and what is wrong with it.
 llvm::Expected<NpyArray> readNpy(llvm::StringRef path);
 
+/// Parses the bytes of a .npy file; errors start with `name`.
+llvm::Expected<NpyArray> parseNpy(llvm::StringRef bytes, llvm::StringRef name);
+
 /// Writes a C-ordered array as a .npy 1.0 file.
 llvm::Error writeNpy(llvm::StringRef path, int dtype,
                      llvm::ArrayRef<int64_t> shape, const void *data,
