@@ -6,11 +6,12 @@
 # reproducers of what earlier runs found (test/fuzz/regressions/TARGET) run
 # first, every time.
 #
-#   scripts/fuzz.sh [--seconds N] [--work DIR] [--build-only] [TARGET...]
+#   scripts/fuzz.sh [--seconds N | --replay] [--work DIR] [--build-only] [TARGET...]
 #
 # TARGET: npy, input-shape, parse-ir, archive (default: all). --seconds is
 # each target's time (default 15); --work keeps the corpora (default
-# build/fuzz/work), so a long run grows them for the next.
+# build/fuzz/work), so a long run grows them for the next. --replay only
+# runs the seeds and the reproducers, without mutating.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,12 +19,14 @@ build="${KILN_FUZZ_BUILD_DIR:-$root/build/fuzz}"
 seconds=15
 work=""
 build_only=0
+limit=()
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --build-only) build_only=1; shift ;;
+    --replay) limit=(-runs=0); shift ;;
     -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     npy|input-shape|parse-ir|archive) targets+=("$1"); shift ;;
     *) echo "fuzz.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -67,7 +70,7 @@ for t in "${targets[@]}"; do
   TIMEFORMAT='%U %S'
   { time "$build/bin/kiln-fuzz-$t" "$corpus" "$work/seeds/$t" \
       "$root/test/fuzz/regressions/$t" \
-      -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 \
+      "${limit[@]:--max_total_time=$seconds}" -timeout=20 -rss_limit_mb=4096 \
       -max_len=65536 -print_final_stats=1 \
       -artifact_prefix="$work/artifacts/$t-" >"$log" 2>&1 || status=$?; } \
       2>"$work/$t.cpu"
