@@ -64,7 +64,9 @@ for t in "${targets[@]}"; do
   corpus="$work/corpus/$t"
   mkdir -p "$corpus"
   log="$work/$t.log"
-  echo "fuzz.sh: $t for ${seconds}s (corpus $corpus, log $log)"
+  what="for ${seconds}s"
+  [ ${#limit[@]} -eq 0 ] || what="replaying seeds and reproducers"
+  echo "fuzz.sh: $t $what (corpus $corpus, log $log)"
   # The target's CPU time (user + system seconds) goes to $work/$t.cpu.
   status=0
   TIMEFORMAT='%U %S'

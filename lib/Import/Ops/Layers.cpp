@@ -13,6 +13,21 @@ using namespace mlir::kiln::detail;
 
 namespace {
 
+/// Builds composite op `name` (its verifier checks the shapes) and binds
+/// its results to the node's outputs in order.
+LogicalResult emitComposite(NodeContext &c, StringRef name,
+                            ValueRange operands, TypeRange types,
+                            ArrayRef<NamedAttribute> attributes) {
+  OperationState state(c.loc, name);
+  state.addOperands(operands);
+  state.addTypes(types);
+  state.addAttributes(attributes);
+  Operation *op = c.b().create(state);
+  for (unsigned i = 0; i < op->getNumResults(); ++i)
+    (void)c.bind(op->getResult(i), i);
+  return success();
+}
+
 /// aten::lstm(input, hx, params, has_biases, num_layers, dropout, train,
 /// bidirectional, batch_first) and aten::gru(input, hx, params, ...).
 template <typename OpTy> LogicalResult importRecurrent(NodeContext &c) {
@@ -54,18 +69,13 @@ template <typename OpTy> LogicalResult importRecurrent(NodeContext &c) {
   SmallVector<Value> operands = {*input};
   operands.append(*hx);
   operands.append(*params);
-  OperationState state(c.loc, OpTy::getOperationName());
-  state.addOperands(operands);
-  state.addTypes(types);
   Builder &b = c.b();
-  state.addAttribute("num_layers", b.getI64IntegerAttr(*layers));
-  state.addAttribute("has_biases", b.getBoolAttr(*hasBiases));
-  state.addAttribute("bidirectional", b.getBoolAttr(*bidir));
-  state.addAttribute("batch_first", b.getBoolAttr(*batchFirst));
-  Operation *op = c.b().create(state);
-  for (unsigned i = 0; i < op->getNumResults(); ++i)
-    (void)c.bind(op->getResult(i), i);
-  return success();
+  return emitComposite(
+      c, OpTy::getOperationName(), operands, types,
+      {b.getNamedAttr("num_layers", b.getI64IntegerAttr(*layers)),
+       b.getNamedAttr("has_biases", b.getBoolAttr(*hasBiases)),
+       b.getNamedAttr("bidirectional", b.getBoolAttr(*bidir)),
+       b.getNamedAttr("batch_first", b.getBoolAttr(*batchFirst))});
 }
 
 /// aten::_transformer_encoder_layer_fwd: the fused nn.TransformerEncoderLayer
@@ -92,16 +102,13 @@ LogicalResult importTransformerEncoderLayer(NodeContext &c) {
       return failure();
     operands.push_back(*w);
   }
-  OperationState state(c.loc,
-                       TransformerEncoderLayerOp::getOperationName());
-  state.addOperands(operands);
-  state.addTypes(t);
   Builder &b = c.b();
-  state.addAttribute("num_heads", b.getI64IntegerAttr(*heads));
-  state.addAttribute("use_gelu", b.getBoolAttr(*useGelu));
-  state.addAttribute("norm_first", b.getBoolAttr(*normFirst));
-  state.addAttribute("eps", b.getF64FloatAttr(*eps));
-  return c.bind(c.b().create(state)->getResult(0));
+  return emitComposite(
+      c, TransformerEncoderLayerOp::getOperationName(), operands, t,
+      {b.getNamedAttr("num_heads", b.getI64IntegerAttr(*heads)),
+       b.getNamedAttr("use_gelu", b.getBoolAttr(*useGelu)),
+       b.getNamedAttr("norm_first", b.getBoolAttr(*normFirst)),
+       b.getNamedAttr("eps", b.getF64FloatAttr(*eps))});
 }
 
 } // namespace
