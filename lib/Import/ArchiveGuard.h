@@ -28,7 +28,7 @@ namespace mlir::kiln::detail {
 /// What scanArchive accepts; real models stay far below each.
 struct ArchiveLimits {
   uint64_t maxEntries = 1u << 20;
-  /// Bytes one compressed entry (code, debug info) may inflate to.
+  /// Bytes one compressed entry may inflate to.
   uint64_t maxInflatedEntry = 1ull << 30;
   /// Bytes all compressed entries together may inflate to.
   uint64_t maxInflatedTotal = 4ull << 30;

@@ -291,6 +291,12 @@ std::optional<Problem> scanPickle(llvm::StringRef data, unsigned maxDepth,
     case 'p': case 'q': case 'r': case 0x94: { // PUT, BINPUT, LONG_BINPUT,
       uint64_t index = nextMemo;                // MEMOIZE
       ok = (op == 0x94 || memoIndex(op, index)) && !stack.empty();
+      // libtorch reserves room for twice the index: a pickler numbers its
+      // memo from 0, one per PUT, so an index past the pickle's length is
+      // no pickler's and would cost up to 128 GB.
+      if (ok && index >= data.size())
+        return problem("memo index " + std::to_string(index) +
+                       " is larger than the pickle");
       if (ok)
         memo[index] = stack.back();
       if (op == 0x94)
@@ -536,6 +542,7 @@ std::optional<Problem> readDirectory(llvm::StringRef file,
   if (dirOffset > size || dirSize > size - dirOffset)
     return Problem{"its central directory lies outside the file"};
   const uint8_t *p = base + dirOffset, *end = p + dirSize;
+  uint64_t inflatedTotal = 0;
   for (uint64_t i = 0; i < count; ++i) {
     if (end - p < 46 || readLE(p, 4) != 0x02014b50)
       return Problem{"its central directory is truncated at entry " +
@@ -582,31 +589,42 @@ std::optional<Problem> readDirectory(llvm::StringRef file,
       return Problem{"stored entry '" + e.name + "' claims " +
                      std::to_string(e.size) + " bytes but holds " +
                      std::to_string(e.compressedSize)};
+    // libtorch allocates a deflated entry at the size it claims before it
+    // inflates anything: bound the claim by what deflate can produce from
+    // the bytes there are (at most 1032 bytes per byte) and by the limits.
+    if (e.method != 0) {
+      if (e.method != 8)
+        return Problem{"entry '" + e.name + "' uses compression method " +
+                       std::to_string(e.method)};
+      if (e.size / 1032 > e.compressedSize)
+        return Problem{"entry '" + e.name + "' claims to inflate to " +
+                       std::to_string(e.size) + " bytes from " +
+                       std::to_string(e.compressedSize) +
+                       ", more than deflate can produce"};
+      if (e.size > limits.maxInflatedEntry)
+        return Problem{"entry '" + e.name + "' inflates to " +
+                       std::to_string(e.size) + " bytes (limit " +
+                       std::to_string(limits.maxInflatedEntry) + ")"};
+      inflatedTotal += e.size; // no overflow: each is under the limit
+      if (inflatedTotal > limits.maxInflatedTotal)
+        return Problem{"its compressed entries inflate to more than " +
+                       std::to_string(limits.maxInflatedTotal) + " bytes"};
+    }
     e.headerOffset = dataStart; // from here on: where the data starts
     entries.push_back(std::move(e));
   }
   return std::nullopt;
 }
 
-/// The entry's bytes: the file's for a stored one, inflated (up to its
-/// declared size, which `budget` must still hold) for a deflated one.
+/// The entry's bytes: the file's for a stored one, inflated (to its declared
+/// size, which readDirectory bounded) for a deflated one.
 std::optional<Problem> entryData(llvm::StringRef file, const Entry &e,
-                                 const ArchiveLimits &limits, uint64_t &budget,
                                  std::string &inflated, llvm::StringRef &out) {
   llvm::StringRef raw = file.substr(e.headerOffset, e.compressedSize);
   if (e.method == 0) {
     out = raw;
     return std::nullopt;
   }
-  if (e.method != 8)
-    return Problem{"entry '" + e.name + "' uses compression method " +
-                   std::to_string(e.method)};
-  if (e.size > limits.maxInflatedEntry || e.size > budget)
-    return Problem{"entry '" + e.name + "' inflates to " +
-                   std::to_string(e.size) + " bytes (limit " +
-                   std::to_string(std::min(limits.maxInflatedEntry, budget)) +
-                   ")"};
-  budget -= e.size;
   inflated.assign(e.size, '\0');
   z_stream z{};
   if (inflateInit2(&z, -MAX_WBITS) != Z_OK)
@@ -642,7 +660,6 @@ LogicalResult mlir::kiln::detail::scanArchive(StringRef path, Location loc,
   bool isZip = false;
   if (auto bad = readDirectory(file, limits, entries, isZip))
     return refuse(bad->what);
-  uint64_t budget = limits.maxInflatedTotal;
   unsigned functions = 0;
   // Storages the pickles name, by the record that holds them.
   std::vector<std::pair<std::string, StorageRef>> storages;
@@ -654,7 +671,7 @@ LogicalResult mlir::kiln::detail::scanArchive(StringRef path, Location loc,
       continue;
     std::string inflated;
     StringRef data;
-    if (auto bad = entryData(file, e, limits, budget, inflated, data))
+    if (auto bad = entryData(file, e, inflated, data))
       return refuse(bad->what);
     std::vector<StorageRef> named;
     std::optional<Problem> bad =

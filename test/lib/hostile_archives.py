@@ -15,6 +15,10 @@ differs from it in one way:
   calls_19k      forward calls a chain of 19,000 methods (within the limits:
                  compiles, on the importer's large stack)
   truncated_dir  the zip's central directory cut short
+  huge_memo      data.pkl memoizes its first value at index 0x65726564
+                 (libtorch reserved 27 GB for it; found by the archive fuzzer)
+  inflate_claim  a deflated source entry's directory record claims it
+                 inflates to 2 GiB
 """
 import os
 import struct
@@ -48,6 +52,10 @@ def main(archive, out_dir):
     rewrite("bad_sizes", only("/data.pkl", lambda d: d.replace(
         sizes, b"K\x04K\x08t(K\x08K\x01t")))
     n = 10 ** 6
+    first_put = b"MyCell\nq\x00"
+    assert first_put in pickle
+    rewrite("huge_memo", only("/data.pkl", lambda d: d.replace(
+        first_put, b"MyCell\nr" + struct.pack("<I", 0x65726564), 1)))
     rewrite("deep_list", only("/data.pkl",
                               lambda d: b"\x80\x02" + b"](" * n + b"e" * n + b"."))
     rewrite("deep_tuple", only("/data.pkl",
@@ -89,6 +97,15 @@ def main(archive, out_dir):
     cut = offset + size
     with open(os.path.join(out_dir, "truncated_dir.pt"), "wb") as f:
         f.write(data[:cut - 40] + data[cut:])
+    # The first deflated entry's uncompressed size, in its central
+    # directory record (the one libtorch's reader allocates by).
+    record = offset
+    while struct.unpack("<H", data[record + 10:record + 12])[0] != 8:
+        lengths = struct.unpack("<HHH", data[record + 28:record + 34])
+        record += 46 + sum(lengths)
+    claim = data[:record + 24] + struct.pack("<I", 2 ** 31) + data[record + 28:]
+    with open(os.path.join(out_dir, "inflate_claim.pt"), "wb") as f:
+        f.write(claim)
 
 
 if __name__ == "__main__":
