@@ -18,6 +18,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <string>
 
 namespace torch::jit {
 struct Module;
@@ -46,6 +48,12 @@ struct ArchiveLimits {
 /// broken. A file that is not a zip passes: libtorch says what it is.
 LogicalResult scanArchive(StringRef path, Location loc,
                           const ArchiveLimits &limits = {});
+
+/// Why the debug records of a `code/*.py.debug_pkl` (already scanned for
+/// nesting) would make libtorch read out of bounds: a string-table index
+/// past the table, a record or range of the wrong shape; nullopt when they
+/// are sound (DebugInfoScan.cpp).
+std::optional<std::string> checkDebugInfo(StringRef data);
 
 /// Checks every tensor the loaded module holds (parameters, buffers and
 /// other attributes, recursively, including tensors in lists and tuples):

@@ -679,6 +679,10 @@ LogicalResult mlir::kiln::detail::scanArchive(StringRef path, Location loc,
                : scanSource(data, limits, functions);
     if (bad)
       return refuse("'" + e.name + "': " + bad->what);
+    if (name.ends_with(".debug_pkl"))
+      if (std::optional<std::string> why = checkDebugInfo(data))
+        return refuse("'" + e.name + "': its debug info is malformed: " +
+                      *why);
     // data.pkl's storages are records data/KEY beside it, constants.pkl's
     // constants/KEY.
     StringRef dir = name.rsplit('/').first;
