@@ -263,7 +263,9 @@ Value mlir::kiln::detail::selectAlong(NodeContext &c, Value x, int64_t d, Value 
   shape.append(tt.getShape().begin() + 1, tt.getShape().end());
   if (tensorType(idx).getRank() == 0)
     idx = c.create<ReshapeOp>(tensorType(idx).clone({1}), idx);
-  Value g = c.create<GatherOp>(tt.clone(shape), table, idx);
+  // index_select and its kin raise on a negative index.
+  Value g = c.create<GatherOp>(tt.clone(shape), table, idx,
+                               /*wrap_negative=*/false, c.kind, d);
   if (d == 0)
     return g;
   SmallVector<int64_t> back;

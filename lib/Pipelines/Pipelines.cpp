@@ -136,7 +136,12 @@ void mlir::kiln::addKilnStagePasses(OpPassManager &pm,
     KilnPrepareABIOptions abiOptions;
     abiOptions.modelName = options.modelName;
     pm.addPass(createKilnPrepareABI(abiOptions));
-    pm.addPass(createConvertKilnToLinalg());
+    // CPU code reports out-of-range indices through the runtime; GPU
+    // kernels (and their emulation) have no error path yet and clamp.
+    ConvertKilnToLinalgOptions linalgOptions;
+    linalgOptions.indexChecks =
+        options.target == TargetKind::CPU && !options.emulateGPUMapping;
+    pm.addPass(createConvertKilnToLinalg(linalgOptions));
     pm.addNestedPass<func::FuncOp>(createKilnFoldTransposes());
     if (options.approximateMath)
       pm.addNestedPass<func::FuncOp>(createKilnApproximateMath());

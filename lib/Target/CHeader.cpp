@@ -144,7 +144,12 @@ void mlir::kiln::emitCHeader(const ModelSignature &sig, int64_t workspaceBytes,
   for (const TensorSignature &t : sig.outputs)
     os << "\n *   " << t.name << ": " << getDTypeName(t.type.getElementType())
        << "[" << dims(t.type) << "]";
-  os << "\n * Returns KILN_STATUS_INVALID_ARGUMENT if any pointer is NULL. */\n";
+  if (target == TargetKind::CUDA)
+    os << "\n * Returns KILN_STATUS_INVALID_ARGUMENT if any pointer is NULL. */\n";
+  else
+    os << "\n * Returns KILN_STATUS_INVALID_ARGUMENT if any pointer is NULL, and\n"
+       << " * KILN_STATUS_INDEX_OUT_OF_RANGE (message: kiln_last_error()) for an\n"
+       << " * index tensor entry out of range. */\n";
   auto emitParams = [&](bool afterOthers) {
     bool first = !afterOthers;
     for (const TensorSignature &t : sig.inputs) {

@@ -37,9 +37,34 @@ const char *kiln_status_string(int status) {
     return "no such CUDA device";
   case KILN_STATUS_CUDA_ERROR:
     return "a CUDA driver call failed (see kiln_cuda_last_error())";
+  case KILN_STATUS_INDEX_OUT_OF_RANGE:
+    return "index out of range (see kiln_last_error())";
   default:
     return "unknown status";
   }
+}
+
+/* Per thread: generated code runs its checks on the calling thread. */
+static _Thread_local int pending_status;
+static _Thread_local char last_error[512];
+
+const char *kiln_last_error(void) { return last_error; }
+
+void kiln_index_error(int64_t site, int64_t index, int64_t dim,
+                      int64_t size) {
+  if (pending_status != KILN_STATUS_OK)
+    return;
+  pending_status = KILN_STATUS_INDEX_OUT_OF_RANGE;
+  snprintf(last_error, sizeof last_error,
+           "%s: index %lld is out of bounds for dimension %lld with size %lld",
+           site ? (const char *)(intptr_t)site : "?", (long long)index,
+           (long long)dim, (long long)size);
+}
+
+int kiln_take_status(void) {
+  int status = pending_status;
+  pending_status = KILN_STATUS_OK;
+  return status;
 }
 
 const char *kiln_dtype_name(int dtype) {

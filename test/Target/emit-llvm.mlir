@@ -28,7 +28,8 @@
 // CHECK-DAG: icmp eq ptr %3, null
 // CHECK: ret i32 1
 // CHECK: call void @_kiln_m_forward_impl(ptr %0, ptr %1, ptr %2, ptr %3, ptr null)
-// CHECK-NEXT: ret i32 0
+// CHECK-NEXT: %[[STATUS:.*]] = call i32 @kiln_take_status()
+// CHECK-NEXT: ret i32 %[[STATUS]]
 
 // CHECK-LABEL: declare i32 @kiln_check_tensors(ptr, ptr, i64, ptr, i64, ptr, i64)
 

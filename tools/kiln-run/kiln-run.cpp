@@ -194,6 +194,11 @@ int main(int argc, char **argv) {
                      outData[i].data());
   }
   int status = entry(in.data(), in.size(), out.data(), out.size());
+  if (status == KILN_STATUS_INDEX_OUT_OF_RANGE) {
+    // What PyTorch raises as an IndexError; no outputs are written.
+    llvm::errs() << "kiln-run: error: " << kiln_last_error() << "\n";
+    return kExitCompileError;
+  }
   if (status != KILN_STATUS_OK) {
     llvm::errs() << "kiln-run: error: " << entryName << " returned " << status
                  << " (" << kiln_status_string(status) << ")\n";

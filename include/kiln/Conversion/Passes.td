@@ -19,12 +19,21 @@ def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg", "ModuleOp"> {
     constants become `arith.constant` (weights stay `dense_resource`).
     A dialect conversion: every kiln op is illegal, each op family
     (lib/Conversion/KilnToLinalg/<Family>.cpp) adds its patterns; an op
-    left over is an error naming it.
+    left over is an error naming it. With `index-checks` (the CPU
+    pipeline's), each `kiln.gather` first finds its first index out of
+    range and calls `kiln_index_error`; constant indices are checked at
+    compile time.
   }];
   let dependentDialects = [
-    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+    "::mlir::linalg::LinalgDialect", "::mlir::LLVM::LLVMDialect",
     "::mlir::math::MathDialect", "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect"
+  ];
+  let options = [
+    Option<"indexChecks", "index-checks", "bool", /*default=*/"true",
+           "Report index tensor entries out of range through the runtime "
+           "(kiln_index_error; CPU code). Off, they are clamped into range.">
   ];
 }
 

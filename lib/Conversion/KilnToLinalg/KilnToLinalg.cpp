@@ -40,7 +40,8 @@ struct ConvertKilnToLinalg
     populateConvPoolPatternsAndLegality(patterns, target);
     populateReductionPatternsAndLegality(patterns, target);
     populateDataMovementPatternsAndLegality(patterns, target);
-    populateIndexingPatternsAndLegality(patterns, target);
+    populateIndexingPatternsAndLegality(
+        patterns, target, indexChecks ? getOperation() : ModuleOp());
 
     // A pattern that fails says why on the op ("has no lowering for element
     // type i1"); the driver's own "failed to legalize" for the same op

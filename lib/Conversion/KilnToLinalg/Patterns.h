@@ -45,9 +45,11 @@ void populateReductionPatternsAndLegality(RewritePatternSet &patterns,
 /// transpose, reshape, concat, slice, pad.
 void populateDataMovementPatternsAndLegality(RewritePatternSet &patterns,
                                              ConversionTarget &target);
-/// gather.
+/// gather; with a `checkedModule` (CPU code), indices out of range are
+/// reported to the runtime, through symbols this adds to the module.
 void populateIndexingPatternsAndLegality(RewritePatternSet &patterns,
-                                         ConversionTarget &target);
+                                         ConversionTarget &target,
+                                         ModuleOp checkedModule);
 /// constant.
 void populateTensorConstructorsPatternsAndLegality(RewritePatternSet &patterns,
                                                    ConversionTarget &target);

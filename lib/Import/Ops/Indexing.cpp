@@ -55,7 +55,9 @@ LogicalResult importIndex(NodeContext &c) {
   auto tt = tensorType(table);
   SmallVector<int64_t> shape(tensorType(*idx).getShape());
   shape.append(tt.getShape().begin() + 1, tt.getShape().end());
-  Value g = c.create<GatherOp>(tt.clone(shape), table, *idx);
+  // x[idx] counts a negative index from the end, as Python does.
+  Value g = c.create<GatherOp>(tt.clone(shape), table, *idx,
+                               /*wrap_negative=*/true, c.kind, position);
   if (position == 0)
     return c.bind(g);
   SmallVector<int64_t> perm;
@@ -97,7 +99,8 @@ LogicalResult importEmbedding(NodeContext &c) {
     return c.error() << "needs a 2-D table, got " << formatType(t);
   SmallVector<int64_t> shape(tensorType(*idx).getShape());
   shape.push_back(t.getDimSize(1));
-  return c.bind(c.create<GatherOp>(t.clone(shape), *table, *idx));
+  return c.bind(c.create<GatherOp>(t.clone(shape), *table, *idx,
+                                   /*wrap_negative=*/false, c.kind, 0));
 }
 
 } // namespace

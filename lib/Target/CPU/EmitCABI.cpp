@@ -5,7 +5,9 @@
 // workspace)` (the workspace argument exists once --kiln-plan-memory ran).
 // Emits, for model NAME:
 //   i32 NAME_forward(ptr in..., ptr out...)      NULL checks, the thread's
-//                                                 workspace, then impl
+//                                                 workspace, then impl, then
+//                                                 kiln_take_status (errors
+//                                                 impl's checks recorded)
 //   i32 NAME_forward_with_workspace(ptr ws, i64 ws_size, ptr in..., ptr out...)
 //                                                 NULL/size/alignment checks
 //   i32 NAME_forward_tensors(ptr, i64, ptr, i64)  kiln_check_tensors, impl
@@ -57,8 +59,16 @@ struct CPUEntryPoints : ABIBuilder {
       }
       args.push_back(ws);
     }
+    callImplAndReturn(impl, args);
+  }
+  /// Calls impl and returns the status of the errors its checks recorded
+  /// on this thread (kiln_take_status: OK when none).
+  void callImplAndReturn(LLVM::LLVMFuncOp impl, ValueRange args) {
     LLVM::CallOp::create(b, loc, impl, args);
-    LLVM::ReturnOp::create(b, loc, constant(b, i32, KILN_STATUS_OK));
+    auto take = runtimeFunction(
+        getRuntimeFnInfo(RuntimeFn::kiln_take_status).name, i32, {});
+    Value status = LLVM::CallOp::create(b, loc, take, ValueRange{}).getResult();
+    LLVM::ReturnOp::create(b, loc, status);
   }
   void emitForwardWithWorkspace(LLVM::LLVMFuncOp impl, unsigned numArgs) {
     SmallVector<Type> args = {ptr, i64};
@@ -73,8 +83,7 @@ struct CPUEntryPoints : ABIBuilder {
     checkWorkspace(f, ws, wsSize);
     SmallVector<Value> callArgs(tensors.begin(), tensors.end());
     callArgs.push_back(ws);
-    LLVM::CallOp::create(b, loc, impl, callArgs);
-    LLVM::ReturnOp::create(b, loc, constant(b, i32, KILN_STATUS_OK));
+    callImplAndReturn(impl, callArgs);
   }
   void emitForward(LLVM::LLVMFuncOp impl, unsigned numArgs) {
     SmallVector<Type> args(numArgs, ptr);

@@ -27,6 +27,10 @@
  *       before anything runs (one of the KILN_STATUS_* codes on mismatch).
  *       Uses the thread's workspace as NAME_forward does.
  *
+ *   Every forward entry returns KILN_STATUS_INDEX_OUT_OF_RANGE when an
+ *   index tensor entry (an input of aten::index, index_select, embedding,
+ *   ...) is out of range, with the message in kiln_last_error().
+ *
  *   const kiln_signature *NAME_signature(void);
  *       Names, dtypes and shapes of every input and output (read-only data).
  *
@@ -62,7 +66,8 @@ typedef enum kiln_status {
   KILN_STATUS_MISALIGNED = 9, /* workspace not KILN_WORKSPACE_ALIGNMENT-aligned */
   KILN_STATUS_NO_CUDA_DRIVER = 10, /* libcuda.so.1 not found or unusable */
   KILN_STATUS_NO_CUDA_DEVICE = 11, /* the driver sees no such device */
-  KILN_STATUS_CUDA_ERROR = 12 /* a driver call failed: kiln_cuda_last_error() */
+  KILN_STATUS_CUDA_ERROR = 12, /* a driver call failed: kiln_cuda_last_error() */
+  KILN_STATUS_INDEX_OUT_OF_RANGE = 13 /* an index tensor entry: kiln_last_error() */
 } kiln_status;
 
 /* Alignment in bytes that NAME_forward_with_workspace requires of its
@@ -156,6 +161,25 @@ int kiln_check_tensors(const kiln_signature *sig, const kiln_tensor *inputs,
 void *kiln_thread_workspace(size_t size);
 /* Frees the calling thread's workspace now (the next request allocates). */
 void kiln_thread_workspace_release(void);
+
+/* Errors found while a model runs (data-dependent: an index tensor entry
+ * out of range). The call computes on (every index clamped into range, so
+ * nothing is read outside a tensor) and its entry point returns the first
+ * error's status; its outputs are then unspecified.
+ *
+ * The message of the last error a model call on this thread returned, as
+ * "model.py:12:0: aten::embedding: index 7 is out of bounds for dimension
+ * 0 with size 5"; "" before any. Valid until the thread's next failing
+ * call. */
+const char *kiln_last_error(void);
+
+/* For generated code, on the calling thread of a model call: records an
+ * index out of range (the first of a call is kept); `site` is the address
+ * of the NUL-terminated "file:line: op" of the indexing op. */
+void kiln_index_error(int64_t site, int64_t index, int64_t dim, int64_t size);
+/* For generated entry points: the status of the errors recorded on this
+ * thread since the last take (KILN_STATUS_OK for none), and clears it. */
+int kiln_take_status(void);
 
 /* Matrix multiply for generated code: for b < batch,
  *   C[b](i, j) += sum_p A[b](i, p) * B[b](p, j)

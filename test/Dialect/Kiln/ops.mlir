@@ -496,16 +496,18 @@ func.func @gather(%t: tensor<10x8xf32>, %i: tensor<2x3xi64>, %j: tensor<5xi32>,
     -> (tensor<2x3x8xf32>, tensor<5x8xf32>, tensor<8xf32>) {
   // CHECK: %[[G0:.*]] = kiln.gather %[[T]], %[[I]] : tensor<10x8xf32>, tensor<2x3xi64> -> tensor<2x3x8xf32>
   %0 = kiln.gather %t, %i : tensor<10x8xf32>, tensor<2x3xi64> -> tensor<2x3x8xf32>
-  // CHECK: %[[G1:.*]] = kiln.gather %[[T]], %[[J]] : tensor<10x8xf32>, tensor<5xi32> -> tensor<5x8xf32>
-  %1 = kiln.gather %t, %j : tensor<10x8xf32>, tensor<5xi32> -> tensor<5x8xf32>
+  // The torch op, its dim and whether negative indices count from the end
+  // (for the out-of-range error) round-trip; the defaults print as nothing.
+  // CHECK: %[[G1:.*]] = kiln.gather %[[T]], %[[J]] {torch_dim = 1 : i64, torch_op = "aten::index", wrap_negative} : tensor<10x8xf32>, tensor<5xi32> -> tensor<5x8xf32>
+  %1 = kiln.gather %t, %j {wrap_negative, torch_op = "aten::index", torch_dim = 1} : tensor<10x8xf32>, tensor<5xi32> -> tensor<5x8xf32>
   // CHECK: %[[G2:.*]] = kiln.gather %[[T]], %[[K]] : tensor<10x8xf32>, tensor<i64> -> tensor<8xf32>
   %2 = kiln.gather %t, %k : tensor<10x8xf32>, tensor<i64> -> tensor<8xf32>
   // CHECK: return %[[G0]], %[[G1]], %[[G2]]
   return %0, %1, %2 : tensor<2x3x8xf32>, tensor<5x8xf32>, tensor<8xf32>
 }
 // GENERIC-LABEL: sym_name = "gather"
-// GENERIC: "kiln.gather"(%{{.*}}, %{{.*}}) : (tensor<10x8xf32>, tensor<2x3xi64>) -> tensor<2x3x8xf32>
-// GENERIC: "kiln.gather"(%{{.*}}, %{{.*}}) : (tensor<10x8xf32>, tensor<5xi32>) -> tensor<5x8xf32>
+// GENERIC: "kiln.gather"(%{{.*}}, %{{.*}}) <{torch_dim = 0 : i64, torch_op = "kiln.gather"}> : (tensor<10x8xf32>, tensor<2x3xi64>) -> tensor<2x3x8xf32>
+// GENERIC: "kiln.gather"(%{{.*}}, %{{.*}}) <{torch_dim = 1 : i64, torch_op = "aten::index", wrap_negative}> : (tensor<10x8xf32>, tensor<5xi32>) -> tensor<5x8xf32>
 
 // transpose infers its result from the permutation.
 // CHECK-LABEL: func.func @transpose
