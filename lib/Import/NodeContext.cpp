@@ -139,8 +139,28 @@ mlir::kiln::detail::tryScalarArithmetic(NodeContext &c, ScalarArith arith) {
   case ScalarArith::add: r = *a + *b; break;
   case ScalarArith::sub: r = *a - *b; break;
   case ScalarArith::mul: r = *a * *b; break;
-  case ScalarArith::div: r = *a / *b; ints = false; break;
-  case ScalarArith::floordiv: r = std::floor(*a / *b); break;
+  case ScalarArith::div: {
+    // div(a, b, rounding_mode) keeps integers when it rounds.
+    std::optional<std::string> mode =
+        c.numInputs() > 2 ? c.string(2) : std::nullopt;
+    if (mode && *mode != "floor" && *mode != "trunc")
+      return c.error() << "with rounding_mode '" << *mode
+                       << "' is not supported (expected None, 'trunc' or "
+                          "'floor')";
+    if (mode && ints && *b == 0)
+      return c.error() << "divides " << int64_t(*a) << " by zero";
+    r = *a / *b;
+    if (!mode)
+      ints = false;
+    else
+      r = *mode == "floor" ? std::floor(r) : std::trunc(r);
+    break;
+  }
+  case ScalarArith::floordiv:
+    if (ints && *b == 0)
+      return c.error() << "divides " << int64_t(*a) << " by zero";
+    r = std::floor(*a / *b);
+    break;
   case ScalarArith::neg: r = -*a; break;
   case ScalarArith::eq: return c.bindScalar(c10::IValue(*a == *b));
   case ScalarArith::ne: return c.bindScalar(c10::IValue(*a != *b));
@@ -195,6 +215,32 @@ FailureOr<Type> mlir::kiln::detail::resultTypeOf(NodeContext &c,
     return d << " (no PyTorch promotion rule in Kiln for one of them)";
   }
   return r;
+}
+
+/// The two operands of a binary op in the dtype PyTorch computes it in
+/// (torch.result_type): a Python number becomes a 0-d constant of that
+/// dtype, tensors are cast to it.
+LogicalResult mlir::kiln::detail::binaryOperands(NodeContext &c, size_t li, size_t ri, Value &lhs,
+                             Value &rhs) {
+  FailureOr<Type> t = resultTypeOf(c, {li, ri});
+  if (failed(t))
+    return failure();
+  auto operand = [&](size_t i) -> FailureOr<Value> {
+    if (numberDType(c, i))
+      return c.scalarConstant(*t, *c.number(i));
+    FailureOr<Value> v = c.tensor(i);
+    if (failed(v))
+      return failure();
+    return c.castTo(*v, *t);
+  };
+  FailureOr<Value> l = operand(li), r = operand(ri);
+  if (failed(l) || failed(r))
+    return failure();
+  lhs = *l;
+  rhs = *r;
+  SmallVector<Type> ignored;
+  return inferBroadcastType(c.loc, "kiln." + c.kind.substr(6), lhs.getType(),
+                            rhs.getType(), ignored);
 }
 
 FailureOr<Value> mlir::kiln::detail::floatOperand(NodeContext &c) {

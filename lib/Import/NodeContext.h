@@ -103,6 +103,19 @@ Type numberDType(NodeContext &c, size_t i);
 /// diagnostic when a dtype has no promotion rule.
 FailureOr<Type> resultTypeOf(NodeContext &c, ArrayRef<size_t> indices);
 
+/// Inputs `li` and `ri` of a binary op in the dtype PyTorch computes it in
+/// (torch.result_type): a Python number becomes a 0-d constant of that
+/// dtype, tensors are cast to it; fails when they do not broadcast.
+LogicalResult binaryOperands(NodeContext &c, size_t li, size_t ri, Value &lhs,
+                             Value &rhs);
+
+/// div(rounding_mode='floor' or 'trunc') and floor_divide on the promoted
+/// operands (`divisor` is the divisor's input index): integer division
+/// needs a nonzero constant divisor, since compiled code has no error path
+/// for a zero one.
+LogicalResult importRoundedDivision(NodeContext &c, Value lhs, Value rhs,
+                                    size_t divisor, bool floor);
+
 /// Operand #0 cast to f32 unless it is already floating point (operands of
 /// parameterized activations, convolutions, norms).
 FailureOr<Value> floatOperand(NodeContext &c);

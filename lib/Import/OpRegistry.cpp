@@ -34,6 +34,7 @@ const OpRegistry &OpRegistry::get() {
     OpRegistry r;
     registerPlumbingOps(r);
     registerElementwiseOps(r);
+    registerMathLogicOps(r);
     registerDataMovementOps(r);
     registerIndexingOps(r);
     registerCreationOps(r);

@@ -60,6 +60,7 @@ private:
 // One per file in lib/Import/Ops.
 void registerPlumbingOps(OpRegistry &registry);
 void registerElementwiseOps(OpRegistry &registry);
+void registerMathLogicOps(OpRegistry &registry);
 void registerDataMovementOps(OpRegistry &registry);
 void registerIndexingOps(OpRegistry &registry);
 void registerCreationOps(OpRegistry &registry);

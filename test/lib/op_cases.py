@@ -38,9 +38,11 @@ import torch.nn.functional as F
 CASES = collections.OrderedDict()
 
 
-def case(group, kind=None, imports=()):
+def case(group, kind=None, imports=(), cuda_error=None):
     """Registers the decorated function as case GROUP/<function name>; with
-    `kind`, it is also that op kind's import test (see above)."""
+    `kind`, it is also that op kind's import test (see above). `cuda_error`
+    is the clear error `kiln-compile --target=cuda` must give instead of
+    compiling (what the GPU backend cannot do yet)."""
     if imports and not kind:
         raise ValueError("a case with imports= names its kind=")
     def register(func):
@@ -49,6 +51,7 @@ def case(group, kind=None, imports=()):
             raise ValueError("duplicate case %s/%s" % (group, func.__name__))
         func.kind = kind
         func.imports = tuple(imports)
+        func.cuda_error = cuda_error
         cases[func.__name__] = func
         return func
     return register
@@ -1449,3 +1452,374 @@ def inplace_float_keeps_float32():
         z.add_(y)
         return z
     return fn(f), (randn(3, 4), int_tensor(3, 4))
+
+
+# ----------------------------------------------------------------------- math
+# lib/Import/Ops/MathLogic.cpp: transcendentals, rounding, division and
+# remainder, bitwise and logical ops, NaN/inf tests.
+
+def specials(*shape):
+    """randn with NaN, +-inf, +-0 and halves planted at fixed places."""
+    x = torch.randn(*shape) * 3
+    flat = x.view(-1)
+    for i, v in enumerate([float("nan"), float("inf"), -float("inf"), 0.0,
+                           -0.0, 0.5, 1.5, -2.5]):
+        flat[i] = v
+    return x
+
+
+def unit(*shape):
+    """Uniform in (-0.95, 0.95): the domain of asin, acos, atanh."""
+    return (torch.rand(*shape) * 2 - 1) * 0.95
+
+
+def _unary(name, op, make, kind=None):
+    kind = kind or "aten::" + name
+    def build():
+        return fn(op), (make(3, 4),)
+    build.__name__ = name
+    case("math", kind=kind,
+         imports=["kiln.%s %%arg0 : tensor<3x4xf32>" % name])(build)
+
+
+for _name, _op, _make in [
+        ("tan", torch.tan, randn), ("asin", torch.asin, unit),
+        ("acos", torch.acos, unit), ("atan", torch.atan, specials),
+        ("sinh", torch.sinh, randn), ("cosh", torch.cosh, randn),
+        ("asinh", torch.asinh, specials), ("atanh", torch.atanh, unit),
+        ("log2", torch.log2, positive), ("log10", torch.log10, positive),
+        ("exp2", torch.exp2, randn), ("erfc", torch.erfc, randn),
+        ("floor", torch.floor, specials), ("ceil", torch.ceil, specials),
+        ("round", torch.round, specials), ("trunc", torch.trunc, specials),
+        ("frac", torch.frac, specials), ("sign", torch.sign, specials),
+        ("mish", F.mish, specials), ("log_sigmoid", F.logsigmoid, specials)]:
+    _unary(_name, _op, _make)
+
+
+@case("math", kind="aten::acosh", imports=["kiln.acosh"])
+def acosh():
+    return fn(torch.acosh), (positive(3, 4) + 1,)
+
+
+@case("math")
+def tan_of_int():
+    """Integer inputs compute in f32."""
+    return fn(lambda x: torch.tan(x.int())), (randn(3, 4) * 2,)
+
+
+@case("math")
+def tan_bf16_exp2_f16():
+    """Half precisions compute in f32 and round back."""
+    return fn(lambda x: (torch.tan(x.bfloat16()).float(),
+                         torch.exp2(x.half()).float())), (randn(3, 4),)
+
+
+@case("math")
+def floor_of_int():
+    return fn(lambda x: torch.floor(x.long()) + 1), (randn(3, 4) * 4,)
+
+
+@case("math")
+def round_decimals():
+    return fn(lambda x: (torch.round(x, decimals=2), torch.round(x, decimals=-1))), \
+        (randn(3, 4) * 100,)
+
+
+@case("math", kind="aten::sgn", imports=["kiln.sign"])
+def sgn():
+    return fn(torch.sgn), (specials(3, 4),)
+
+
+@case("math")
+def sign_of_int_and_bool():
+    return fn(lambda x: (torch.sign(x.long()), torch.sign(x > 0))), \
+        (randn(3, 4) * 3,)
+
+
+@case("math", kind="aten::square", imports=["kiln.mul %arg0, %arg0"])
+def square():
+    return fn(torch.square), (randn(3, 4),)
+
+
+@case("math")
+def square_of_bool_is_int64():
+    return fn(lambda x: torch.square(x > 0)), (randn(3, 4),)
+
+
+@case("math", kind="aten::positive")
+def positive_():
+    return fn(lambda x: torch.positive(x) * 2), (randn(3, 4),)
+
+
+@case("math", kind="aten::isnan", imports=["kiln.isnan %arg0"])
+def isnan():
+    return fn(torch.isnan), (specials(3, 4),)
+
+
+@case("math", kind="aten::isinf")
+def isinf():
+    return fn(torch.isinf), (specials(3, 4),)
+
+
+@case("math", kind="aten::isposinf")
+def isposinf():
+    return fn(torch.isposinf), (specials(3, 4),)
+
+
+@case("math", kind="aten::isneginf")
+def isneginf():
+    return fn(torch.isneginf), (specials(3, 4),)
+
+
+@case("math", kind="aten::isfinite")
+def isfinite():
+    return fn(torch.isfinite), (specials(3, 4),)
+
+
+@case("math")
+def isfinite_of_int():
+    return fn(lambda x: (torch.isfinite(x.long()), torch.isnan(x.int()))), \
+        (randn(3, 4),)
+
+
+@case("math", kind="aten::signbit")
+def signbit():
+    return fn(torch.signbit), (specials(3, 4),)
+
+
+@case("math", kind="aten::logical_not")
+def logical_not():
+    return fn(torch.logical_not), (small_ints(3, 4),)
+
+
+@case("math", kind="aten::logical_and", imports=["kiln.bitwise_and"])
+def logical_and():
+    return fn(torch.logical_and), (small_ints(3, 4), small_ints(4))
+
+
+@case("math", kind="aten::logical_or", imports=["kiln.bitwise_or"])
+def logical_or():
+    return fn(lambda a, b: torch.logical_or(a, b.long())), \
+        (small_ints(3, 4), small_ints(3, 1))
+
+
+@case("math", kind="aten::logical_xor", imports=["kiln.bitwise_xor"])
+def logical_xor():
+    return fn(torch.logical_xor), (small_ints(3, 4), small_ints(3, 4))
+
+
+def int_inputs(*shape, dtype=torch.int64):
+    return torch.randint(-100, 100, shape, dtype=dtype)
+
+
+@case("math", kind="aten::bitwise_and")
+def bitwise_and():
+    return fn(torch.bitwise_and), (int_inputs(3, 4), int_inputs(4))
+
+
+@case("math", kind="aten::bitwise_or")
+def bitwise_or():
+    return fn(torch.bitwise_or), (int_inputs(3, 4, dtype=torch.int32), int_inputs(3, 4))
+
+
+@case("math", kind="aten::bitwise_xor")
+def bitwise_xor():
+    return fn(lambda a: torch.bitwise_xor(a, 5)), (int_inputs(3, 4),)
+
+
+@case("math", kind="aten::__and__")
+def and_of_bools():
+    return fn(lambda a, b: (a > 0) & (b > 0)), (randn(3, 4), randn(3, 4))
+
+
+@case("math", kind="aten::__or__")
+def or_of_ints():
+    return fn(lambda a, b: a | b), (int_inputs(3, 4, dtype=torch.int16), int_inputs(3, 4, dtype=torch.int8))
+
+
+@case("math", kind="aten::__xor__")
+def xor_of_bools():
+    return fn(lambda a, b: (a > 0) ^ (b > 0)), (randn(3, 4), randn(3, 4))
+
+
+@case("math", kind="aten::bitwise_not")
+def bitwise_not():
+    return fn(lambda a, b: (torch.bitwise_not(a), torch.bitwise_not(b > 0))), \
+        (int_inputs(3, 4), randn(3, 4))
+
+
+@case("math", kind="aten::atan2", imports=["kiln.atan2 %arg0, %arg1"])
+def atan2():
+    return fn(torch.atan2), (specials(3, 4), randn(3, 4))
+
+
+@case("math")
+def atan2_of_ints():
+    return fn(lambda a, b: torch.atan2(a, b)), (int_inputs(3, 4), int_inputs(3, 4))
+
+
+@case("math", kind="aten::copysign", imports=["kiln.copysign"])
+def copysign():
+    return fn(torch.copysign), (randn(3, 4), specials(3, 4))
+
+
+@case("math", kind="aten::hypot", imports=["kiln.hypot"])
+def hypot():
+    return fn(torch.hypot), (specials(3, 4), randn(3, 4) * 1e20)
+
+
+@case("math", kind="aten::logaddexp", imports=["kiln.logaddexp"])
+def logaddexp():
+    return fn(torch.logaddexp), (specials(3, 4), specials(3, 4) * 2)
+
+
+@case("math", kind="aten::logaddexp2", imports=["kiln.logaddexp2"])
+def logaddexp2():
+    return fn(torch.logaddexp2), (randn(3, 4) * 50, specials(3, 4))
+
+
+@case("math", kind="aten::xlogy", imports=["kiln.xlogy"])
+def xlogy():
+    return fn(torch.xlogy), (small_ints(3, 4), specials(3, 4).abs())
+
+
+@case("math")
+def xlogy_nan_and_scalar_self():
+    return fn(lambda y: (torch.xlogy(0.0, y), torch.xlogy(2, y))), (specials(3, 4),)
+
+
+# The GPU backend has no exact fmod without libdevice: a clear error.
+FMOD_ON_GPU = "'__nv_fmodf' (libdevice) has no lowering without the CUDA toolkit"
+
+
+def divisors(*shape):
+    """Nonzero, both signs, some dividing exactly."""
+    d = torch.randint(1, 5, shape).float()
+    return torch.where(torch.rand(*shape) < 0.5, -d, d)
+
+
+@case("math", kind="aten::remainder", imports=["kiln.remainder"], cuda_error=FMOD_ON_GPU)
+def remainder():
+    return fn(torch.remainder), (randn(3, 4) * 10, divisors(3, 4))
+
+
+@case("math")
+def remainder_int_scalar():
+    return fn(lambda a: (a % 3, a % -4)), (int_inputs(3, 4),)
+
+
+@case("math", cuda_error=FMOD_ON_GPU)
+def remainder_zeros_and_specials():
+    """-0.0 % 2 is -0.0; inf % x is NaN; x % inf is x (same signs)."""
+    return fn(lambda a: (torch.remainder(a, 2.0), torch.remainder(a, -1.5))), \
+        (specials(3, 4),)
+
+
+@case("math", kind="aten::fmod", imports=["kiln.fmod"], cuda_error=FMOD_ON_GPU)
+def fmod():
+    return fn(torch.fmod), (randn(3, 4) * 10, divisors(3, 4))
+
+
+@case("math")
+def fmod_int_scalar():
+    return fn(lambda a: (torch.fmod(a, 3), torch.fmod(a, -7))), (int_inputs(3, 4),)
+
+
+@case("math", cuda_error=FMOD_ON_GPU)
+def div_floor():
+    return fn(lambda a, b: torch.div(a, b, rounding_mode="floor")), \
+        (randn(3, 4) * 10, divisors(3, 4))
+
+
+@case("math", cuda_error=FMOD_ON_GPU)
+def div_floor_zero_divisor():
+    """x / 0 rounds to inf, -inf or NaN, as PyTorch's."""
+    return fn(lambda a: torch.div(a, 0.0, rounding_mode="floor")), (specials(3, 4),)
+
+
+@case("math")
+def div_trunc():
+    return fn(lambda a, b: torch.div(a, b, rounding_mode="trunc")), \
+        (randn(3, 4) * 10, divisors(3, 4))
+
+
+@case("math")
+def div_int_rounding_modes():
+    return fn(lambda a: (torch.div(a, 3, rounding_mode="floor"),
+                         torch.div(a, -3, rounding_mode="trunc"), a // 4)), \
+        (int_inputs(3, 4),)
+
+
+@case("math", kind="aten::floor_divide", imports=["kiln.floor_divide"], cuda_error=FMOD_ON_GPU)
+def floor_divide():
+    return fn(torch.floor_divide), (randn(3, 4) * 10, divisors(3, 4))
+
+
+@case("math", kind="aten::threshold")
+def threshold():
+    return fn(lambda x: F.threshold(x, 0.1, 20.0)), (randn(3, 4),)
+
+
+@case("math")
+def threshold_int():
+    return fn(lambda x: torch.threshold(x, -3.5, 7)), (int_inputs(3, 4) // 10,)
+
+
+@case("math", kind="aten::hardshrink")
+def hardshrink():
+    return fn(lambda x: (F.hardshrink(x), F.hardshrink(x, 1.0))), (specials(3, 4),)
+
+
+@case("math", kind="aten::softshrink")
+def softshrink():
+    return fn(lambda x: F.softshrink(x, 0.7)), (specials(3, 4),)
+
+
+@case("math", kind="aten::selu")
+def selu():
+    return fn(F.selu), (randn(3, 4) * 2,)
+
+
+@case("math", kind="aten::celu")
+def celu():
+    return fn(lambda x: (F.celu(x), F.celu(x, 0.3))), (randn(3, 4) * 2,)
+
+
+@case("math", kind="aten::deg2rad")
+def deg2rad():
+    return fn(torch.deg2rad), (randn(3, 4) * 180,)
+
+
+@case("math", kind="aten::rad2deg")
+def rad2deg():
+    return fn(lambda x: torch.rad2deg(x.long())), (randn(3, 4) * 3,)
+
+
+@case("math", kind="aten::nan_to_num")
+def nan_to_num():
+    return fn(lambda x: (torch.nan_to_num(x), torch.nan_to_num(x, 1.0, 2.0, -3.0))), \
+        (specials(3, 4),)
+
+
+@case("math")
+def nan_to_num_f16():
+    return fn(lambda x: torch.nan_to_num(x.half()).float()), (specials(3, 4),)
+
+
+@case("math", kind="aten::lerp")
+def lerp():
+    return fn(lambda a, b, w: (torch.lerp(a, b, 0.3), torch.lerp(a, b, 0.8),
+                               torch.lerp(a, b, w))), \
+        (randn(3, 4), randn(3, 4), torch.rand(4) * 2 - 0.5)
+
+
+@case("math", kind="aten::addcmul")
+def addcmul():
+    return fn(lambda s, a, b: torch.addcmul(s, a, b, value=0.5)), \
+        (randn(3, 4), randn(3, 4), randn(4))
+
+
+@case("math", kind="aten::addcdiv")
+def addcdiv():
+    return fn(lambda s, a, b: torch.addcdiv(s, a, b, value=-2)), \
+        (randn(3, 4), randn(3, 4), divisors(3, 4))

@@ -215,12 +215,23 @@ def check_imports(case_dir, input_paths, imports):
         at = found + len(line)
 
 
-def compile_cuda_case(case_dir, input_paths, expected, imports=()):
+def compile_cuda_case(case_dir, input_paths, expected, imports=(),
+                      cuda_error=None):
     """CUDA mode: the case compiles with kiln-compile --target=cuda to an
-    object (and, with ptxas, a cubin)."""
+    object (and, with ptxas, a cubin); a case declaring cuda_error= must
+    instead fail with an error containing it."""
     model = os.path.join(case_dir, "model.pt")
     obj = os.path.join(case_dir, "model.cuda.o")
     cmd = ["kiln-compile", model, "--target=cuda", "-o", obj] + KILN_FLAGS
+    if cuda_error:
+        try:
+            run_tool(cmd + input_shape_flags(input_paths), model)
+        except CaseFailure as e:
+            if cuda_error in str(e):
+                return
+            raise CaseFailure("expected an error with %r, got: %s" % (cuda_error, e))
+        raise CaseFailure("compiled for CUDA, but the case declares the error %r"
+                          % cuda_error)
     run_tool(cmd + input_shape_flags(input_paths), model)
     if not os.path.getsize(obj):
         raise CaseFailure("kiln-compile wrote an empty object")
@@ -285,10 +296,10 @@ def prepare_case(group, name, func, work):
         traceback.print_exc(file=sys.stderr)
         message = str(e).splitlines()[0] if str(e) else ""
         raise CaseFailure("harness: %s: %s" % (type(e).__name__, message))
-    return case_dir, input_paths, expected, func.imports
+    return case_dir, input_paths, expected, func.imports, func.cuda_error
 
 
-def check_case(case_dir, input_paths, expected, imports=()):
+def check_case(case_dir, input_paths, expected, imports=(), cuda_error=None):
     """Checks a prepared case's import lines, runs kiln-run on it and
     compares its outputs."""
     if imports:

@@ -41,32 +41,6 @@ constexpr ScalarArith scalarArithOf(ComparePredicate p) {
   return ScalarArith::none;
 }
 
-/// The two operands of a binary op in the dtype PyTorch computes it in
-/// (torch.result_type): a Python number becomes a 0-d constant of that
-/// dtype, tensors are cast to it.
-LogicalResult binaryOperands(NodeContext &c, size_t li, size_t ri, Value &lhs,
-                             Value &rhs) {
-  FailureOr<Type> t = resultTypeOf(c, {li, ri});
-  if (failed(t))
-    return failure();
-  auto operand = [&](size_t i) -> FailureOr<Value> {
-    if (numberDType(c, i))
-      return c.scalarConstant(*t, *c.number(i));
-    FailureOr<Value> v = c.tensor(i);
-    if (failed(v))
-      return failure();
-    return c.castTo(*v, *t);
-  };
-  FailureOr<Value> l = operand(li), r = operand(ri);
-  if (failed(l) || failed(r))
-    return failure();
-  lhs = *l;
-  rhs = *r;
-  SmallVector<Type> ignored;
-  return inferBroadcastType(c.loc, "kiln." + c.kind.substr(6), lhs.getType(),
-                            rhs.getType(), ignored);
-}
-
 /// add/sub(self, other, alpha), mul, div(self, other, rounding_mode),
 /// maximum, minimum; rsub(self, other, alpha) is SubOp on swapped operands.
 template <typename OpTy, bool Reversed = false>
@@ -91,10 +65,13 @@ LogicalResult importBinary(NodeContext &c) {
     return c.bind(c.create<OpTy>(lhs, rhs, c.b().getF64FloatAttr(alpha)));
   } else if constexpr (std::is_same_v<OpTy, DivOp>) {
     // True division (rounding_mode None) computes in float.
-    if (!c.isNone(2)) {
-      auto mode = c.string(2);
+    if (c.numInputs() > 2 && !c.isNone(2)) {
+      std::optional<std::string> mode = c.string(2);
+      if (mode && (*mode == "floor" || *mode == "trunc"))
+        return importRoundedDivision(c, lhs, rhs, 1, *mode == "floor");
       return c.error() << "with rounding_mode '" << (mode ? *mode : "?")
-                       << "' is not supported yet";
+                       << "' is not supported (expected None, 'trunc' or "
+                          "'floor')";
     }
     Type quotient = trueDivisionType(elementOf(lhs));
     lhs = c.castTo(lhs, quotient);

@@ -160,7 +160,10 @@ LogicalResult importGetItem(NodeContext &c) {
 LogicalResult importFloorDiv(NodeContext &c) {
   if (auto r = tryScalarArithmetic(c, ScalarArith::floordiv))
     return *r;
-  return c.error() << "on tensors is not supported yet";
+  Value lhs, rhs;
+  if (failed(binaryOperands(c, 0, 1, lhs, rhs)))
+    return failure();
+  return importRoundedDivision(c, lhs, rhs, 1, /*floor=*/true);
 }
 
 } // namespace

@@ -1,11 +1,15 @@
 //===- GPUModules.cpp - Kernel modules: math without libdevice, one image --===//
 #include "kiln/Target/CUDA/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include "llvm/ADT/StringSwitch.h"
+
+#include <cmath>
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNEXPANDGPUMATH
@@ -35,11 +39,41 @@ std::string mlir::kiln::getPTXFeaturesForArch(StringRef arch) {
 
 namespace {
 
+/// log10(x) = log(x) / ln 10 (libdevice's __nv_log10f is not available).
+struct ExpandLog10 : OpRewritePattern<math::Log10Op> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(math::Log10Op op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Type type = op.getType();
+    Value log = math::LogOp::create(rewriter, loc, op.getOperand());
+    Value scale = arith::ConstantOp::create(
+        rewriter, loc, type, rewriter.getFloatAttr(type, 1.0 / M_LN10));
+    rewriter.replaceOpWithNewOp<arith::MulFOp>(op, log, scale);
+    return success();
+  }
+};
+
+/// trunc(x) = copysign(floor(|x|), x), exact for every float.
+struct ExpandTrunc : OpRewritePattern<math::TruncOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(math::TruncOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = op.getOperand();
+    Value floor = math::FloorOp::create(
+        rewriter, loc, math::AbsFOp::create(rewriter, loc, x));
+    rewriter.replaceOpWithNewOp<math::CopySignOp>(op, floor, x);
+    return success();
+  }
+};
+
 struct KilnExpandGPUMath
     : public kiln::impl::KilnExpandGPUMathBase<KilnExpandGPUMath> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     // Hyperbolic functions, pow, ceil, round, ... in terms of exp/log/arith.
+    patterns.add<ExpandLog10, ExpandTrunc>(&getContext());
     math::populateExpansionPatterns(patterns);
     auto all = [](StringRef) { return true; };
     populateMathF32ExpansionPatterns(patterns, all);

@@ -183,6 +183,89 @@ func.func @unary_math(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 // GENERIC: "kiln.neg"(%{{.*}}) : (tensor<2x3xf32>) -> tensor<2x3xf32>
 // GENERIC: "kiln.hardsigmoid"(%{{.*}}) : (tensor<2x3xf32>) -> tensor<2x3xf32>
 
+// The math ops of MathLogic.cpp, each on the previous result.
+// CHECK-LABEL: func.func @math_ops
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>, %[[I:.*]]: tensor<2x3xi32>)
+func.func @math_ops(%x: tensor<2x3xf32>, %i: tensor<2x3xi32>)
+    -> (tensor<2x3xf32>, tensor<2x3xi1>, tensor<2x3xi32>) {
+  // CHECK: %[[V0:.*]] = kiln.tan %[[X]] : tensor<2x3xf32>
+  %v0 = kiln.tan %x : tensor<2x3xf32>
+  // CHECK: %[[V1:.*]] = kiln.asin %[[V0]] : tensor<2x3xf32>
+  %v1 = kiln.asin %v0 : tensor<2x3xf32>
+  // CHECK: %[[V2:.*]] = kiln.acos %[[V1]] : tensor<2x3xf32>
+  %v2 = kiln.acos %v1 : tensor<2x3xf32>
+  // CHECK: %[[V3:.*]] = kiln.atan %[[V2]] : tensor<2x3xf32>
+  %v3 = kiln.atan %v2 : tensor<2x3xf32>
+  // CHECK: %[[V4:.*]] = kiln.sinh %[[V3]] : tensor<2x3xf32>
+  %v4 = kiln.sinh %v3 : tensor<2x3xf32>
+  // CHECK: %[[V5:.*]] = kiln.cosh %[[V4]] : tensor<2x3xf32>
+  %v5 = kiln.cosh %v4 : tensor<2x3xf32>
+  // CHECK: %[[V6:.*]] = kiln.asinh %[[V5]] : tensor<2x3xf32>
+  %v6 = kiln.asinh %v5 : tensor<2x3xf32>
+  // CHECK: %[[V7:.*]] = kiln.acosh %[[V6]] : tensor<2x3xf32>
+  %v7 = kiln.acosh %v6 : tensor<2x3xf32>
+  // CHECK: %[[V8:.*]] = kiln.atanh %[[V7]] : tensor<2x3xf32>
+  %v8 = kiln.atanh %v7 : tensor<2x3xf32>
+  // CHECK: %[[V9:.*]] = kiln.log2 %[[V8]] : tensor<2x3xf32>
+  %v9 = kiln.log2 %v8 : tensor<2x3xf32>
+  // CHECK: %[[V10:.*]] = kiln.log10 %[[V9]] : tensor<2x3xf32>
+  %v10 = kiln.log10 %v9 : tensor<2x3xf32>
+  // CHECK: %[[V11:.*]] = kiln.exp2 %[[V10]] : tensor<2x3xf32>
+  %v11 = kiln.exp2 %v10 : tensor<2x3xf32>
+  // CHECK: %[[V12:.*]] = kiln.erfc %[[V11]] : tensor<2x3xf32>
+  %v12 = kiln.erfc %v11 : tensor<2x3xf32>
+  // CHECK: %[[V13:.*]] = kiln.floor %[[V12]] : tensor<2x3xf32>
+  %v13 = kiln.floor %v12 : tensor<2x3xf32>
+  // CHECK: %[[V14:.*]] = kiln.ceil %[[V13]] : tensor<2x3xf32>
+  %v14 = kiln.ceil %v13 : tensor<2x3xf32>
+  // CHECK: %[[V15:.*]] = kiln.round %[[V14]] : tensor<2x3xf32>
+  %v15 = kiln.round %v14 : tensor<2x3xf32>
+  // CHECK: %[[V16:.*]] = kiln.trunc %[[V15]] : tensor<2x3xf32>
+  %v16 = kiln.trunc %v15 : tensor<2x3xf32>
+  // CHECK: %[[V17:.*]] = kiln.frac %[[V16]] : tensor<2x3xf32>
+  %v17 = kiln.frac %v16 : tensor<2x3xf32>
+  // CHECK: %[[V18:.*]] = kiln.sign %[[V17]] : tensor<2x3xf32>
+  %v18 = kiln.sign %v17 : tensor<2x3xf32>
+  // CHECK: %[[V19:.*]] = kiln.mish %[[V18]] : tensor<2x3xf32>
+  %v19 = kiln.mish %v18 : tensor<2x3xf32>
+  // CHECK: %[[V20:.*]] = kiln.log_sigmoid %[[V19]] : tensor<2x3xf32>
+  %v20 = kiln.log_sigmoid %v19 : tensor<2x3xf32>
+  // CHECK: %[[V21:.*]] = kiln.atan2 %[[V20]], %[[X]] : tensor<2x3xf32>, tensor<2x3xf32>
+  %v21 = kiln.atan2 %v20, %x : tensor<2x3xf32>, tensor<2x3xf32>
+  // CHECK: %[[V22:.*]] = kiln.remainder %[[V21]], %[[X]] : tensor<2x3xf32>, tensor<2x3xf32>
+  %v22 = kiln.remainder %v21, %x : tensor<2x3xf32>, tensor<2x3xf32>
+  // CHECK: %[[V23:.*]] = kiln.fmod %[[V22]], %[[X]] : tensor<2x3xf32>, tensor<2x3xf32>
+  %v23 = kiln.fmod %v22, %x : tensor<2x3xf32>, tensor<2x3xf32>
+  // CHECK: %[[V24:.*]] = kiln.floor_divide %[[V23]], %[[X]] : tensor<2x3xf32>, tensor<2x3xf32>
+  %v24 = kiln.floor_divide %v23, %x : tensor<2x3xf32>, tensor<2x3xf32>
+  // CHECK: %[[V25:.*]] = kiln.trunc_divide %[[V24]], %[[X]] : tensor<2x3xf32>, tensor<2x3xf32>
+  %v25 = kiln.trunc_divide %v24, %x : tensor<2x3xf32>, tensor<2x3xf32>
+  // CHECK: %[[V26:.*]] = kiln.copysign %[[V25]], %[[X]] : tensor<2x3xf32>, tensor<2x3xf32>
+  %v26 = kiln.copysign %v25, %x : tensor<2x3xf32>, tensor<2x3xf32>
+  // CHECK: %[[V27:.*]] = kiln.hypot %[[V26]], %[[X]] : tensor<2x3xf32>, tensor<2x3xf32>
+  %v27 = kiln.hypot %v26, %x : tensor<2x3xf32>, tensor<2x3xf32>
+  // CHECK: %[[V28:.*]] = kiln.logaddexp %[[V27]], %[[X]] : tensor<2x3xf32>, tensor<2x3xf32>
+  %v28 = kiln.logaddexp %v27, %x : tensor<2x3xf32>, tensor<2x3xf32>
+  // CHECK: %[[V29:.*]] = kiln.logaddexp2 %[[V28]], %[[X]] : tensor<2x3xf32>, tensor<2x3xf32>
+  %v29 = kiln.logaddexp2 %v28, %x : tensor<2x3xf32>, tensor<2x3xf32>
+  // CHECK: %[[V30:.*]] = kiln.xlogy %[[V29]], %[[X]] : tensor<2x3xf32>, tensor<2x3xf32>
+  %v30 = kiln.xlogy %v29, %x : tensor<2x3xf32>, tensor<2x3xf32>
+  // CHECK: %[[NAN:.*]] = kiln.isnan %[[V30]] : tensor<2x3xf32> to tensor<2x3xi1>
+  %nan = kiln.isnan %v30 : tensor<2x3xf32> to tensor<2x3xi1>
+  // CHECK: %[[AND:.*]] = kiln.bitwise_and %[[I]], %[[I]] : tensor<2x3xi32>, tensor<2x3xi32>
+  %and = kiln.bitwise_and %i, %i : tensor<2x3xi32>, tensor<2x3xi32>
+  // CHECK: %[[OR:.*]] = kiln.bitwise_or %[[AND]], %[[I]]
+  %or = kiln.bitwise_or %and, %i : tensor<2x3xi32>, tensor<2x3xi32>
+  // CHECK: %[[XOR:.*]] = kiln.bitwise_xor %[[OR]], %[[I]]
+  %xor = kiln.bitwise_xor %or, %i : tensor<2x3xi32>, tensor<2x3xi32>
+  // CHECK: %[[SIGN:.*]] = kiln.sign %[[XOR]] : tensor<2x3xi32>
+  %sign = kiln.sign %xor : tensor<2x3xi32>
+  // CHECK: return %[[V30]], %[[NAN]], %[[SIGN]]
+  return %v30, %nan, %sign : tensor<2x3xf32>, tensor<2x3xi1>, tensor<2x3xi32>
+}
+// GENERIC-LABEL: sym_name = "math_ops"
+// GENERIC: "kiln.hypot"(%{{.*}}, %{{.*}}) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+
 // Unary ops with attribute parameters, at their defaults (elided from the
 // custom form) and set.
 // CHECK-LABEL: func.func @unary_params

@@ -90,6 +90,69 @@ def Kiln_SinOp : Kiln_UnaryElementwiseOp<"sin"> { let summary = "sin(x)"; }
 
 def Kiln_CosOp : Kiln_UnaryElementwiseOp<"cos"> { let summary = "cos(x)"; }
 
+def Kiln_TanOp : Kiln_UnaryElementwiseOp<"tan"> { let summary = "tan(x)"; }
+
+def Kiln_AsinOp : Kiln_UnaryElementwiseOp<"asin"> { let summary = "asin(x)"; }
+
+def Kiln_AcosOp : Kiln_UnaryElementwiseOp<"acos"> { let summary = "acos(x)"; }
+
+def Kiln_AtanOp : Kiln_UnaryElementwiseOp<"atan"> { let summary = "atan(x)"; }
+
+def Kiln_SinhOp : Kiln_UnaryElementwiseOp<"sinh"> { let summary = "sinh(x)"; }
+
+def Kiln_CoshOp : Kiln_UnaryElementwiseOp<"cosh"> { let summary = "cosh(x)"; }
+
+def Kiln_AsinhOp : Kiln_UnaryElementwiseOp<"asinh"> { let summary = "asinh(x)"; }
+
+def Kiln_AcoshOp : Kiln_UnaryElementwiseOp<"acosh"> { let summary = "acosh(x)"; }
+
+def Kiln_AtanhOp : Kiln_UnaryElementwiseOp<"atanh"> { let summary = "atanh(x)"; }
+
+def Kiln_Log2Op : Kiln_UnaryElementwiseOp<"log2"> { let summary = "log2(x)"; }
+
+def Kiln_Log10Op : Kiln_UnaryElementwiseOp<"log10"> { let summary = "log10(x)"; }
+
+def Kiln_Exp2Op : Kiln_UnaryElementwiseOp<"exp2"> { let summary = "2^x"; }
+
+def Kiln_ErfcOp : Kiln_UnaryElementwiseOp<"erfc"> { let summary = "1 - erf(x)"; }
+
+def Kiln_FloorOp : Kiln_UnaryElementwiseOp<"floor"> { let summary = "floor(x)"; }
+
+def Kiln_CeilOp : Kiln_UnaryElementwiseOp<"ceil"> { let summary = "ceil(x)"; }
+
+def Kiln_RoundOp : Kiln_UnaryElementwiseOp<"round"> {
+  let summary = "x rounded to the nearest integer, half to even";
+}
+
+def Kiln_TruncOp : Kiln_UnaryElementwiseOp<"trunc"> {
+  let summary = "x rounded toward zero";
+}
+
+def Kiln_FracOp : Kiln_UnaryElementwiseOp<"frac"> {
+  let summary = "x - trunc(x)";
+}
+
+def Kiln_SignOp : Kiln_UnaryElementwiseOp<"sign"> {
+  let summary = "-1, 0 or 1 by the sign of x; 0 for NaN and both zeros";
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs Kiln_Tensor:$output);
+}
+
+def Kiln_MishOp : Kiln_UnaryElementwiseOp<"mish"> {
+  let summary = "x * tanh(softplus(x))";
+}
+
+def Kiln_LogSigmoidOp : Kiln_UnaryElementwiseOp<"log_sigmoid"> {
+  let summary = "log(sigmoid(x)), computed as min(x, 0) - log1p(e^-|x|)";
+}
+
+def Kiln_IsNanOp : Kiln_Op<"isnan", [Pure, Kiln_ElementwiseTrait]> {
+  let summary = "Whether x is NaN, as an i1 tensor of x's shape";
+  let arguments = (ins Kiln_FloatTensor:$input);
+  let results = (outs RankedTensorOf<[I1]>:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
+}
+
 def Kiln_SqrtOp : Kiln_UnaryElementwiseOp<"sqrt"> { let summary = "sqrt(x)"; }
 
 def Kiln_RsqrtOp : Kiln_UnaryElementwiseOp<"rsqrt"> {
@@ -144,6 +207,79 @@ def Kiln_ClampOp : Kiln_ParamUnaryOp<"clamp",
 
 def Kiln_PowScalarOp : Kiln_ParamUnaryOp<"pow_scalar", (ins F64Attr:$exponent)> {
   let summary = "x ^ exponent for a constant exponent";
+}
+
+// Binary ops with no folder: the result type is the broadcast of the
+// operands' (which the importer has already promoted to one dtype).
+class Kiln_PlainBinaryOp<string mnemonic, list<Trait> traits = []>
+    : Kiln_Op<mnemonic, !listconcat(traits, [Pure, Kiln_ElementwiseTrait,
+        InferTypeOpInterface])> {
+  let arguments = (ins Kiln_Tensor:$lhs, Kiln_Tensor:$rhs);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)
+  }];
+  let extraClassDeclaration = [{
+    static ::llvm::LogicalResult inferReturnTypes(::mlir::MLIRContext *,
+        std::optional<::mlir::Location> loc, ::mlir::ValueRange operands,
+        ::mlir::DictionaryAttr, ::mlir::OpaqueProperties, ::mlir::RegionRange,
+        ::llvm::SmallVectorImpl<::mlir::Type> &results) {
+      return ::mlir::kiln::inferBroadcastType(loc, getOperationName(),
+          operands[0].getType(), operands[1].getType(), results);
+    }
+  }];
+}
+
+def Kiln_Atan2Op : Kiln_PlainBinaryOp<"atan2"> {
+  let summary = "atan2(lhs, rhs): the angle of the point (rhs, lhs)";
+}
+
+def Kiln_RemainderOp : Kiln_PlainBinaryOp<"remainder"> {
+  let summary = "lhs mod rhs with the sign of rhs (Python's %)";
+}
+
+def Kiln_FmodOp : Kiln_PlainBinaryOp<"fmod"> {
+  let summary = "lhs mod rhs with the sign of lhs (C's fmod)";
+}
+
+def Kiln_FloorDivideOp : Kiln_PlainBinaryOp<"floor_divide"> {
+  let summary = "lhs / rhs rounded down (div with rounding_mode='floor')";
+}
+
+def Kiln_TruncDivideOp : Kiln_PlainBinaryOp<"trunc_divide"> {
+  let summary = "lhs / rhs rounded toward zero (rounding_mode='trunc')";
+}
+
+def Kiln_CopysignOp : Kiln_PlainBinaryOp<"copysign"> {
+  let summary = "|lhs| with the sign of rhs";
+}
+
+def Kiln_HypotOp : Kiln_PlainBinaryOp<"hypot", [Commutative]> {
+  let summary = "sqrt(lhs^2 + rhs^2) without overflow";
+}
+
+def Kiln_LogAddExpOp : Kiln_PlainBinaryOp<"logaddexp", [Commutative]> {
+  let summary = "log(e^lhs + e^rhs) without overflow";
+}
+
+def Kiln_LogAddExp2Op : Kiln_PlainBinaryOp<"logaddexp2", [Commutative]> {
+  let summary = "log2(2^lhs + 2^rhs) without overflow";
+}
+
+def Kiln_XLogYOp : Kiln_PlainBinaryOp<"xlogy"> {
+  let summary = "lhs * log(rhs), 0 where lhs is 0 (unless rhs is NaN)";
+}
+
+def Kiln_BitwiseAndOp : Kiln_PlainBinaryOp<"bitwise_and", [Commutative]> {
+  let summary = "lhs & rhs on integers and bool";
+}
+
+def Kiln_BitwiseOrOp : Kiln_PlainBinaryOp<"bitwise_or", [Commutative]> {
+  let summary = "lhs | rhs on integers and bool";
+}
+
+def Kiln_BitwiseXorOp : Kiln_PlainBinaryOp<"bitwise_xor", [Commutative]> {
+  let summary = "lhs ^ rhs on integers and bool";
 }
 
 def Kiln_MaximumOp : Kiln_BinaryElementwiseOp<"maximum", [Commutative]> {
