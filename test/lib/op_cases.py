@@ -1823,3 +1823,173 @@ def addcmul():
 def addcdiv():
     return fn(lambda s, a, b: torch.addcdiv(s, a, b, value=-2)), \
         (randn(3, 4), randn(3, 4), divisors(3, 4))
+
+
+# ------------------------------------------------------- more reductions
+# prod, all/any, max/min with indices, argmin, var/std, logsumexp, norms.
+
+def with_nan(*shape):
+    """randn with one NaN in the first row."""
+    x = torch.randn(*shape)
+    x.view(-1)[1] = float("nan")
+    return x
+
+
+def ties(*shape):
+    """Small integers as floats: many equal maxima and minima."""
+    return torch.randint(-2, 3, shape).float()
+
+
+@case("reductions", kind="aten::prod", imports=["kiln.reduce prod"])
+def prod():
+    return fn(lambda x: (torch.prod(x), torch.prod(x, 1), torch.prod(x, 0, True))), \
+        (torch.rand(3, 4) + 0.5,)
+
+
+@case("reductions")
+def prod_int_is_int64():
+    return fn(lambda x: (torch.prod(x.int(), 1), torch.prod(x > 0))), (ties(3, 4),)
+
+
+@case("reductions", kind="aten::all", imports=["kiln.reduce all"])
+def all_():
+    return fn(lambda x: (torch.all(x > -1), torch.all(x > -1, 1), torch.all(x, 0))), \
+        (ties(3, 4),)
+
+
+@case("reductions", kind="aten::any", imports=["kiln.reduce any"])
+def any_():
+    return fn(lambda x: (torch.any(x > 1.5), torch.any(x > 1, 1, keepdim=True),
+                         torch.any(x, 0))), (ties(3, 4),)
+
+
+@case("reductions", kind="aten::max")
+def max_dim():
+    return fn(lambda x: torch.max(x, 1)), (ties(3, 5),)
+
+
+@case("reductions")
+def max_all_and_other():
+    return fn(lambda x, y: (torch.max(x), torch.max(x, y))), (randn(3, 4), randn(4))
+
+
+@case("reductions")
+def max_dim_nan_keepdim():
+    """NaN is the maximum, and its index the first NaN's."""
+    return fn(lambda x: torch.max(x, 1, keepdim=True)), (with_nan(3, 4),)
+
+
+@case("reductions", kind="aten::min")
+def min_dim():
+    return fn(lambda x: torch.min(x, 0)), (ties(4, 3),)
+
+
+@case("reductions")
+def min_int_and_bool():
+    return fn(lambda x: (torch.min(x.long(), 1), torch.max(x > 0, 1),
+                         torch.min(x > 0))), (ties(3, 4),)
+
+
+@case("reductions", kind="aten::argmin")
+def argmin():
+    return fn(lambda x: (torch.argmin(x, 1), torch.argmin(x), torch.argmin(x.int(), 0))), \
+        (ties(3, 5),)
+
+
+@case("reductions")
+def argmax_argmin_nan():
+    return fn(lambda x: (torch.argmax(x, 1), torch.argmin(x, 1))), (with_nan(3, 4),)
+
+
+@case("reductions")
+def argmax_bool():
+    return fn(lambda x: torch.argmax((x > 0).int(), 1)), (ties(3, 5),)
+
+
+@case("reductions", kind="aten::aminmax")
+def aminmax():
+    return fn(lambda x: (torch.aminmax(x), torch.aminmax(x, dim=1, keepdim=True))), \
+        (randn(3, 4),)
+
+
+@case("reductions", kind="aten::var")
+def var():
+    return fn(lambda x: (torch.var(x), torch.var(x, 1), torch.var(x, 0, unbiased=False),
+                         torch.var(x, [0, 1], keepdim=True))), (randn(3, 4) * 3 + 1,)
+
+
+@case("reductions")
+def var_correction():
+    return fn(lambda x: (torch.var(x, 1, correction=0), torch.var(x, 1, correction=2))), \
+        (randn(3, 4),)
+
+
+@case("reductions", kind="aten::std")
+def std():
+    return fn(lambda x: (torch.std(x), torch.std(x, 1, keepdim=True),
+                         torch.std(x, unbiased=False))), (randn(3, 4) * 2,)
+
+
+@case("reductions", kind="aten::var_mean")
+def var_mean():
+    return fn(lambda x: torch.var_mean(x, 1)), (randn(3, 4),)
+
+
+@case("reductions", kind="aten::std_mean")
+def std_mean():
+    return fn(lambda x: (torch.std_mean(x), torch.std_mean(x, 0, keepdim=True))), \
+        (randn(3, 4),)
+
+
+@case("reductions", kind="aten::logsumexp")
+def logsumexp():
+    return fn(lambda x: (torch.logsumexp(x, 1), torch.logsumexp(x * 100, [0, 1], True))), \
+        (randn(3, 4),)
+
+
+@case("reductions")
+def logsumexp_infinities():
+    """A row of -inf gives -inf, a row with +inf gives +inf."""
+    x = randn(3, 4)
+    x[0] = -float("inf")
+    x[1, 2] = float("inf")
+    return fn(lambda y: torch.logsumexp(y, 1)), (x,)
+
+
+@case("reductions", kind="aten::count_nonzero")
+def count_nonzero():
+    return fn(lambda x: (torch.count_nonzero(x, 1), torch.count_nonzero(x))), (ties(3, 4),)
+
+
+@case("reductions", kind="aten::nansum")
+def nansum():
+    return fn(lambda x: (torch.nansum(x), torch.nansum(x, 1))), (with_nan(3, 4),)
+
+
+@case("reductions", kind="aten::nanmean")
+def nanmean():
+    return fn(lambda x: torch.nanmean(x, 1)), (with_nan(3, 4),)
+
+
+@case("reductions", kind="aten::frobenius_norm")
+def frobenius_norm():
+    return fn(lambda x: torch.norm(x)), (randn(3, 4),)
+
+
+@case("reductions", kind="aten::norm")
+def norm_p():
+    return fn(lambda x: (torch.norm(x, 1, 1), torch.norm(x, 3, 0, True),
+                         torch.norm(x, float("inf"), 1))), (randn(3, 4),)
+
+
+@case("reductions", kind="aten::linalg_vector_norm")
+def linalg_vector_norm():
+    return fn(lambda x: (torch.linalg.vector_norm(x), torch.linalg.vector_norm(x, 0.5, [1]),
+                         torch.linalg.vector_norm(x, -float("inf"), [0]),
+                         torch.linalg.vector_norm(x, 0, [1], keepdim=True))), (ties(3, 4),)
+
+
+@case("reductions", kind="aten::linalg_norm")
+def linalg_norm_vector():
+    return fn(lambda x: (torch.linalg.norm(x, dim=1), torch.linalg.norm(x, 1, dim=0))), \
+        (randn(3, 4),)

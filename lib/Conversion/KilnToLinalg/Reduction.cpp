@@ -12,20 +12,35 @@ using namespace mlir::kiln::detail;
 
 namespace {
 
+/// On bool (i1) tensors max is any and min is all (i1 compares signed as
+/// 0 > -1 would).
+ReduceKind boolKind(ReduceKind kind, Type type) {
+  if (!type.isInteger(1))
+    return kind;
+  if (kind == ReduceKind::max)
+    return ReduceKind::any;
+  if (kind == ReduceKind::min)
+    return ReduceKind::all;
+  return kind;
+}
+
 /// The neutral element of a reduction.
 Value reductionInit(OpBuilder &b, Location loc, ReduceKind kind, Type type) {
+  kind = boolKind(kind, type);
   if (auto f = dyn_cast<FloatType>(type)) {
     if (kind == ReduceKind::max || kind == ReduceKind::min)
       return arith::ConstantOp::create(
           b, loc, type,
           b.getFloatAttr(type, APFloat::getInf(f.getFloatSemantics(),
                                                kind == ReduceKind::max)));
-    return floatConst(b, loc, type, 0);
+    return floatConst(b, loc, type, kind == ReduceKind::prod ? 1 : 0);
   }
   unsigned w = type.getIntOrFloatBitWidth();
   APInt v = kind == ReduceKind::max   ? APInt::getSignedMinValue(w)
             : kind == ReduceKind::min ? APInt::getSignedMaxValue(w)
-                                      : APInt(w, 0);
+            : kind == ReduceKind::prod || kind == ReduceKind::all
+                ? APInt(w, 1)
+                : APInt(w, 0);
   return arith::ConstantOp::create(b, loc, type, b.getIntegerAttr(type, v));
 }
 
@@ -33,7 +48,7 @@ Value reductionInit(OpBuilder &b, Location loc, ReduceKind kind, Type type) {
 Value combineReduction(OpBuilder &b, Location loc, ReduceKind kind, Value acc,
                        Value x, arith::FastMathFlagsAttr flags) {
   bool isFloat = isa<FloatType>(x.getType());
-  switch (kind) {
+  switch (boolKind(kind, x.getType())) {
   case ReduceKind::sum:
   case ReduceKind::mean:
     if (isFloat)
@@ -46,6 +61,13 @@ Value combineReduction(OpBuilder &b, Location loc, ReduceKind kind, Value acc,
   case ReduceKind::min:
     return isFloat ? Value(arith::MinimumFOp::create(b, loc, acc, x))
                    : Value(arith::MinSIOp::create(b, loc, acc, x));
+  case ReduceKind::prod:
+    return isFloat ? Value(arith::MulFOp::create(b, loc, acc, x))
+                   : Value(arith::MulIOp::create(b, loc, acc, x));
+  case ReduceKind::all:
+    return arith::AndIOp::create(b, loc, acc, x);
+  case ReduceKind::any:
+    return arith::OrIOp::create(b, loc, acc, x);
   }
   llvm_unreachable("unknown reduction");
 }
@@ -60,6 +82,10 @@ FailureOr<Value> lowerReduce(OpBuilder &b, ReduceOp op) {
   ReduceKind kind = op.getKind();
   if (kind == ReduceKind::mean && !isFloat)
     return op.emitOpError() << "mean needs a floating-point tensor, got "
+                            << formatType(inType);
+  if ((kind == ReduceKind::all || kind == ReduceKind::any) &&
+      !element.isInteger(1))
+    return op.emitOpError() << "all/any need an i1 tensor, got "
                             << formatType(inType);
   ArrayRef<int64_t> dims = op.getDims();
   int64_t rank = inType.getRank();
@@ -201,11 +227,24 @@ Value lowerArgmax(OpBuilder &b, ArgmaxOp op) {
         Value x = args[0], best = args[1], bestIdx = args[2];
         Value i = arith::IndexCastOp::create(
             nb, nloc, nb.getI64Type(), linalg::IndexOp::create(nb, nloc, dim));
-        Value better = isa<FloatType>(element)
-                           ? Value(arith::CmpFOp::create(
-                                 nb, nloc, arith::CmpFPredicate::OGT, x, best))
-                           : Value(arith::CmpIOp::create(
-                                 nb, nloc, arith::CmpIPredicate::sgt, x, best));
+        Value better;
+        if (isa<FloatType>(element)) {
+          // NaN is the maximum: the first NaN wins and stays.
+          Value greater = arith::CmpFOp::create(
+              nb, nloc, arith::CmpFPredicate::OGT, x, best);
+          Value firstNan = arith::AndIOp::create(
+              nb, nloc,
+              arith::CmpFOp::create(nb, nloc, arith::CmpFPredicate::UNO, x, x),
+              arith::CmpFOp::create(nb, nloc, arith::CmpFPredicate::ORD, best,
+                                    best));
+          better = arith::OrIOp::create(nb, nloc, greater, firstNan);
+        } else {
+          better = arith::CmpIOp::create(
+              nb, nloc,
+              element.isInteger(1) ? arith::CmpIPredicate::ugt
+                                   : arith::CmpIPredicate::sgt,
+              x, best);
+        }
         linalg::YieldOp::create(
             nb, nloc,
             ValueRange{arith::SelectOp::create(nb, nloc, better, x, best),

@@ -1,67 +1,264 @@
 //===- Reduction.cpp - Reductions, scans and softmax ----------------------===//
 #include "../OpRegistry.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::kiln;
 using namespace mlir::kiln::detail;
 
 namespace {
 
-/// sum/mean(self, dim=None|list, keepdim, dtype) and amax/amin(self, dim, keepdim).
-template <ReduceKind kind> LogicalResult importReduce(NodeContext &c) {
+/// The index of the schema argument `name`, if the node's overload has it.
+std::optional<size_t> argument(NodeContext &c, StringRef name) {
+  const auto &args = c.node->schema().arguments();
+  for (size_t i = 0; i < args.size() && i < c.numInputs(); ++i)
+    if (args[i].name() == name)
+      return i;
+  return std::nullopt;
+}
+
+/// The reduction's dims, keepdim and dtype from the schema's `dim`,
+/// `keepdim` and `dtype` arguments (each optional): no `dim`, None or []
+/// reduce every dim.
+struct ReduceArgs {
+  SmallVector<int64_t> dims;
+  bool keepdim = false;
+  Type dtype; // null: none given
+};
+
+FailureOr<ReduceArgs> reduceArgs(NodeContext &c, int64_t rank,
+                                 StringRef dimName = "dim") {
+  ReduceArgs r;
+  std::optional<size_t> dim = argument(c, dimName);
+  bool all = !dim || c.isNone(*dim);
+  if (!all) {
+    std::optional<SmallVector<int64_t>> list = c.intList(*dim);
+    if (!list)
+      return c.error() << "needs constant dims", failure();
+    all = list->empty();
+    for (int64_t d : *list) {
+      FailureOr<int64_t> n = c.dim(d, rank);
+      if (failed(n))
+        return failure();
+      if (rank > 0 && !llvm::is_contained(r.dims, *n))
+        r.dims.push_back(*n);
+    }
+  }
+  if (all)
+    for (int64_t i = 0; i < rank; ++i)
+      r.dims.push_back(i);
+  llvm::sort(r.dims);
+  if (std::optional<size_t> k = argument(c, "keepdim"))
+    r.keepdim = c.integer(*k).value_or(0);
+  if (std::optional<size_t> d = argument(c, "dtype"); d && !c.isNone(*d)) {
+    std::optional<int64_t> code = c.integer(*d);
+    r.dtype = code ? elementTypeOf(static_cast<at::ScalarType>(*code),
+                                   c.b().getContext())
+                   : Type();
+    if (!r.dtype)
+      return c.error() << "with this dtype is not supported", failure();
+  }
+  return r;
+}
+
+Value reduce(NodeContext &c, ReduceKind kind, Value v, const ReduceArgs &r,
+             bool keepdim) {
+  SmallVector<Type> types;
+  if (failed(inferReduceType(c.loc, v.getType(), r.dims, keepdim, types)))
+    return nullptr;
+  return c.create<ReduceOp>(types[0], kind, v, r.dims, keepdim);
+}
+
+/// The number of elements a reduction over `dims` combines.
+int64_t reducedCount(Value v, ArrayRef<int64_t> dims) {
+  int64_t n = 1;
+  for (int64_t d : dims)
+    n *= tensorType(v).getDimSize(d);
+  return n;
+}
+
+/// sum, mean, prod, amax, amin, all, any over `dim` (None, an int or a
+/// list), keepdim and dtype; nansum and nanmean skip NaN.
+template <ReduceKind kind, bool SkipNan = false>
+LogicalResult importReduce(NodeContext &c) {
   FailureOr<Value> x = c.tensor(0);
   if (failed(x))
     return failure();
-  int64_t rank = tensorType(*x).getRank();
-  SmallVector<int64_t> dims;
-  bool keepdim = false;
-  // sum(self, dtype) / mean(self, dtype): all dims.
-  bool allDims = c.numInputs() <= 2 && !c.intList(1);
-  if (!allDims) {
-    std::optional<SmallVector<int64_t>> list = c.intList(1);
-    if (!list && !c.isNone(1))
-      return c.error() << "needs constant dims";
-    if (list && !list->empty()) {
-      for (int64_t d : *list) {
-        FailureOr<int64_t> n = c.dim(d, rank);
-        if (failed(n))
-          return failure();
-        if (rank > 0 && !llvm::is_contained(dims, *n))
-          dims.push_back(*n);
-      }
-    } else {
-      allDims = true;
-    }
-    keepdim = c.integer(2).value_or(0);
-  }
-  if (allDims)
-    for (int64_t i = 0; i < rank; ++i)
-      dims.push_back(i);
-  llvm::sort(dims);
+  FailureOr<ReduceArgs> r = reduceArgs(c, tensorType(*x).getRank());
+  if (failed(r))
+    return failure();
   Value v = *x;
-  // dtype argument (sum/mean): the last input when it is an int.
-  bool hasDType = false;
-  if ((kind == ReduceKind::sum || kind == ReduceKind::mean) && c.numInputs() > 1) {
-    size_t last = c.numInputs() - 1;
-    if (auto dt = c.integer(last);
-        dt && c.node->schema().arguments()[last].name() == "dtype") {
-      Type e = elementTypeOf(static_cast<at::ScalarType>(*dt), c.b().getContext());
-      if (!e)
-        return c.error() << "with this dtype is not supported";
-      v = c.castTo(v, e);
-      hasDType = true;
-    }
-  }
-  // Without dtype=, sums of bools and integers accumulate in int64.
-  if (kind == ReduceKind::sum && !hasDType)
+  if (r->dtype)
+    v = c.castTo(v, r->dtype);
+  // Without dtype=, sums and products of bools and integers are int64.
+  else if (kind == ReduceKind::sum || kind == ReduceKind::prod)
     v = c.castTo(v, integralAccumulationType(elementOf(v)));
+  if (kind == ReduceKind::all || kind == ReduceKind::any)
+    v = c.castTo(v, c.b().getI1Type());
   if (kind == ReduceKind::mean && !isa<FloatType>(elementOf(v)))
     return c.error() << "needs a floating-point tensor, got "
                      << formatType(tensorType(v));
-  SmallVector<Type> types;
-  if (failed(inferReduceType(c.loc, v.getType(), dims, keepdim, types)))
+  if (SkipNan) {
+    if (!isa<FloatType>(elementOf(v)) && kind == ReduceKind::mean)
+      return c.error() << "needs a floating-point tensor";
+    if (isa<FloatType>(elementOf(v))) {
+      Value nan = c.create<IsNanOp>(tensorType(v).clone(c.b().getI1Type()), v);
+      Value zero = c.scalarConstant(elementOf(v), 0);
+      Value kept = c.create<WhereOp>(nan, zero, v);
+      if (kind == ReduceKind::mean) { // sum of the rest / their count
+        Value count = c.create<CastOp>(
+            tensorType(v), c.create<CompareOp>(ComparePredicate::eq, nan,
+                                               c.scalarConstant(c.b().getI1Type(), 0)));
+        Value sum = reduce(c, ReduceKind::sum, kept, *r, r->keepdim);
+        Value n = reduce(c, ReduceKind::sum, count, *r, r->keepdim);
+        if (!sum || !n)
+          return failure();
+        return c.bind(c.create<DivOp>(sum, n));
+      }
+      v = kept;
+    }
+  }
+  Value out = reduce(c, kind, v, *r, r->keepdim);
+  return out ? c.bind(out) : failure();
+}
+
+/// var, std, var_mean, std_mean: sum((x - mean)^2) / (N - correction),
+/// correction from `unbiased` (1 or 0) or `correction`.
+template <bool Std, bool WithMean> LogicalResult importVariance(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
     return failure();
-  return c.bind(c.create<ReduceOp>(types[0], kind, v, dims, keepdim));
+  if (!isa<FloatType>(elementOf(*x)))
+    return c.error() << "needs a floating-point tensor, got "
+                     << formatType(tensorType(*x));
+  FailureOr<ReduceArgs> r = reduceArgs(c, tensorType(*x).getRank());
+  if (failed(r))
+    return failure();
+  double correction = 1;
+  if (std::optional<size_t> u = argument(c, "unbiased"); u && !c.isNone(*u))
+    correction = c.integer(*u).value_or(1) ? 1 : 0;
+  if (std::optional<size_t> k = argument(c, "correction"); k && !c.isNone(*k)) {
+    FailureOr<double> n = c.require(c.number(*k), *k, "correction");
+    if (failed(n))
+      return failure();
+    correction = *n;
+  }
+  Value v = *x;
+  Type e = elementOf(v);
+  Value mean = reduce(c, ReduceKind::mean, v, *r, /*keepdim=*/true);
+  if (!mean)
+    return failure();
+  auto one = c.b().getF64FloatAttr(1.0);
+  Value centered = c.create<SubOp>(v, mean, one);
+  Value sq = c.create<MulOp>(centered, centered);
+  Value sum = reduce(c, ReduceKind::sum, sq, *r, r->keepdim);
+  // max(N - correction, 0), as PyTorch: 0 gives inf or NaN.
+  double denom = std::max(0.0, double(reducedCount(v, r->dims)) - correction);
+  Value var = c.create<DivOp>(sum, c.scalarConstant(e, denom));
+  Value result = Std ? c.create<SqrtOp>(var) : var;
+  if (failed(c.bind(result)))
+    return failure();
+  if (!WithMean)
+    return success();
+  Value m = r->keepdim ? mean : reduce(c, ReduceKind::mean, v, *r, false);
+  return m ? c.bind(m, 1) : failure();
+}
+
+/// logsumexp(self, dim, keepdim): max + log(sum(exp(x - max))), with
+/// infinite maxima shifted by 0 (as PyTorch's).
+LogicalResult importLogsumexp(NodeContext &c) {
+  FailureOr<Value> x = floatOperand(c);
+  if (failed(x))
+    return failure();
+  FailureOr<ReduceArgs> r = reduceArgs(c, tensorType(*x).getRank());
+  if (failed(r))
+    return failure();
+  Type e = elementOf(*x);
+  Value m = reduce(c, ReduceKind::max, *x, *r, true);
+  if (!m)
+    return failure();
+  Value inf = c.create<CompareOp>(ComparePredicate::eq, c.create<AbsOp>(m),
+                                  c.scalarConstant(e, INFINITY));
+  m = c.create<WhereOp>(inf, c.scalarConstant(e, 0), m);
+  auto one = c.b().getF64FloatAttr(1.0);
+  Value sum = reduce(c, ReduceKind::sum,
+                     c.create<ExpOp>(c.create<SubOp>(*x, m, one)), *r, r->keepdim);
+  if (!sum)
+    return failure();
+  Value shift = m;
+  if (!r->keepdim) {
+    shift = reduce(c, ReduceKind::max, m, *r, false); // drops the kept dims
+    if (!shift)
+      return failure();
+  }
+  return c.bind(c.create<AddOp>(c.create<LogOp>(sum), shift, one));
+}
+
+/// count_nonzero(self, dim): an int64 sum of x != 0.
+LogicalResult importCountNonzero(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  FailureOr<ReduceArgs> r = reduceArgs(c, tensorType(*x).getRank());
+  if (failed(r))
+    return failure();
+  Value nz = c.create<CompareOp>(ComparePredicate::ne, *x,
+                                 c.scalarConstant(elementOf(*x), 0));
+  Value out = reduce(c, ReduceKind::sum, c.castTo(nz, c.b().getI64Type()), *r,
+                     false);
+  return out ? c.bind(out) : failure();
+}
+
+/// The p-norm over dims: norm(self, p, dim, keepdim), linalg_vector_norm
+/// (self, ord, dim, keepdim, dtype), frobenius_norm (p = 2), linalg_norm of
+/// vectors (ord None or a number with one dim).
+LogicalResult importNorm(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  if (!isa<FloatType>(elementOf(*x)))
+    return c.error() << "needs a floating-point tensor, got "
+                     << formatType(tensorType(*x));
+  FailureOr<ReduceArgs> r = reduceArgs(c, tensorType(*x).getRank());
+  if (failed(r))
+    return failure();
+  double p = 2;
+  std::optional<size_t> ord = argument(c, "p");
+  if (!ord)
+    ord = argument(c, "ord");
+  if (ord && !c.isNone(*ord)) {
+    FailureOr<double> n = c.require(c.number(*ord), *ord, "p");
+    if (failed(n))
+      return failure();
+    p = *n;
+  }
+  if (c.kind == "aten::linalg_norm" && ord && !c.isNone(*ord) &&
+      r->dims.size() != 1)
+    return c.error() << "of a matrix (two dims) with ord " << p
+                     << " is not supported (only vector norms)";
+  Value v = r->dtype ? c.castTo(*x, r->dtype) : *x;
+  Type e = elementOf(v);
+  Value a = c.create<AbsOp>(v);
+  Value out;
+  if (std::isinf(p)) {
+    out = reduce(c, p > 0 ? ReduceKind::max : ReduceKind::min, a, *r, r->keepdim);
+  } else if (p == 0) {
+    Value nz = c.create<CompareOp>(ComparePredicate::ne, v, c.scalarConstant(e, 0));
+    out = reduce(c, ReduceKind::sum, c.create<CastOp>(tensorType(v), nz), *r,
+                 r->keepdim);
+  } else if (p == 1) {
+    out = reduce(c, ReduceKind::sum, a, *r, r->keepdim);
+  } else if (p == 2) {
+    Value s = reduce(c, ReduceKind::sum, c.create<MulOp>(v, v), *r, r->keepdim);
+    out = s ? c.create<SqrtOp>(s) : Value();
+  } else {
+    Value s = reduce(c, ReduceKind::sum,
+                     c.create<PowScalarOp>(a, c.b().getF64FloatAttr(p)), *r,
+                     r->keepdim);
+    out = s ? c.create<PowScalarOp>(s, c.b().getF64FloatAttr(1.0 / p)) : Value();
+  }
+  return out ? c.bind(out) : failure();
 }
 
 /// softmax(self, dim, dtype), or log_softmax when `Log`.
@@ -77,8 +274,32 @@ template <bool Log> LogicalResult importSoftmax(NodeContext &c) {
   return c.bind(c.create<SoftmaxOp>(v, *d, Log));
 }
 
-/// argmax(self, dim=None, keepdim).
-LogicalResult importArgmax(NodeContext &c) {
+/// v with its order reversed, so that argmax finds argmin: -x for floats
+/// (NaN stays the pick), ~x for integers and bool (no overflow).
+Value orderReversed(NodeContext &c, Value v) {
+  if (isa<FloatType>(elementOf(v)))
+    return c.create<NegOp>(v);
+  return c.create<BitwiseXorOp>(v, c.scalarConstant(elementOf(v), -1));
+}
+
+/// The index (int64) of the first maximum (minimum with `Min`) along dim.
+template <bool Min>
+Value argExtreme(NodeContext &c, Value v, int64_t dim, bool keepdim) {
+  if (Min)
+    v = orderReversed(c, v);
+  auto vt = tensorType(v);
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < vt.getRank(); ++i)
+    if (i != dim)
+      shape.push_back(vt.getDimSize(i));
+    else if (keepdim)
+      shape.push_back(1);
+  auto outType = RankedTensorType::get(shape, c.b().getI64Type());
+  return c.create<ArgmaxOp>(outType, v, dim, keepdim);
+}
+
+/// argmax/argmin(self, dim=None, keepdim).
+template <bool Min> LogicalResult importArgExtreme(NodeContext &c) {
   FailureOr<Value> x = c.tensor(0);
   if (failed(x))
     return failure();
@@ -96,17 +317,65 @@ LogicalResult importArgmax(NodeContext &c) {
       return failure();
     dim = *d;
   }
-  auto vt = tensorType(v);
-  if (vt.getRank() == 0)
+  if (tensorType(v).getRank() == 0)
     return c.bind(c.scalarConstant(c.b().getI64Type(), 0));
-  SmallVector<int64_t> shape;
-  for (int64_t i = 0; i < vt.getRank(); ++i)
-    if (i != dim)
-      shape.push_back(vt.getDimSize(i));
-    else if (keepdim)
-      shape.push_back(1);
-  auto outType = RankedTensorType::get(shape, c.b().getI64Type());
-  return c.bind(c.create<ArgmaxOp>(outType, v, dim, keepdim));
+  if (tensorType(v).getDimSize(dim) == 0)
+    return c.error() << "of an empty dim is not defined (PyTorch raises)";
+  return c.bind(argExtreme<Min>(c, v, dim, keepdim));
+}
+
+/// max/min: of everything (self), elementwise (self, other), or along a dim
+/// with indices (self, dim, keepdim) -> (values, indices).
+template <bool Min> LogicalResult importMaxMin(NodeContext &c) {
+  constexpr ReduceKind kind = Min ? ReduceKind::min : ReduceKind::max;
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = tensorType(*x).getRank();
+  if (c.numInputs() == 1) {
+    if (tensorType(*x).getNumElements() == 0)
+      return c.error() << "of an empty tensor is not defined (PyTorch raises)";
+    FailureOr<ReduceArgs> r = reduceArgs(c, rank);
+    if (failed(r))
+      return failure();
+    Value out = reduce(c, kind, *x, *r, false);
+    return out ? c.bind(out) : failure();
+  }
+  if (!argument(c, "dim")) { // max.other
+    Value a, b;
+    if (failed(binaryOperands(c, 0, 1, a, b)))
+      return failure();
+    if (Min)
+      return c.bind(c.create<MinimumOp>(a, b));
+    return c.bind(c.create<MaximumOp>(a, b));
+  }
+  FailureOr<ReduceArgs> r = reduceArgs(c, rank);
+  if (failed(r))
+    return failure();
+  if (rank == 0) // values and index of a 0-d tensor: itself and 0
+    return failed(c.bind(*x)) ? failure()
+                              : c.bind(c.scalarConstant(c.b().getI64Type(), 0), 1);
+  if (tensorType(*x).getDimSize(r->dims[0]) == 0)
+    return c.error() << "of an empty dim is not defined (PyTorch raises)";
+  Value values = reduce(c, kind, *x, *r, r->keepdim);
+  if (!values || failed(c.bind(values)))
+    return failure();
+  return c.bind(argExtreme<Min>(c, *x, r->dims[0], r->keepdim), 1);
+}
+
+/// aminmax(self, dim=None, keepdim) -> (min, max).
+LogicalResult importAminmax(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  FailureOr<ReduceArgs> r = reduceArgs(c, tensorType(*x).getRank());
+  if (failed(r))
+    return failure();
+  Value lo = reduce(c, ReduceKind::min, *x, *r, r->keepdim);
+  Value hi = reduce(c, ReduceKind::max, *x, *r, r->keepdim);
+  if (!lo || !hi || failed(c.bind(lo)))
+    return failure();
+  return c.bind(hi, 1);
 }
 
 /// cumsum(self, dim, dtype).
@@ -134,9 +403,28 @@ void mlir::kiln::detail::registerReductionOps(OpRegistry &registry) {
   registry.family("Reductions")
       .add("aten::sum", importReduce<ReduceKind::sum>)
       .add("aten::mean", importReduce<ReduceKind::mean>)
+      .add("aten::nansum", importReduce<ReduceKind::sum, true>)
+      .add("aten::nanmean", importReduce<ReduceKind::mean, true>)
+      .add("aten::prod", importReduce<ReduceKind::prod>)
       .add("aten::amax", importReduce<ReduceKind::max>)
       .add("aten::amin", importReduce<ReduceKind::min>)
-      .add("aten::argmax", importArgmax)
+      .add("aten::all", importReduce<ReduceKind::all>)
+      .add("aten::any", importReduce<ReduceKind::any>)
+      .add("aten::max", importMaxMin<false>)
+      .add("aten::min", importMaxMin<true>)
+      .add("aten::aminmax", importAminmax)
+      .add("aten::argmax", importArgExtreme<false>)
+      .add("aten::argmin", importArgExtreme<true>)
+      .add("aten::var", importVariance<false, false>)
+      .add("aten::std", importVariance<true, false>)
+      .add("aten::var_mean", importVariance<false, true>)
+      .add("aten::std_mean", importVariance<true, true>)
+      .add("aten::logsumexp", importLogsumexp)
+      .add("aten::count_nonzero", importCountNonzero)
+      .add("aten::norm", importNorm)
+      .add("aten::linalg_vector_norm", importNorm)
+      .add("aten::linalg_norm", importNorm)
+      .add("aten::frobenius_norm", importNorm)
       .add("aten::cumsum", importCumsum)
       .add("aten::softmax", importSoftmax<false>)
       .add("aten::log_softmax", importSoftmax<true>);

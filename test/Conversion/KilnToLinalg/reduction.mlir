@@ -70,8 +70,9 @@ func.func @min_int(%x: tensor<3x4xi32>) -> tensor<4xi32> {
 // CHECK: %[[K:.*]] = linalg.index 1
 // CHECK: %[[KI:.*]] = arith.index_cast %[[K]] : index to i64
 // CHECK: %[[GT:.*]] = arith.cmpf ogt
-// CHECK: arith.select %[[GT]]
-// CHECK: arith.select %[[GT]], %[[KI]]
+// CHECK: %[[BETTER:.*]] = arith.ori %[[GT]]
+// CHECK: arith.select %[[BETTER]]
+// CHECK: arith.select %[[BETTER]], %[[KI]]
 // CHECK: return %[[R]]#1
 func.func @argmax(%x: tensor<3x4xf32>) -> tensor<3xi64> {
   %0 = kiln.argmax %x {dim = 1 : i64} : tensor<3x4xf32> -> tensor<3xi64>
@@ -89,4 +90,46 @@ func.func @argmax(%x: tensor<3x4xf32>) -> tensor<3xi64> {
 func.func @cumsum(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
   %0 = kiln.cumsum %x {dim = 1 : i64} : tensor<3x4xf32>
   return %0 : tensor<3x4xf32>
+}
+
+// prod starts from 1; all/any combine i1 with and/or from true/false.
+// CHECK-LABEL: func.func @prod_all_any
+// CHECK: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[ONE]])
+// CHECK: arith.mulf
+// CHECK: %[[TRUE:.*]] = arith.constant true
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[TRUE]])
+// CHECK: arith.andi
+// CHECK: %[[FALSE:.*]] = arith.constant false
+// CHECK: linalg.fill ins(%[[FALSE]] : i1)
+// CHECK: arith.ori
+func.func @prod_all_any(%x: tensor<2x3xf32>, %b: tensor<2x3xi1>)
+    -> (tensor<2xf32>, tensor<2xi1>, tensor<3xi1>) {
+  %0 = kiln.reduce prod, %x, [1] : tensor<2x3xf32>
+  %1 = kiln.reduce all, %b, [1] : tensor<2x3xi1>
+  %2 = kiln.reduce any, %b, [0] : tensor<2x3xi1>
+  return %0, %1, %2 : tensor<2xf32>, tensor<2xi1>, tensor<3xi1>
+}
+
+// argmax takes the first NaN: NaN beats an ordered best, nothing beats NaN.
+// CHECK-LABEL: func.func @argmax_nan
+// CHECK: %[[GT:.*]] = arith.cmpf ogt, %[[X:[^,]+]], %[[BEST:[^ ]+]] : f32
+// CHECK-DAG: %[[XNAN:.*]] = arith.cmpf uno, %[[X]], %[[X]] : f32
+// CHECK-DAG: %[[BORD:.*]] = arith.cmpf ord, %[[BEST]], %[[BEST]] : f32
+// CHECK: %[[FIRST:.*]] = arith.andi %[[XNAN]], %[[BORD]] : i1
+// CHECK: arith.ori %[[GT]], %[[FIRST]] : i1
+func.func @argmax_nan(%x: tensor<2x3xf32>) -> tensor<2xi64> {
+  %0 = kiln.argmax %x {dim = 1 : i64} : tensor<2x3xf32> -> tensor<2xi64>
+  return %0 : tensor<2xi64>
+}
+
+// On bool, max is any (or from false) and argmax compares unsigned.
+// CHECK-LABEL: func.func @bool_max
+// CHECK: arith.constant false
+// CHECK: arith.ori
+// CHECK: arith.cmpi ugt
+func.func @bool_max(%b: tensor<2x3xi1>) -> (tensor<3xi1>, tensor<2xi64>) {
+  %0 = kiln.reduce max, %b, [0] : tensor<2x3xi1>
+  %1 = kiln.argmax %b {dim = 1 : i64} : tensor<2x3xi1> -> tensor<2xi64>
+  return %0, %1 : tensor<3xi1>, tensor<2xi64>
 }

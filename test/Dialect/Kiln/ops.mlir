@@ -641,6 +641,19 @@ func.func @reduce(%x: tensor<2x3x4xf32>, %i: tensor<2x3xi64>)
 // GENERIC: "kiln.reduce"(%{{.*}}) <{dims = array<i64: 2>, keepdim = true, kind = 0 : i64}> : (tensor<2x3x4xf32>) -> tensor<2x3x1xf32>
 // GENERIC: "kiln.reduce"(%{{.*}}) <{dims = array<i64: 0>, keepdim = true, kind = 2 : i64}> : (tensor<2x3xi64>) -> tensor<1x3xi64>
 
+// prod, all and any (all/any on i1).
+// CHECK-LABEL: func.func @reduce_prod_all_any
+func.func @reduce_prod_all_any(%x: tensor<2x3xf32>, %b: tensor<2x3xi1>)
+    -> (tensor<2xf32>, tensor<i1>, tensor<1x3xi1>) {
+  // CHECK: kiln.reduce prod, %{{.*}}, [1] : tensor<2x3xf32>
+  %0 = kiln.reduce prod, %x, [1] : tensor<2x3xf32>
+  // CHECK: kiln.reduce all, %{{.*}}, [0, 1] : tensor<2x3xi1>
+  %1 = kiln.reduce all, %b, [0, 1] : tensor<2x3xi1>
+  // CHECK: kiln.reduce any, %{{.*}}, [0] {keepdim = true} : tensor<2x3xi1>
+  %2 = kiln.reduce any, %b, [0] {keepdim = true} : tensor<2x3xi1>
+  return %0, %1, %2 : tensor<2xf32>, tensor<i1>, tensor<1x3xi1>
+}
+
 // softmax and log_softmax.
 // CHECK-LABEL: func.func @softmax
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>)

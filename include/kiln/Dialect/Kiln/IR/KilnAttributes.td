@@ -31,7 +31,9 @@ def Kiln_PoolKind : I64EnumAttr<"PoolKind", "",
 
 def Kiln_ReduceKind : I64EnumAttr<"ReduceKind", "",
     [I64EnumAttrCase<"sum", 0>, I64EnumAttrCase<"mean", 1>,
-     I64EnumAttrCase<"max", 2>, I64EnumAttrCase<"min", 3>]> {
+     I64EnumAttrCase<"max", 2>, I64EnumAttrCase<"min", 3>,
+     I64EnumAttrCase<"prod", 4>, I64EnumAttrCase<"all", 5>,
+     I64EnumAttrCase<"any", 6>]> {
   let cppNamespace = "::mlir::kiln";
 }
 

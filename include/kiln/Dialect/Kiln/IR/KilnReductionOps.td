@@ -13,7 +13,13 @@ include "kiln/Dialect/Kiln/IR/KilnAttributes.td"
 
 def Kiln_ReduceOp : Kiln_Op<"reduce",
     [Pure, DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
-  let summary = "sum/mean/max/min over `dims` (sorted, non-negative)";
+  let summary = "sum/mean/max/min/prod/all/any over `dims` (sorted, "
+                "non-negative)";
+  let description = [{
+    max and min propagate NaN; all and any reduce i1 tensors (and, or); a
+    reduction over no elements gives the kind's neutral element (0, 1,
+    -inf/+inf, true, false; mean gives NaN).
+  }];
   let arguments = (ins Kiln_ReduceKind:$kind, Kiln_Tensor:$input,
                        DenseI64ArrayAttr:$dims,
                        DefaultValuedAttr<BoolAttr, "false">:$keepdim);
@@ -22,7 +28,8 @@ def Kiln_ReduceOp : Kiln_Op<"reduce",
 }
 
 def Kiln_ArgmaxOp : Kiln_Op<"argmax", [Pure]> {
-  let summary = "Index (i64) of the first maximum along `dim`";
+  let summary = "Index (i64) of the first maximum along `dim`; NaN is the "
+                "maximum, as in PyTorch";
   let arguments = (ins Kiln_Tensor:$input, I64Attr:$dim,
                        DefaultValuedAttr<BoolAttr, "false">:$keepdim);
   let results = (outs RankedTensorOf<[I64]>:$output);
