@@ -176,7 +176,9 @@ struct KilnFuseEpilogue
       if (!result.hasOneUse())
         continue;
       Operation *consumer = *result.getUsers().begin();
+      // The user may have no result (func.return).
       if (consumer->getBlock() != anchor->getBlock() ||
+          consumer->getNumResults() != 1 ||
           consumer->getResult(0).getType() != result.getType())
         continue;
       auto group = dyn_cast<FusedOp>(consumer);
