@@ -1993,3 +1993,152 @@ def linalg_vector_norm():
 def linalg_norm_vector():
     return fn(lambda x: (torch.linalg.norm(x, dim=1), torch.linalg.norm(x, 1, dim=0))), \
         (randn(3, 4),)
+
+
+# ------------------------------------------ rearrangements and creation
+# flip, roll, repeat_interleave and tile (gathers and broadcasts of the
+# input), movedim/numpy_T/unflatten, pixel and channel shuffles; creation
+# ops libtorch evaluates at import, tril/triu masks.
+
+@case("shape", kind="aten::flip", imports=["kiln.gather"])
+def flip():
+    return fn(lambda x: (torch.flip(x, [0]), torch.flip(x, [-1, 1]))), (randn(3, 4, 5),)
+
+
+@case("shape", kind="aten::roll")
+def roll():
+    return fn(lambda x: (torch.roll(x, 1, 0), torch.roll(x, (-2, 7), (1, 2)),
+                         torch.roll(x, 5))), (randn(3, 4, 5),)
+
+
+@case("shape", kind="aten::repeat_interleave")
+def repeat_interleave():
+    return fn(lambda x: (torch.repeat_interleave(x, 2, 1),
+                         torch.repeat_interleave(x, 3),
+                         x.repeat_interleave(torch.tensor([1, 0, 2]), dim=0))), \
+        (randn(3, 4),)
+
+
+@case("shape", kind="aten::tile")
+def tile():
+    return fn(lambda x: (torch.tile(x, (2,)), torch.tile(x, (2, 1, 3)))), (randn(3, 4),)
+
+
+@case("shape", kind="aten::broadcast_to")
+def broadcast_to():
+    return fn(lambda x: torch.broadcast_to(x, (2, 3, 4)) * 2), (randn(3, 1),)
+
+
+@case("shape", kind="aten::movedim")
+def movedim():
+    return fn(lambda x: (torch.movedim(x, 0, 2), torch.movedim(x, (0, 1), (2, 0)))), \
+        (randn(2, 3, 4),)
+
+
+@case("shape", kind="aten::numpy_T")
+def numpy_T():
+    return fn(lambda x: x.T + 1), (randn(2, 3, 4),)
+
+
+@case("shape", kind="aten::unflatten")
+def unflatten():
+    return fn(lambda x: (x.unflatten(1, (3, 4)), x.unflatten(-1, (-1, 2)))), (randn(2, 12),)
+
+
+@case("shape", kind="aten::pixel_shuffle")
+def pixel_shuffle():
+    return fn(lambda x: F.pixel_shuffle(x, 2)), (randn(2, 8, 3, 5),)
+
+
+@case("shape", kind="aten::pixel_unshuffle")
+def pixel_unshuffle():
+    return fn(lambda x: F.pixel_unshuffle(x, 3)), (randn(1, 2, 6, 9),)
+
+
+@case("shape", kind="aten::channel_shuffle")
+def channel_shuffle():
+    return torch.nn.ChannelShuffle(3), (randn(2, 6, 2, 2),)
+
+
+@case("shape", kind="aten::tril")
+def tril():
+    return fn(lambda x: (torch.tril(x), torch.tril(x, -1), torch.tril(x, 2))), (randn(2, 3, 4),)
+
+
+@case("shape", kind="aten::triu")
+def triu():
+    return fn(lambda x: (torch.triu(x), torch.triu(x.long(), 1))), (randn(4, 3) * 5,)
+
+
+@case("shape", kind="aten::eye")
+def eye():
+    """Sizes from the input keep creation ops in the frozen graph (constant
+    ones fold away before Kiln sees them)."""
+    return fn(lambda x: (x + torch.eye(x.size(0)),
+                         torch.eye(x.size(0), x.size(1) + 1, dtype=torch.long))), \
+        (randn(3, 3),)
+
+
+@case("shape", kind="aten::linspace")
+def linspace():
+    return fn(lambda x: x * torch.linspace(-1, 2, x.size(1))), (randn(3, 5),)
+
+
+@case("shape", kind="aten::logspace")
+def logspace():
+    return fn(lambda x: x + torch.logspace(0, 2, x.size(0), base=2.0)), (randn(4),)
+
+
+@case("shape", kind="aten::tril_indices")
+def tril_indices():
+    return fn(lambda x: x.sum() + torch.tril_indices(x.size(0), 4, 1)), (randn(3),)
+
+
+@case("shape", kind="aten::triu_indices")
+def triu_indices():
+    return fn(lambda x: x.sum() + torch.triu_indices(x.size(0), 3)), (randn(4),)
+
+
+@case("shape", kind="aten::new_zeros")
+def new_zeros():
+    return fn(lambda x: (x.new_zeros((2, 3)), x.long().new_zeros(4) + 1)), (randn(3),)
+
+
+@case("shape", kind="aten::new_ones")
+def new_ones():
+    return fn(lambda x: x.new_ones((2, 3), dtype=torch.int32)), (randn(3),)
+
+
+@case("shape", kind="aten::new_full")
+def new_full():
+    return fn(lambda x: x.new_full((2, 2), 7.5) * x[:2, :2]), (randn(3, 3),)
+
+
+@case("shape", kind="aten::new_empty")
+def new_empty():
+    return fn(lambda x: x.new_empty((2, 3)).zero_() + x[0]), (randn(2, 3),)
+
+
+@case("shape", kind="aten::fill_")
+def fill_():
+    return fn(lambda x: x.clone().fill_(2.5) + x), (randn(2, 3),)
+
+
+@case("shape", kind="aten::zero_")
+def zero_():
+    return fn(lambda x: (x + 1).zero_() - x), (randn(2, 3),)
+
+
+@case("shape", kind="aten::empty")
+def empty():
+    return fn(lambda x: torch.empty(2, 3).fill_(0.0) + x), (randn(2, 3),)
+
+
+@case("shape", kind="aten::empty_like")
+def empty_like():
+    return fn(lambda x: torch.empty_like(x).zero_() + x * 2), (randn(2, 3),)
+
+
+@case("shape", kind="aten::scalar_tensor")
+def scalar_tensor():
+    return fn(lambda x: x * torch.scalar_tensor(x.size(1))), (randn(2, 3),)

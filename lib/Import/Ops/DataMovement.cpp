@@ -1,6 +1,8 @@
 //===- DataMovement.cpp - Shapes and data movement ------------------------===//
 #include "../OpRegistry.h"
 
+#include <ATen/ATen.h>
+
 using namespace mlir;
 using namespace mlir::kiln;
 using namespace mlir::kiln::detail;
@@ -344,25 +346,47 @@ template <bool As> LogicalResult importExpand(NodeContext &c) {
   return c.bind(broadcastTo(c, *x, shape));
 }
 
-/// repeat(self, repeats): tile by broadcasting a [1, d0, 1, d1, ...] view to
-/// [r0, d0, r1, d1, ...] and merging each pair.
+LogicalResult repeatBy(NodeContext &c, Value x, ArrayRef<int64_t> repeats);
+
+/// repeat(self, repeats).
 LogicalResult importRepeat(NodeContext &c) {
   FailureOr<Value> x = c.tensor(0);
   std::optional<SmallVector<int64_t>> reps = c.intList(1);
   if (failed(x) || !reps)
     return c.error() << "needs constant repeats";
-  auto t = tensorType(*x);
-  if (reps->size() < static_cast<size_t>(t.getRank()))
+  if (reps->size() < static_cast<size_t>(tensorType(*x).getRank()))
     return c.error() << "needs at least one repeat per dim";
-  SmallVector<int64_t> in(reps->size() - t.getRank(), 1);
+  return repeatBy(c, *x, *reps);
+}
+
+/// tile(self, dims): repeat, with missing leading repeats 1.
+LogicalResult importTile(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  std::optional<SmallVector<int64_t>> dims = c.intList(1);
+  if (failed(x) || !dims)
+    return c.error() << "needs constant repeats";
+  size_t rank = tensorType(*x).getRank();
+  SmallVector<int64_t> reps(rank > dims->size() ? rank - dims->size() : 0, 1);
+  reps.append(dims->begin(), dims->end());
+  return repeatBy(c, *x, reps);
+}
+
+/// Tiles by broadcasting a [1, d0, 1, d1, ...] view to [r0, d0, r1, d1,
+/// ...] and merging each pair.
+LogicalResult repeatBy(NodeContext &c, Value x, ArrayRef<int64_t> repeats) {
+  for (int64_t r : repeats)
+    if (r < 0)
+      return c.error() << "has a negative repeat " << r;
+  auto t = tensorType(x);
+  SmallVector<int64_t> in(repeats.size() - t.getRank(), 1);
   in.append(t.getShape().begin(), t.getShape().end());
   SmallVector<int64_t> interleaved, tiled, result;
   for (size_t i = 0; i < in.size(); ++i) {
     interleaved.append({1, in[i]});
-    tiled.append({(*reps)[i], in[i]});
-    result.push_back((*reps)[i] * in[i]);
+    tiled.append({repeats[i], in[i]});
+    result.push_back(repeats[i] * in[i]);
   }
-  Value v = c.create<ReshapeOp>(t.clone(interleaved), *x);
+  Value v = c.create<ReshapeOp>(t.clone(interleaved), x);
   v = broadcastTo(c, v, tiled);
   return c.bind(c.create<ReshapeOp>(t.clone(result), v));
 }
@@ -401,6 +425,280 @@ template <bool Functional> LogicalResult importPad(NodeContext &c) {
                                 DenseI64ArrayAttr()));
 }
 
+/// A 1-D i64 constant.
+Value indexConstant(NodeContext &c, ArrayRef<int64_t> values) {
+  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                    c.b().getI64Type());
+  return c.create<ConstantOp>(DenseElementsAttr::get(type, values));
+}
+
+/// The dims of input `i` (an int or a list) made non-negative.
+FailureOr<SmallVector<int64_t>> dimList(NodeContext &c, size_t i, int64_t rank) {
+  std::optional<SmallVector<int64_t>> dims = c.intList(i);
+  if (!dims)
+    return c.error() << "needs constant dims", failure();
+  for (int64_t &d : *dims) {
+    FailureOr<int64_t> n = c.dim(d, rank);
+    if (failed(n))
+      return failure();
+    d = *n;
+  }
+  return *dims;
+}
+
+/// flip(self, dims): a gather of each dim in reverse.
+LogicalResult importFlip(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = tensorType(*x).getRank();
+  FailureOr<SmallVector<int64_t>> dims = dimList(c, 1, rank);
+  if (failed(dims))
+    return failure();
+  Value v = *x;
+  for (int64_t d : *dims) {
+    int64_t n = tensorType(v).getDimSize(d);
+    if (rank == 0 || n <= 1)
+      continue;
+    SmallVector<int64_t> idx;
+    for (int64_t i = n - 1; i >= 0; --i)
+      idx.push_back(i);
+    v = selectAlong(c, v, d, indexConstant(c, idx));
+  }
+  return c.bind(v);
+}
+
+/// roll(self, shifts, dims): element i comes from (i - shift) mod n; with
+/// no dims, of the flattened tensor.
+LogicalResult importRoll(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  std::optional<SmallVector<int64_t>> shifts = c.intList(1);
+  if (failed(x) || !shifts)
+    return c.error() << "needs constant shifts";
+  auto t = tensorType(*x);
+  std::optional<SmallVector<int64_t>> rawDims = c.intList(2);
+  Value v = *x;
+  SmallVector<int64_t> dims;
+  bool flat = !rawDims || rawDims->empty();
+  if (flat) {
+    if (shifts->size() != 1)
+      return c.error() << "without dims takes one shift";
+    v = c.create<ReshapeOp>(t.clone({t.getNumElements()}), v);
+    dims = {0};
+  } else {
+    FailureOr<SmallVector<int64_t>> d = dimList(c, 2, t.getRank());
+    if (failed(d))
+      return failure();
+    dims = *d;
+    if (dims.size() != shifts->size())
+      return c.error() << "has " << shifts->size() << " shifts for "
+                       << dims.size() << " dims";
+  }
+  for (auto [shift, d] : llvm::zip(*shifts, dims)) {
+    int64_t n = tensorType(v).getRank() ? tensorType(v).getDimSize(d) : 1;
+    if (n <= 1 || shift % n == 0)
+      continue;
+    SmallVector<int64_t> idx;
+    for (int64_t i = 0; i < n; ++i)
+      idx.push_back((((i - shift) % n) + n) % n);
+    v = selectAlong(c, v, d, indexConstant(c, idx));
+  }
+  if (flat)
+    v = c.create<ReshapeOp>(t, v);
+  return c.bind(v);
+}
+
+/// repeat_interleave(self, repeats, dim, output_size) with constant
+/// repeats (a number, or a constant tensor of one count per element): a
+/// gather repeating each index; with no dim, of the flattened tensor.
+LogicalResult importRepeatInterleave(NodeContext &c) {
+  if (c.numInputs() < 2 || c.inputs()[0]->type()->kind() != c10::TypeKind::TensorType)
+    return c.error() << "of a repeats tensor alone is not supported";
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  auto t = tensorType(*x);
+  Value v = *x;
+  int64_t d = 0;
+  bool flat = c.numInputs() < 3 || c.isNone(2);
+  if (flat) {
+    v = c.create<ReshapeOp>(t.clone({t.getNumElements()}), v);
+  } else {
+    FailureOr<int64_t> n = c.dim(c.integer(2).value_or(0), t.getRank());
+    if (failed(n))
+      return failure();
+    d = *n;
+  }
+  int64_t n = tensorType(v).getRank() ? tensorType(v).getDimSize(d) : 1;
+  SmallVector<int64_t> counts;
+  if (std::optional<int64_t> r = c.integer(1)) {
+    counts.assign(n, *r);
+  } else if (std::optional<c10::IValue> k = c.constant(1); k && k->isTensor()) {
+    at::Tensor r = k->toTensor().to(at::kLong).contiguous().view({-1});
+    for (int64_t i = 0; i < r.numel(); ++i)
+      counts.push_back(r.data_ptr<int64_t>()[i]);
+    if (counts.size() == 1)
+      counts.assign(n, counts[0]);
+  } else {
+    return c.error() << "needs constant repeats";
+  }
+  if (static_cast<int64_t>(counts.size()) != n)
+    return c.error() << "has " << counts.size() << " repeats for a dim of "
+                     << n;
+  SmallVector<int64_t> idx;
+  for (int64_t i = 0; i < n; ++i) {
+    if (counts[i] < 0)
+      return c.error() << "has a negative repeat " << counts[i];
+    if (idx.size() + counts[i] > (size_t(1) << 26))
+      return c.error() << "repeats to more than 2^26 elements";
+    idx.append(counts[i], i);
+  }
+  if (idx.empty())
+    return c.error() << "repeats every element 0 times (an empty result is "
+                        "not supported)";
+  return c.bind(selectAlong(c, v, d, indexConstant(c, idx)));
+}
+
+/// movedim(self, source, destination), ints or lists: a permutation.
+LogicalResult importMovedim(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = tensorType(*x).getRank();
+  FailureOr<SmallVector<int64_t>> src = dimList(c, 1, rank),
+                                  dst = dimList(c, 2, rank);
+  if (failed(src) || failed(dst))
+    return failure();
+  if (src->size() != dst->size())
+    return c.error() << "moves " << src->size() << " dims to "
+                     << dst->size() << " places";
+  SmallVector<int64_t> perm(rank, -1);
+  SmallVector<bool> used(rank, false);
+  for (auto [s, d] : llvm::zip(*src, *dst)) {
+    if (perm[d] != -1 || used[s])
+      return c.error() << "repeats a dim";
+    perm[d] = s;
+    used[s] = true;
+  }
+  int64_t next = 0;
+  for (int64_t &p : perm) {
+    if (p != -1)
+      continue;
+    while (used[next])
+      ++next;
+    p = next;
+    used[next] = true;
+  }
+  return transposeWith(c, *x, perm);
+}
+
+/// numpy_T: every dim reversed.
+LogicalResult importNumpyT(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  if (failed(x))
+    return failure();
+  SmallVector<int64_t> perm;
+  for (int64_t i = tensorType(*x).getRank() - 1; i >= 0; --i)
+    perm.push_back(i);
+  return transposeWith(c, *x, perm);
+}
+
+/// unflatten(self, dim, sizes): dim split into sizes (one may be -1).
+LogicalResult importUnflatten(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  std::optional<SmallVector<int64_t>> sizes = c.intList(2);
+  if (failed(x) || !sizes)
+    return c.error() << "needs constant sizes";
+  auto t = tensorType(*x);
+  FailureOr<int64_t> d = c.dim(c.integer(1).value_or(0), t.getRank());
+  if (failed(d))
+    return failure();
+  int64_t known = 1, unknown = -1;
+  for (auto [i, s] : llvm::enumerate(*sizes)) {
+    if (s == -1 && unknown < 0)
+      unknown = i;
+    else if (s < 0)
+      return c.error() << "has an invalid size " << s;
+    else
+      known *= s;
+  }
+  if (unknown >= 0)
+    (*sizes)[unknown] = known ? t.getDimSize(*d) / known : 0;
+  SmallVector<int64_t> shape(t.getShape().take_front(*d));
+  shape.append(sizes->begin(), sizes->end());
+  shape.append(t.getShape().begin() + *d + 1, t.getShape().end());
+  return reshapeTo(c, *x, shape);
+}
+
+/// pixel_shuffle(self, r) [.., C*r*r, H, W] -> [.., C, H*r, W*r], and
+/// pixel_unshuffle back: a reshape, a permutation, a reshape.
+template <bool Unshuffle> LogicalResult importPixelShuffle(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  FailureOr<int64_t> r = c.require(c.integer(1), 1, "factor");
+  if (failed(x) || failed(r))
+    return failure();
+  auto t = tensorType(*x);
+  int64_t rank = t.getRank(), f = *r;
+  if (rank < 3 || f < 1)
+    return c.error() << "needs a tensor of rank 3 or more and a positive "
+                        "factor, got "
+                     << formatType(t) << " and " << f;
+  SmallVector<int64_t> batch(t.getShape().take_front(rank - 3));
+  int64_t ch = t.getDimSize(rank - 3), h = t.getDimSize(rank - 2),
+          w = t.getDimSize(rank - 1);
+  int64_t b = batch.size();
+  SmallVector<int64_t> split(batch), perm, out(batch);
+  for (int64_t i = 0; i < b; ++i)
+    perm.push_back(i);
+  if (!Unshuffle) {
+    if (ch % (f * f))
+      return c.error() << "needs channels divisible by " << f * f << ", got "
+                       << ch;
+    // [C, r, r, H, W] -> [C, H, r, W, r]
+    split.append({ch / (f * f), f, f, h, w});
+    for (int64_t p : {0, 3, 1, 4, 2})
+      perm.push_back(b + p);
+    out.append({ch / (f * f), h * f, w * f});
+  } else {
+    if (h % f || w % f)
+      return c.error() << "needs height and width divisible by " << f;
+    // [C, H/r, r, W/r, r] -> [C, r, r, H/r, W/r]
+    split.append({ch, h / f, f, w / f, f});
+    for (int64_t p : {0, 2, 4, 1, 3})
+      perm.push_back(b + p);
+    out.append({ch * f * f, h / f, w / f});
+  }
+  Value v = c.create<ReshapeOp>(t.clone(split), *x);
+  SmallVector<Type> types;
+  if (failed(inferTransposeType(c.loc, v.getType(), perm, types)))
+    return failure();
+  v = c.create<TransposeOp>(types[0], v, perm);
+  return reshapeTo(c, v, out);
+}
+
+/// channel_shuffle(self, groups): [N, g, C/g, ...] with the two swapped.
+LogicalResult importChannelShuffle(NodeContext &c) {
+  FailureOr<Value> x = c.tensor(0);
+  FailureOr<int64_t> g = c.require(c.integer(1), 1, "groups");
+  if (failed(x) || failed(g))
+    return failure();
+  auto t = tensorType(*x);
+  if (t.getRank() < 2 || *g < 1 || t.getDimSize(1) % *g)
+    return c.error() << "needs channels divisible by groups " << *g
+                     << ", got " << formatType(t);
+  SmallVector<int64_t> split = {t.getDimSize(0), *g, t.getDimSize(1) / *g};
+  split.append(t.getShape().begin() + 2, t.getShape().end());
+  SmallVector<int64_t> perm = {0, 2, 1};
+  for (int64_t i = 3; i < static_cast<int64_t>(split.size()); ++i)
+    perm.push_back(i);
+  Value v = c.create<ReshapeOp>(t.clone(split), *x);
+  SmallVector<Type> types;
+  if (failed(inferTransposeType(c.loc, v.getType(), perm, types)))
+    return failure();
+  v = c.create<TransposeOp>(types[0], v, perm);
+  return reshapeTo(c, v, t.getShape());
+}
+
 } // namespace
 
 void mlir::kiln::detail::registerDataMovementOps(OpRegistry &registry) {
@@ -418,6 +716,7 @@ void mlir::kiln::detail::registerDataMovementOps(OpRegistry &registry) {
       .add("aten::expand", importExpand<false>)
       .add("aten::expand_as", importExpand<true>)
       .add("aten::repeat", importRepeat)
+      .add("aten::tile", importTile)
       .add("aten::constant_pad_nd", importPad<false>)
       .add("aten::pad", importPad<true>)
       .add("aten::slice", importSlice)
@@ -427,5 +726,15 @@ void mlir::kiln::detail::registerDataMovementOps(OpRegistry &registry) {
       .add("aten::unsafe_chunk", importSplit<SplitKind::chunk>)
       .add("aten::split", importSplit<SplitKind::split>)
       .add("aten::split_with_sizes", importSplit<SplitKind::splitWithSizes>)
-      .add("aten::unbind", importSplit<SplitKind::unbind>);
+      .add("aten::unbind", importSplit<SplitKind::unbind>)
+      .add("aten::broadcast_to", importExpand<false>)
+      .add("aten::flip", importFlip)
+      .add("aten::roll", importRoll)
+      .add("aten::repeat_interleave", importRepeatInterleave)
+      .add("aten::movedim", importMovedim)
+      .add("aten::numpy_T", importNumpyT)
+      .add("aten::unflatten", importUnflatten)
+      .add("aten::pixel_shuffle", importPixelShuffle<false>)
+      .add("aten::pixel_unshuffle", importPixelShuffle<true>)
+      .add("aten::channel_shuffle", importChannelShuffle);
 }
