@@ -43,6 +43,7 @@ const OpRegistry &OpRegistry::get() {
     registerConvPoolOps(r);
     registerLinearOps(r);
     registerLayersOps(r);
+    registerLossesOps(r);
     return r;
   }();
   return registry;

@@ -69,6 +69,7 @@ void registerNormalizationOps(OpRegistry &registry);
 void registerConvPoolOps(OpRegistry &registry);
 void registerLinearOps(OpRegistry &registry);
 void registerLayersOps(OpRegistry &registry);
+void registerLossesOps(OpRegistry &registry);
 
 } // namespace mlir::kiln::detail
 

@@ -2142,3 +2142,83 @@ def empty_like():
 @case("shape", kind="aten::scalar_tensor")
 def scalar_tensor():
     return fn(lambda x: x * torch.scalar_tensor(x.size(1))), (randn(2, 3),)
+
+
+# --------------------------------------------------------------- losses
+# lib/Import/Ops/Losses.cpp: each term as PyTorch computes it, reduced by
+# none/mean/sum.
+
+def probs(*shape):
+    return torch.rand(*shape) * 0.98 + 0.01
+
+
+@case("norm", kind="aten::mse_loss")
+def mse_loss():
+    return fn(lambda x, y: (F.mse_loss(x, y), F.mse_loss(x, y, reduction="none"),
+                            F.mse_loss(x, y, reduction="sum"))), (randn(3, 4), randn(3, 4))
+
+
+@case("norm", kind="aten::broadcast_tensors")
+def mse_loss_broadcast():
+    """Operands of different shapes are broadcast first (with a warning)."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(lambda x, y: F.mse_loss(x, y)), (randn(3, 4), randn(4))
+
+
+@case("norm", kind="aten::l1_loss")
+def l1_loss():
+    return fn(lambda x, y: (F.l1_loss(x, y), F.l1_loss(x, y, reduction="sum"))), \
+        (randn(3, 4), randn(3, 4))
+
+
+@case("norm", kind="aten::smooth_l1_loss")
+def smooth_l1_loss():
+    return fn(lambda x, y: (F.smooth_l1_loss(x, y), F.smooth_l1_loss(x, y, beta=0.3),
+                            F.smooth_l1_loss(x, y, reduction="none", beta=0.0))), \
+        (randn(3, 4) * 2, randn(3, 4))
+
+
+@case("norm", kind="aten::huber_loss")
+def huber_loss():
+    return fn(lambda x, y: (F.huber_loss(x, y), F.huber_loss(x, y, delta=0.5, reduction="sum"))), \
+        (randn(3, 4) * 2, randn(3, 4))
+
+
+@case("norm", kind="aten::soft_margin_loss")
+def soft_margin_loss():
+    return fn(lambda x, y: F.soft_margin_loss(x, y)), (randn(3, 4) * 30, torch.sign(randn(3, 4)))
+
+
+@case("norm", kind="aten::binary_cross_entropy")
+def binary_cross_entropy():
+    # (torch.jit.trace cannot record a weight: F.binary_cross_entropy
+    # sizes it with _infer_size, which rejects traced sizes.)
+    return fn(lambda p, t: (F.binary_cross_entropy(p, t),
+                            F.binary_cross_entropy(p, t, reduction="none"))), \
+        (probs(3, 4), probs(3, 4))
+
+
+@case("norm")
+def binary_cross_entropy_clamped_logs():
+    """log(0) is clamped to -100."""
+    return fn(lambda p, t: F.binary_cross_entropy(p, t, reduction="sum")), \
+        (torch.tensor([[0.0, 1.0, 0.5]]), torch.tensor([[1.0, 0.0, 0.5]]))
+
+
+@case("norm", kind="aten::binary_cross_entropy_with_logits")
+def bce_with_logits():
+    return fn(lambda x, t, pw: (F.binary_cross_entropy_with_logits(x, t),
+                                F.binary_cross_entropy_with_logits(x, t, pos_weight=pw),
+                                F.binary_cross_entropy_with_logits(x * 40, t, reduction="sum"))), \
+        (randn(3, 4), probs(3, 4), torch.rand(4) * 3)
+
+
+@case("norm", kind="aten::kl_div")
+def kl_div():
+    def f(x, p):
+        q = torch.cat([p[:, :1] * 0, p[:, 1:]], 1)  # zeros in the target
+        return (F.kl_div(x, q, reduction="sum"), F.kl_div(x, q, reduction="batchmean"),
+                F.kl_div(x, x * 0.5, reduction="none", log_target=True))
+    return fn(f), (torch.log_softmax(randn(3, 4), 1), probs(3, 4))

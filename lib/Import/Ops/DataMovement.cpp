@@ -699,6 +699,27 @@ LogicalResult importChannelShuffle(NodeContext &c) {
   return reshapeTo(c, v, t.getShape());
 }
 
+/// broadcast_tensors(tensors): each broadcast to the common shape.
+LogicalResult importBroadcastTensors(NodeContext &c) {
+  FailureOr<SmallVector<Value>> xs = tensorList(c, 0);
+  if (failed(xs))
+    return failure();
+  SmallVector<int64_t> shape;
+  for (Value x : *xs) {
+    FailureOr<SmallVector<int64_t>> b =
+        broadcastShapes(shape, tensorType(x).getShape());
+    if (failed(b))
+      return c.error() << "cannot broadcast " << formatType(tensorType(x))
+                       << " with the others";
+    shape = *b;
+  }
+  SmallVector<Value> parts;
+  for (Value x : *xs)
+    parts.push_back(broadcastTo(c, x, shape));
+  c.im.valueLists[c.node->output()] = parts;
+  return success();
+}
+
 } // namespace
 
 void mlir::kiln::detail::registerDataMovementOps(OpRegistry &registry) {
@@ -728,6 +749,7 @@ void mlir::kiln::detail::registerDataMovementOps(OpRegistry &registry) {
       .add("aten::split_with_sizes", importSplit<SplitKind::splitWithSizes>)
       .add("aten::unbind", importSplit<SplitKind::unbind>)
       .add("aten::broadcast_to", importExpand<false>)
+      .add("aten::broadcast_tensors", importBroadcastTensors)
       .add("aten::flip", importFlip)
       .add("aten::roll", importRoll)
       .add("aten::repeat_interleave", importRepeatInterleave)
