@@ -7,7 +7,8 @@
  * raw f32). The driver
  *   1. checks the workspace ABI: NULL, too small and misaligned workspaces
  *      are refused with their status codes;
- *   2. interposes malloc and friends and counts allocations while it calls
+ *   2. interposes malloc and friends (under ASan/TSan: the sanitizer's
+ *      allocation hook) and counts allocations while it calls
  *      the model: with a caller workspace (never allocates), then through
  *      the plain entry points after one warm-up call per thread;
  *   3. runs THREADS threads x CALLS calls at once, each thread with its own
@@ -36,13 +37,7 @@
 #define WORKSPACE_SIZE CAT(MODEL, _workspace_size)
 #define SIGNATURE CAT(MODEL, _signature)
 
-/* ---- malloc interposition: count every allocation while armed. ---- */
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void *__libc_memalign(size_t, size_t);
-extern void __libc_free(void *);
-
+/* ---- count every allocation while armed ---- */
 static atomic_int armed;
 static atomic_long allocations;
 
@@ -50,6 +45,27 @@ static void count(void) {
   if (atomic_load(&armed))
     atomic_fetch_add(&allocations, 1);
 }
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+/* Under ASan or TSan the sanitizer owns malloc (interposing it here would
+ * hand its chunks to glibc's free): its allocation hook counts instead. */
+#define DRIVER_SANITIZED 1
+/* From sanitizer/allocator_interface.h, which gcc does not install. */
+int __sanitizer_install_malloc_and_free_hooks(
+    void (*malloc_hook)(const volatile void *, size_t),
+    void (*free_hook)(const volatile void *));
+static void on_malloc(const volatile void *p, size_t n) {
+  (void)p, (void)n;
+  count();
+}
+static void on_free(const volatile void *p) { (void)p; }
+#else
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void *__libc_memalign(size_t, size_t);
+extern void __libc_free(void *);
+
 void *malloc(size_t n) { count(); return __libc_malloc(n); }
 void *calloc(size_t n, size_t m) { count(); return __libc_calloc(n, m); }
 void *realloc(void *p, size_t n) { count(); return __libc_realloc(p, n); }
@@ -61,6 +77,7 @@ int posix_memalign(void **p, size_t a, size_t n) {
   return *p ? 0 : ENOMEM;
 }
 void free(void *p) { __libc_free(p); }
+#endif
 
 /* ---- data ---- */
 static size_t in_bytes, out_numel;
@@ -141,6 +158,9 @@ int main(int argc, char **argv) {
   if (argc != 4)
     return fprintf(stderr, "usage: %s DIR THREADS CALLS\n", argv[0]), 2;
   int threads = atoi(argv[2]), calls = atoi(argv[3]);
+#ifdef DRIVER_SANITIZED
+  __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
+#endif
   const kiln_signature *sig = SIGNATURE();
   if (sig->num_inputs != 1 || sig->num_outputs != 1 ||
       sig->outputs[0].dtype != KILN_DTYPE_F32)
@@ -240,6 +260,11 @@ int main(int argc, char **argv) {
   printf("threads: %d, calls: %d, wrong results: %d, errors: %d\n", threads,
          threads * calls, bad, errors);
   failed |= bad || errors;
+  pthread_barrier_destroy(&start);
+  free(tid);
+  free(jobs);
   free(out);
+  free(ref);
+  free(input);
   return failed ? 1 : 0;
 }
