@@ -512,7 +512,9 @@ LogicalResult importRoll(NodeContext &c) {
 /// repeats (a number, or a constant tensor of one count per element): a
 /// gather repeating each index; with no dim, of the flattened tensor.
 LogicalResult importRepeatInterleave(NodeContext &c) {
-  if (c.numInputs() < 2 || c.inputs()[0]->type()->kind() != c10::TypeKind::TensorType)
+  const auto &args = c.node->schema().arguments();
+  if (c.numInputs() < 2 || args.empty() || args[0].name() != "self" ||
+      args.size() < 2 || args[1].name() != "repeats")
     return c.error() << "of a repeats tensor alone is not supported";
   FailureOr<Value> x = c.tensor(0);
   if (failed(x))

@@ -101,6 +101,14 @@ template <bool MaskedFill> LogicalResult importWhere(NodeContext &c) {
   Value a, b;
   if (failed(binaryOperands(c, aIdx, bIdx, a, b)))
     return failure();
+  // masked_fill keeps self's dtype (an int64 tensor filled with 1.5 holds 1).
+  if (MaskedFill) {
+    FailureOr<Value> self = c.tensor(0);
+    if (failed(self))
+      return failure();
+    a = c.castTo(a, elementOf(*self));
+    b = c.castTo(b, elementOf(*self));
+  }
   Value condition = c.castTo(*cond, c.b().getI1Type());
   SmallVector<Type> ignored;
   if (failed(inferWhereType(c.loc, condition.getType(), a.getType(),

@@ -321,7 +321,14 @@ template <bool Min> LogicalResult importArgExtreme(NodeContext &c) {
     return c.bind(c.scalarConstant(c.b().getI64Type(), 0));
   if (tensorType(v).getDimSize(dim) == 0)
     return c.error() << "of an empty dim is not defined (PyTorch raises)";
-  return c.bind(argExtreme<Min>(c, v, dim, keepdim));
+  Value r = argExtreme<Min>(c, v, dim, keepdim);
+  // dim=None with keepdim: every dim of the input kept as 1.
+  if (c.isNone(1) && c.integer(2).value_or(0) && t.getRank() > 0)
+    r = c.create<ReshapeOp>(
+        RankedTensorType::get(SmallVector<int64_t>(t.getRank(), 1),
+                              c.b().getI64Type()),
+        r);
+  return c.bind(r);
 }
 
 /// max/min: of everything (self), elementwise (self, other), or along a dim
