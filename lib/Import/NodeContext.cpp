@@ -243,6 +243,12 @@ LogicalResult mlir::kiln::detail::binaryOperands(NodeContext &c, size_t li, size
                             rhs.getType(), ignored);
 }
 
+LogicalResult mlir::kiln::detail::checkBroadcast(NodeContext &c, Value a,
+                                                 Value b) {
+  SmallVector<Type> ignored;
+  return inferBroadcastType(c.loc, c.kind, a.getType(), b.getType(), ignored);
+}
+
 FailureOr<Value> mlir::kiln::detail::floatOperand(NodeContext &c) {
   FailureOr<Value> x = c.tensor(0);
   if (failed(x))

@@ -109,6 +109,9 @@ FailureOr<Type> resultTypeOf(NodeContext &c, ArrayRef<size_t> indices);
 LogicalResult binaryOperands(NodeContext &c, size_t li, size_t ri, Value &lhs,
                              Value &rhs);
 
+/// Fails with a diagnostic naming the op when `a` and `b` do not broadcast.
+LogicalResult checkBroadcast(NodeContext &c, Value a, Value b);
+
 /// div(rounding_mode='floor' or 'trunc') and floor_divide on the promoted
 /// operands (`divisor` is the divisor's input index): integer division
 /// needs a nonzero constant divisor, since compiled code has no error path

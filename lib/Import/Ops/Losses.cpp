@@ -172,9 +172,7 @@ LogicalResult importBCEWithLogits(NodeContext &c) {
   if (failed(c.optionalTensor(3, pw)))
     return failure();
   if (pw) {
-    SmallVector<Type> ignored;
-    if (failed(inferBroadcastType(c.loc, c.kind, pw.getType(), y.getType(),
-                                  ignored)))
+    if (failed(checkBroadcast(c, pw, y)))
       return failure();
     Value logWeight =
         t.add(t.mul(t.sub(c.castTo(pw, t.e), t.k(1)), y), t.k(1));

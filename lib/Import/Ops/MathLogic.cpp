@@ -167,11 +167,6 @@ LogicalResult importSignbit(NodeContext &c) {
   return c.bind(compare(c, ComparePredicate::lt, one, like(c, *x, 0)));
 }
 
-LogicalResult checkBroadcast(NodeContext &c, Value a, Value b) {
-  SmallVector<Type> ignored;
-  return inferBroadcastType(c.loc, c.kind, a.getType(), b.getType(), ignored);
-}
-
 /// logical_not: x == 0.
 LogicalResult importLogicalNot(NodeContext &c) {
   FailureOr<Value> x = c.tensor(0);

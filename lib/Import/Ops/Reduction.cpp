@@ -62,6 +62,19 @@ FailureOr<ReduceArgs> reduceArgs(NodeContext &c, int64_t rank,
   return r;
 }
 
+/// Operand 0, which must be floating point, and the reduction's arguments.
+FailureOr<ReduceArgs> floatReduction(NodeContext &c, Value &x) {
+  FailureOr<Value> t = c.tensor(0);
+  if (failed(t))
+    return failure();
+  if (!isa<FloatType>(elementOf(*t)))
+    return c.error() << "needs a floating-point tensor, got "
+                     << formatType(tensorType(*t)),
+           failure();
+  x = *t;
+  return reduceArgs(c, tensorType(x).getRank());
+}
+
 Value reduce(NodeContext &c, ReduceKind kind, Value v, const ReduceArgs &r,
              bool keepdim) {
   SmallVector<Type> types;
@@ -126,13 +139,8 @@ LogicalResult importReduce(NodeContext &c) {
 /// var, std, var_mean, std_mean: sum((x - mean)^2) / (N - correction),
 /// correction from `unbiased` (1 or 0) or `correction`.
 template <bool Std, bool WithMean> LogicalResult importVariance(NodeContext &c) {
-  FailureOr<Value> x = c.tensor(0);
-  if (failed(x))
-    return failure();
-  if (!isa<FloatType>(elementOf(*x)))
-    return c.error() << "needs a floating-point tensor, got "
-                     << formatType(tensorType(*x));
-  FailureOr<ReduceArgs> r = reduceArgs(c, tensorType(*x).getRank());
+  Value x;
+  FailureOr<ReduceArgs> r = floatReduction(c, x);
   if (failed(r))
     return failure();
   double correction = 1;
@@ -144,7 +152,7 @@ template <bool Std, bool WithMean> LogicalResult importVariance(NodeContext &c) 
       return failure();
     correction = *n;
   }
-  Value v = *x;
+  Value v = x;
   Type e = elementOf(v);
   Value mean = reduce(c, ReduceKind::mean, v, *r, /*keepdim=*/true);
   if (!mean)
@@ -214,13 +222,8 @@ LogicalResult importCountNonzero(NodeContext &c) {
 /// (self, ord, dim, keepdim, dtype), frobenius_norm (p = 2), linalg_norm of
 /// vectors (ord None or a number with one dim).
 LogicalResult importNorm(NodeContext &c) {
-  FailureOr<Value> x = c.tensor(0);
-  if (failed(x))
-    return failure();
-  if (!isa<FloatType>(elementOf(*x)))
-    return c.error() << "needs a floating-point tensor, got "
-                     << formatType(tensorType(*x));
-  FailureOr<ReduceArgs> r = reduceArgs(c, tensorType(*x).getRank());
+  Value x;
+  FailureOr<ReduceArgs> r = floatReduction(c, x);
   if (failed(r))
     return failure();
   double p = 2;
@@ -237,7 +240,7 @@ LogicalResult importNorm(NodeContext &c) {
       r->dims.size() != 1)
     return c.error() << "of a matrix (two dims) with ord " << p
                      << " is not supported (only vector norms)";
-  Value v = r->dtype ? c.castTo(*x, r->dtype) : *x;
+  Value v = r->dtype ? c.castTo(x, r->dtype) : x;
   Type e = elementOf(v);
   Value a = c.create<AbsOp>(v);
   Value out;
